@@ -1,0 +1,14 @@
+"""API routes of this app, mounted under /api/v1/."""
+
+from django.urls import path
+
+from . import apis
+
+urlpatterns = [
+    path("alerts/", apis.AlertListCreateApi.as_view(), name="alert_list"),
+    path("alerts/events/", apis.AlertEventsApi.as_view(), name="alert_events"),
+    path("alerts/<uuid:alert_id>/", apis.AlertDetailApi.as_view(), name="alert_detail"),
+    path("alerts/<uuid:alert_id>/acknowledge/", apis.AlertAcknowledgeApi.as_view(), name="alert_acknowledge"),
+    path("alerts/<uuid:alert_id>/resolve/", apis.AlertResolveApi.as_view(), name="alert_resolve"),
+    path("care-teams/<int:team_id>/risk-alerts/", apis.CareTeamRiskAlertsApi.as_view(), name="care_team_risk_alerts"),
+]

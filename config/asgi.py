@@ -1,0 +1,29 @@
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+# Django must be set up before the routing imports models.
+django_asgi_app = get_asgi_application()
+
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import OriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
+
+from config.routing import websocket_urlpatterns  # noqa: E402
+from config.websocket_auth import JWTOrSessionAuthMiddlewareStack  # noqa: E402
+
+
+def _allowed_origins() -> list[str]:
+    return list(settings.ALLOWED_WS_ORIGINS) or list(settings.ALLOWED_HOSTS)
+
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": OriginValidator(
+            JWTOrSessionAuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
+            _allowed_origins(),
+        ),
+    }
+)

@@ -1,0 +1,3 @@
+"""Dashboard (HTML) routes of this app, mounted under /dashboard/."""
+
+urlpatterns: list = []

@@ -1,0 +1,367 @@
+"""Features for the relapse-risk model, from daily summaries only.
+
+Every feature of day `d` is computed from summaries dated on or before `d` (trailing windows
+over a dense patient x day grid, via prefix sums), so nothing after the scored day leaks in;
+tests/ml/test_features.py proves it. Features are relative to the patient's own baseline
+(the 60 days ending three weeks before `d`, so a slowly building prodrome does not hide in
+its own baseline), missingness is a feature rather than a zero, and the diagnosis group is
+the only static input (sex and age are reported on, not learned from).
+
+Input: a DataFrame with `patient`, `date` and the `monitoring.DailySummary` columns (any may
+be absent or all-null). Pure pandas/numpy.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+# channel -> (summary column, transform, SD floor in transformed units, centring constant)
+CHANNELS: dict[str, tuple[str, str, float, float]] = {
+    "mood": ("mood", "id", 0.5, 0.0),
+    "anxiety": ("anxiety", "id", 0.7, 4.0),
+    "energy": ("energy", "id", 0.7, 5.0),
+    "irritability": ("irritability", "id", 0.7, 3.0),
+    "sleep_quality": ("sleep_quality", "id", 0.7, 6.0),
+    "sleep_hours": ("sleep_hours", "id", 0.5, 7.5),
+    "sleep_mid": ("sleep_mid", "id", 0.4, 0.0),
+    "sleep_efficiency": ("sleep_efficiency", "id", 0.03, 0.85),
+    "steps": ("steps", "log1p", 0.15, 8.8),
+    "time_at_home": ("time_at_home_min", "id", 40.0, 700.0),
+    "distance": ("distance_km", "log1p", 0.2, 2.0),
+    "speech_rate": ("speech_rate_wpm", "id", 8.0, 150.0),
+    "pause": ("pause_ratio", "id", 0.03, 0.3),
+    "pitch_sd": ("pitch_sd_hz", "id", 2.0, 20.0),
+    "screen": ("screen_minutes", "id", 30.0, 240.0),
+    "unlocks": ("unlocks", "log1p", 0.15, 4.2),
+}
+SELF_REPORT_CHANNELS = ("mood", "anxiety", "energy", "irritability", "sleep_quality")
+QUESTIONNAIRES = ("phq9", "gad7", "asrm")
+CHANNEL_SUFFIXES = ("z3", "z7", "z14", "trend", "vol7", "miss7")
+
+BASELINE_LONG = 80  # baseline window: days d-80 .. d-21
+BASELINE_LAG = 21
+BASELINE_MIN = 10  # observations; below that the baseline also uses the recent weeks
+LOOKBACK_DAYS = 90  # what scoring needs to read before the scored day
+QUESTIONNAIRE_MAX_AGE = 60
+DX_GROUPS = {"depression": ("F32", "F33"), "bipolar": ("F31",), "psychosis": ("F20", "F25")}
+
+COMPOSITES: dict[str, dict[str, float]] = {
+    "depressive_signs": {
+        "mood": -1,
+        "energy": -1,
+        "steps": -1,
+        "distance": -1,
+        "time_at_home": 1,
+        "speech_rate": -1,
+        "pause": 1,
+        "pitch_sd": -1,
+        "sleep_quality": -1,
+    },
+    "manic_signs": {
+        "mood": 1,
+        "energy": 1,
+        "irritability": 1,
+        "sleep_hours": -1,
+        "steps": 1,
+        "distance": 1,
+        "speech_rate": 1,
+        "screen": 1,
+        "unlocks": 1,
+    },
+    "psychotic_signs": {
+        "anxiety": 1,
+        "irritability": 1,
+        "distance": -1,
+        "time_at_home": 1,
+        "sleep_mid": 1,
+        "sleep_quality": -1,
+    },
+}
+
+# Levels that differ mostly between patients; computed (explanations and the heuristic read
+# them) but not learned from: the model sees each patient relative to their own usual.
+LEVEL_COLUMNS = [f"{q}__last" for q in QUESTIONNAIRES] + ["checkin_days7", "passive_days7", "med_rate7"]
+
+FEATURES: list[str] = [
+    name
+    for name in (
+        [f"{ch}__{sfx}" for ch in CHANNELS for sfx in CHANNEL_SUFFIXES]
+        + [f"{q}__{sfx}" for q in QUESTIONNAIRES for sfx in ("last", "change", "vs_base", "age")]
+        + [
+            "checkin_days7",
+            "checkin_vs_base",
+            "days_since_checkin",
+            "passive_days7",
+            "passive_vs_base",
+            "days_since_passive",
+            "med_rate7",
+            "med_vs_base",
+            "dx_depression",
+            "dx_bipolar",
+            "dx_psychosis",
+        ]
+        + [f"{name}__{window}" for window in ("z7", "z14") for name in COMPOSITES]
+    )
+    if name not in LEVEL_COLUMNS
+]
+
+# Explanation groups: the features a nurse would read as one factor.
+GROUPS: dict[str, list[str]] = {ch: [f"{ch}__{s}" for s in ("z3", "z7", "z14", "trend", "vol7")] for ch in CHANNELS}
+GROUPS["logging"] = ["checkin_days7", "checkin_vs_base", "days_since_checkin"] + [
+    f"{ch}__miss7" for ch in SELF_REPORT_CHANNELS
+]
+GROUPS["sensors"] = ["passive_days7", "passive_vs_base", "days_since_passive"] + [
+    f"{ch}__miss7" for ch in CHANNELS if ch not in SELF_REPORT_CHANNELS
+]
+GROUPS["medication"] = ["med_rate7", "med_vs_base"]
+for _name in COMPOSITES:
+    # Composites move with their channels; explanations attribute them to a pattern.
+    GROUPS[_name] = [f"{_name}__z7", f"{_name}__z14"]
+for _q in QUESTIONNAIRES:
+    GROUPS[_q] = [f"{_q}__last", f"{_q}__change", f"{_q}__vs_base"]
+
+
+def time_to_hours(values: pd.Series) -> pd.Series:
+    """`HH:MM[:SS]` strings or datetime.time objects -> hours after midnight (NaN if missing).
+    Numbers are taken as hours already."""
+    if pd.api.types.is_numeric_dtype(values):
+        return values.astype(float)
+    text = values.astype("string").str.slice(0, 5)
+    hours = pd.to_numeric(text.str.slice(0, 2), errors="coerce")
+    minutes = pd.to_numeric(text.str.slice(3, 5), errors="coerce")
+    return (hours + minutes / 60).astype(float)
+
+
+def sleep_midpoint(frame: pd.DataFrame) -> pd.Series:
+    """Mid-sleep time in hours relative to 03:30 (in -12 .. 12), from onset and duration."""
+    onset = time_to_hours(frame["sleep_onset"]) if "sleep_onset" in frame else pd.Series(np.nan, index=frame.index)
+    wake = time_to_hours(frame["sleep_wake"]) if "sleep_wake" in frame else pd.Series(np.nan, index=frame.index)
+    hours = pd.to_numeric(frame.get("sleep_hours"), errors="coerce") if "sleep_hours" in frame else np.nan
+    duration = pd.Series(hours, index=frame.index).where(lambda s: s.notna(), (wake - onset) % 24)
+    mid = (onset + duration / 2) % 24
+    mid = mid.where(onset.notna(), (wake - duration / 2) % 24)
+    return ((mid - 3.5 + 12) % 24) - 12
+
+
+@dataclass
+class _Grid:
+    patients: np.ndarray  # patient keys, row order of the grid
+    start: pd.Timestamp  # date of column 0
+    n_days: int
+    first: np.ndarray  # first column with a summary row, per patient
+
+
+class _Prefix:
+    """Prefix sums of a (P, T) array with NaN as missing: window sums/counts in O(1)."""
+
+    def __init__(self, x: np.ndarray, center: float = 0.0):
+        valid = ~np.isnan(x)
+        v = np.where(valid, x - center, 0.0)
+        pad = np.zeros((x.shape[0], 1))
+        self.n = np.concatenate([pad, np.cumsum(valid, axis=1, dtype=float)], axis=1)
+        self.s1 = np.concatenate([pad, np.cumsum(v, axis=1)], axis=1)
+        self.s2 = np.concatenate([pad, np.cumsum(v * v, axis=1)], axis=1)
+        self.center = center
+
+    def window(self, pi: np.ndarray, ti: np.ndarray, back_from: int, back_to: int) -> tuple[np.ndarray, ...]:
+        """(count, mean, sd) over days ti-back_from .. ti-back_to (inclusive)."""
+        lo = np.clip(ti - back_from, 0, None)
+        hi = np.clip(ti - back_to + 1, 0, None)
+        hi = np.maximum(hi, lo)
+        n = self.n[pi, hi] - self.n[pi, lo]
+        s1 = self.s1[pi, hi] - self.s1[pi, lo]
+        s2 = self.s2[pi, hi] - self.s2[pi, lo]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(n > 0, s1 / np.where(n > 0, n, 1), np.nan)
+            var = np.where(n > 1, (s2 - n * mean * mean) / np.where(n > 1, n - 1, 1), np.nan)
+        sd = np.sqrt(np.clip(var, 0, None))
+        return n, mean + self.center, sd
+
+
+def _last_index(valid: np.ndarray) -> np.ndarray:
+    """For each cell, the column of the latest valid cell at or before it (-1 if none)."""
+    idx = np.where(valid, np.arange(valid.shape[1])[None, :], -1)
+    return np.maximum.accumulate(idx, axis=1)
+
+
+def _transform(values: np.ndarray, how: str) -> np.ndarray:
+    return np.log1p(np.clip(values, 0, None)) if how == "log1p" else values
+
+
+def build_features(
+    summaries: pd.DataFrame,
+    *,
+    patients: pd.DataFrame | None = None,
+    targets: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Feature rows for `targets` (`patient`, `date`); by default every day from each patient's
+    first to last summary. `patients` (`patient`, `diagnosis`) gives the diagnosis group.
+
+    Returns `patient`, `date`, the FEATURES columns, and `ref__*` columns (raw recent and usual
+    values) that explanations turn into words."""
+    frame = summaries.copy()
+    frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
+    frame["sleep_mid"] = sleep_midpoint(frame) if len(frame) else pd.Series(dtype=float)
+    if targets is None:
+        spans = frame.groupby("patient")["date"].agg(["min", "max"])
+        targets = pd.DataFrame(
+            [(p, d) for p, row in spans.iterrows() for d in pd.date_range(row["min"], row["max"], freq="D")],
+            columns=["patient", "date"],
+        )
+    targets = targets[["patient", "date"]].copy()
+    targets["date"] = pd.to_datetime(targets["date"]).astype("datetime64[ns]")
+    keys = pd.Index(pd.unique(pd.concat([targets["patient"], frame["patient"]], ignore_index=True)))
+    start = min(frame["date"].min() if len(frame) else targets["date"].min(), targets["date"].min())
+    end = max(frame["date"].max() if len(frame) else targets["date"].max(), targets["date"].max())
+    n_days = int((end - start).days) + 1
+    P = len(keys)
+
+    rows = keys.get_indexer(frame["patient"])
+    cols = ((frame["date"] - start).dt.days).to_numpy()
+
+    def grid(column: str, how: str = "id") -> np.ndarray:
+        out = np.full((P, n_days), np.nan)
+        if column in frame and len(frame):
+            values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            out[rows, cols] = _transform(values, how)
+        return out
+
+    has_row = np.zeros((P, n_days), dtype=bool)
+    has_row[rows, cols] = True
+    first = np.where(has_row.any(axis=1), has_row.argmax(axis=1), n_days)
+    pi = keys.get_indexer(targets["patient"])
+    ti = ((targets["date"] - start).dt.days).to_numpy()
+    first_t = np.minimum(first[pi], ti)  # a target before any data counts as the first day
+    days_in = lambda back_from, back_to: np.clip(  # noqa: E731 - days of the window in the patient's span
+        np.minimum(ti - back_to, ti) - np.maximum(ti - back_from, first_t) + 1, 0, None
+    )
+
+    out: dict[str, np.ndarray] = {}
+    for ch, (column, how, floor, center) in CHANNELS.items():
+        prefix = _Prefix(grid(column, how), center=_transform(np.array([center]), how)[0])
+        n_b, mean_b, sd_b = prefix.window(pi, ti, BASELINE_LONG, BASELINE_LAG)
+        n_f, mean_f, sd_f = prefix.window(pi, ti, BASELINE_LONG, 1)
+        use_long = n_b >= BASELINE_MIN
+        base_mean = np.where(use_long, mean_b, np.where(n_f >= 3, mean_f, np.nan))
+        base_sd = np.maximum(np.where(use_long, sd_b, sd_f), floor)
+        base_sd = np.where(np.isnan(base_sd), floor, base_sd)
+        base_days = np.where(use_long, days_in(BASELINE_LONG, BASELINE_LAG), days_in(BASELINE_LONG, 1))
+        base_n = np.where(use_long, n_b, n_f)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            base_miss = np.where(base_days > 0, 1 - base_n / np.where(base_days > 0, base_days, 1), np.nan)
+        for k in (3, 7, 14):
+            _n, mean_k, _sd = prefix.window(pi, ti, k - 1, 0)
+            out[f"{ch}__z{k}"] = (mean_k - base_mean) / base_sd
+            if k == 7:
+                n7, mean7, sd7 = _n, mean_k, _sd
+        _n, mean_prev, _sd = prefix.window(pi, ti, 20, 7)
+        out[f"{ch}__trend"] = (mean7 - mean_prev) / base_sd
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[f"{ch}__vol7"] = np.where(n7 >= 3, np.log(np.maximum(sd7, floor / 4) / base_sd), np.nan)
+            d7 = days_in(6, 0)
+            miss7 = np.where(d7 > 0, 1 - n7 / np.where(d7 > 0, d7, 1), np.nan)
+        out[f"{ch}__miss7"] = miss7 - np.nan_to_num(base_miss, nan=0.0)
+        back = (lambda v: np.expm1(v)) if how == "log1p" else (lambda v: v)
+        out[f"ref__{ch}__mean7"] = back(mean7)
+        out[f"ref__{ch}__base"] = back(base_mean)
+        out[f"ref__{ch}__sd7"] = sd7
+        out[f"ref__{ch}__base_sd"] = base_sd
+        last = _last_index(~np.isnan(grid(column, how)))[pi, ti]
+        out[f"ref__{ch}__days_since"] = np.where(last >= 0, ti - last, np.nan)
+
+    for q in QUESTIONNAIRES:
+        values = grid(q)
+        valid = ~np.isnan(values)
+        last = _last_index(valid)
+        li = last[pi, ti]
+        age = np.where(li >= 0, ti - li, np.nan)
+        fresh = (li >= 0) & (age <= QUESTIONNAIRE_MAX_AGE)
+        last_value = np.where(fresh, values[pi, np.clip(li, 0, None)], np.nan)
+        prev_i = np.where(li >= 1, last[pi, np.clip(li - 1, 0, None)], -1)
+        prev_value = np.where(fresh & (prev_i >= 0), values[pi, np.clip(prev_i, 0, None)], np.nan)
+        prefix = _Prefix(values)
+        n_b, mean_b, _sd = prefix.window(pi, ti, 10_000, BASELINE_LAG)
+        base = np.where(n_b >= 1, mean_b, np.nan)
+        out[f"{q}__last"] = last_value
+        out[f"{q}__change"] = last_value - prev_value
+        out[f"{q}__vs_base"] = last_value - base
+        out[f"{q}__age"] = np.where(fresh, age, np.nan)
+        out[f"ref__{q}__base"] = base
+        out[f"ref__{q}__prev"] = prev_value
+
+    def adherence(valid: np.ndarray, name: str) -> None:
+        prefix = _Prefix(np.where(valid, 1.0, np.nan))
+        n7, _m, _s = prefix.window(pi, ti, 6, 0)
+        n_b, _m, _s = prefix.window(pi, ti, BASELINE_LONG, BASELINE_LAG)
+        d_b = days_in(BASELINE_LONG, BASELINE_LAG)
+        n_f, _m, _s = prefix.window(pi, ti, BASELINE_LONG, 1)
+        d_f = days_in(BASELINE_LONG, 1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rate = np.where(d_b >= 14, n_b / np.maximum(d_b, 1), np.where(d_f >= 3, n_f / np.maximum(d_f, 1), np.nan))
+        last = _last_index(valid)[pi, ti]
+        seen = ti - np.where(last >= 0, last, first_t - 1)
+        out[f"{name}_days7"] = n7
+        out[f"{name}_vs_base"] = n7 - 7 * rate
+        out[f"days_since_{name}"] = np.minimum(seen, 60).astype(float)
+        out[f"ref__{name}__rate"] = rate
+
+    checkins = grid("checkins")
+    adherence(np.nan_to_num(checkins, nan=0) > 0, "checkin")
+    passive = grid("passive_records")
+    adherence(np.nan_to_num(passive, nan=0) > 0, "passive")
+
+    med = grid("medication_taken")
+    med_prefix = _Prefix(med)
+    _n7, med7, _s = med_prefix.window(pi, ti, 6, 0)
+    n_b, med_b, _s = med_prefix.window(pi, ti, BASELINE_LONG, BASELINE_LAG)
+    n_f, med_f, _s = med_prefix.window(pi, ti, BASELINE_LONG, 1)
+    med_base = np.where(n_b >= 5, med_b, np.where(n_f >= 3, med_f, np.nan))
+    out["med_rate7"] = med7
+    out["med_vs_base"] = med7 - med_base
+    out["ref__medication__logged7"] = _n7
+    out["ref__medication__base"] = med_base
+    out["ref__days_observed"] = np.minimum(ti - first_t, 180).astype(float)
+
+    dx = pd.Series("", index=targets.index)
+    if patients is not None and len(patients):
+        dx = targets["patient"].map(dict(zip(patients["patient"], patients["diagnosis"].astype(str), strict=False)))
+        dx = dx.fillna("")
+    prefix3 = dx.str.upper().str.slice(0, 3)
+    for group, codes in DX_GROUPS.items():
+        out[f"dx_{group}"] = prefix3.isin(codes).to_numpy(dtype=float)
+
+    # Clinical composites (CLINICAL.md early-warning signs): the mean of the available signed
+    # deviations, so a pattern shows even when single channels are noisy or missing.
+    for window in ("z7", "z14"):
+        for name, signs in COMPOSITES.items():
+            stack = np.stack([sign * out[f"{ch}__{window}"] for ch, sign in signs.items()])
+            with np.errstate(invalid="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                out[f"{name}__{window}"] = np.nanmean(stack, axis=0)
+
+    result = pd.DataFrame(out, index=targets.index)
+    result.insert(0, "date", targets["date"].to_numpy())
+    result.insert(0, "patient", targets["patient"].to_numpy())
+    return result.reset_index(drop=True)
+
+
+def neutral_values(features: pd.DataFrame) -> pd.DataFrame:
+    """What each model feature would be if the patient were as usual: deviations 0, days since
+    the last check-in or sensor data at the patient's usual gap. Explanations replace a group
+    of features with these values."""
+    neutral = pd.DataFrame(0.0, index=features.index, columns=FEATURES)
+    for name in ("checkin", "passive"):
+        rate = features[f"ref__{name}__rate"].fillna(features[f"{name}_days7"] / 7)
+        neutral[f"days_since_{name}"] = np.minimum(
+            features[f"days_since_{name}"], np.round(1 / np.maximum(rate.fillna(1.0), 1 / 30))
+        )
+    for q in QUESTIONNAIRES:
+        neutral[f"{q}__age"] = features[f"{q}__age"]
+    for col in ("dx_depression", "dx_bipolar", "dx_psychosis"):
+        neutral[col] = features[col]
+    # A deviation that could not be computed stays missing rather than becoming "as usual".
+    return neutral.mask(features[FEATURES].isna().to_numpy(), np.nan)

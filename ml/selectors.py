@@ -1,0 +1,168 @@
+"""Reads of the ml app: daily summaries and labels as DataFrames, scorable patients, the
+active model, scores."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from datetime import date
+from uuid import UUID
+
+import pandas as pd
+from django.db import connection
+from django.db.models import Exists, OuterRef, QuerySet
+
+from monitoring.models import DailySummary
+from patients.models import LABEL_EVENT_KINDS, ClinicalEvent, ConsentRecord, ConsentScope, Patient, PatientStatus
+
+from .models import ModelVersion, RiskScore
+from .summaries import SUMMARY_COLUMNS
+
+
+def patients_scorable(*, care_team_ids: Iterable[int] | None = None) -> QuerySet[Patient]:
+    """Active patients whose `risk_scoring` consent is in force, judged now."""
+    consented = ConsentRecord.objects.filter(
+        patient=OuterRef("pk"), scope=ConsentScope.RISK_SCORING, withdrawn_at__isnull=True
+    )
+    qs = Patient.objects.filter(status=PatientStatus.ACTIVE).filter(Exists(consented))
+    if care_team_ids is not None:
+        qs = qs.filter(care_team_id__in=list(care_team_ids))
+    return qs.order_by("pk")
+
+
+def daily_summaries_frame(
+    *, patient_ids: Iterable[UUID | str] | None = None, start: date | None = None, end: date | None = None
+) -> pd.DataFrame:
+    """`patient` (str UUID), `date` and the DailySummary columns. On PostgreSQL the rows come
+    through COPY (one round trip, no per-row Python objects), elsewhere through values_list."""
+    ids = None if patient_ids is None else [UUID(str(p)) for p in patient_ids]
+    if ids is not None and not ids:
+        return pd.DataFrame(columns=["patient", "date", *SUMMARY_COLUMNS])
+    if connection.vendor == "postgresql":
+        return _summaries_copy(ids, start, end)
+    qs = DailySummary.objects.all()
+    if ids is not None:
+        qs = qs.filter(patient_id__in=ids)
+    if start is not None:
+        qs = qs.filter(date__gte=start)
+    if end is not None:
+        qs = qs.filter(date__lte=end)
+    rows = list(qs.order_by("patient_id", "date").values_list("patient_id", "date", *SUMMARY_COLUMNS))
+    frame = pd.DataFrame(rows, columns=["patient", "date", *SUMMARY_COLUMNS])
+    return _normalise(frame)
+
+
+def _summaries_copy(ids: list[UUID] | None, start: date | None, end: date | None) -> pd.DataFrame:
+    from psycopg import sql
+
+    # Times of day come out as hours after midnight: parsing text times costs more than the query.
+    columns = sql.SQL(", ").join(
+        sql.SQL("EXTRACT(EPOCH FROM {}) / 3600.0").format(sql.Identifier(c))
+        if c in ("sleep_onset", "sleep_wake")
+        else sql.Identifier(c)
+        for c in SUMMARY_COLUMNS
+    )
+    where = [sql.SQL("TRUE")]
+    params: list[object] = []
+    if ids is not None:
+        where.append(sql.SQL("patient_id = ANY(%s)"))
+        params.append(ids)
+    if start is not None:
+        where.append(sql.SQL("date >= %s"))
+        params.append(start)
+    if end is not None:
+        where.append(sql.SQL("date <= %s"))
+        params.append(end)
+    statement = sql.SQL(
+        "COPY (SELECT patient_id, date, {columns} FROM {table} WHERE {where} ORDER BY patient_id, date) "
+        "TO STDOUT WITH (FORMAT csv, HEADER false)"
+    ).format(columns=columns, table=sql.Identifier(DailySummary._meta.db_table), where=sql.SQL(" AND ").join(where))
+    buffer = io.BytesIO()
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+        with raw.copy(statement, params) as copy:
+            for block in copy:
+                buffer.write(block)
+    buffer.seek(0)
+    if not buffer.getbuffer().nbytes:
+        return pd.DataFrame(columns=["patient", "date", *SUMMARY_COLUMNS])
+    frame = pd.read_csv(
+        buffer,
+        header=None,
+        names=["patient", "date", *SUMMARY_COLUMNS],
+        dtype={"patient": str, "medication_taken": str},
+    )
+    frame["medication_taken"] = frame["medication_taken"].map({"t": 1.0, "f": 0.0})
+    return _normalise(frame)
+
+
+def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
+    frame["patient"] = frame["patient"].astype(str)
+    frame["date"] = pd.to_datetime(frame["date"])
+    if frame["medication_taken"].dtype == object:
+        frame["medication_taken"] = frame["medication_taken"].map({True: 1.0, False: 0.0})
+    for col in ("sleep_onset", "sleep_wake"):
+        if not pd.api.types.is_numeric_dtype(frame[col]):
+            frame[col] = frame[col].astype("string").str.slice(0, 5)
+    return frame
+
+
+def patients_frame(*, patient_ids: Iterable[UUID | str] | None = None) -> pd.DataFrame:
+    qs = Patient.objects.all()
+    if patient_ids is not None:
+        qs = qs.filter(pk__in=[UUID(str(p)) for p in patient_ids])
+    rows = list(qs.values_list("pk", "code", "sex", "birth_year", "diagnosis", "care_team_id"))
+    frame = pd.DataFrame(rows, columns=["patient", "code", "sex", "birth_year", "diagnosis", "care_team_id"])
+    frame["patient"] = frame["patient"].astype(str)
+    return frame
+
+
+def label_events_frame(*, patient_ids: Iterable[UUID | str] | None = None, until: date | None = None) -> pd.DataFrame:
+    qs = ClinicalEvent.objects.filter(kind__in=LABEL_EVENT_KINDS)
+    if patient_ids is not None:
+        qs = qs.filter(patient_id__in=[UUID(str(p)) for p in patient_ids])
+    if until is not None:
+        qs = qs.filter(date__lte=until)
+    frame = pd.DataFrame(list(qs.values_list("patient_id", "kind", "date")), columns=["patient", "kind", "date"])
+    frame["patient"] = frame["patient"].astype(str)
+    frame["date"] = pd.to_datetime(frame["date"])
+    return frame
+
+
+def model_version_active() -> ModelVersion | None:
+    return ModelVersion.objects.filter(is_active=True).first()
+
+
+def model_versions() -> QuerySet[ModelVersion]:
+    return ModelVersion.objects.select_related("trained_by").order_by("-created_at")
+
+
+def model_version_get(*, version: str) -> ModelVersion | None:
+    return ModelVersion.objects.select_related("trained_by").filter(version=version).first()
+
+
+def risk_scores_for_patient(*, patient: Patient, start: date, end: date) -> list[RiskScore]:
+    """One score per day: the active model's when it scored that day, else the newest model's."""
+    rows = (
+        RiskScore.objects.filter(patient=patient, date__gte=start, date__lte=end)
+        .select_related("model_version")
+        .order_by("date", "-model_version__is_active", "-model_version__created_at", "-pk")
+    )
+    chosen: dict[date, RiskScore] = {}
+    for row in rows:
+        chosen.setdefault(row.date, row)
+    return list(chosen.values())
+
+
+def risk_by_day(*, patient: Patient, start: date, end: date) -> dict[date, tuple[float, str]]:
+    """`{date: (score, band)}` for the timeline's risk column."""
+    return {s.date: (s.score, s.band) for s in risk_scores_for_patient(patient=patient, start=start, end=end)}
+
+
+def risk_scores_export(*, start: date | None = None, end: date | None = None) -> QuerySet[RiskScore]:
+    qs = RiskScore.objects.select_related("patient", "model_version")
+    if start is not None:
+        qs = qs.filter(date__gte=start)
+    if end is not None:
+        qs = qs.filter(date__lte=end)
+    return qs.order_by("patient__code", "date", "model_version__created_at")

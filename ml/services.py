@@ -1,0 +1,336 @@
+"""Writes of the ml app: training and registering model versions, activating one, scoring
+patients (idempotent per patient, day and model version) and dispatching the nightly run."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from uuid import UUID
+
+import pandas as pd
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone, translation
+from threadpoolctl import threadpool_limits
+
+from patients.errors import DomainError
+from patients.models import CareTeam, User
+
+from . import selectors
+from .features import LOOKBACK_DAYS, build_features
+from .labels import factor_label
+from .modelcard import model_card
+from .models import ModelVersion, RiskScore, ScoringRun
+from .registry import artifact_load, artifact_save
+from .training import DEFAULT_BUDGET, EXCLUDE_AFTER_EVENT, RiskModel, band_for, build_dataset, train_risk_model
+
+logger = logging.getLogger(__name__)
+
+MIN_TRAINING_EVENTS = 5
+CHUNK_SIZE = 500
+NIGHTLY_LOCAL_TIME = time(2, 0)
+REDISPATCH_AFTER = timedelta(minutes=30)
+
+
+# --- training and registry -------------------------------------------------------------
+
+
+def model_train(
+    *,
+    until: date | None = None,
+    activate: bool = False,
+    seed: int = 0,
+    trained_by: User | None = None,
+    budget: float = DEFAULT_BUDGET,
+    latent: pd.DataFrame | None = None,
+    n_boot: int = 200,
+    progress: Callable[[str], None] | None = None,
+) -> ModelVersion:
+    """Train on every risk-scoring-consented patient's summaries and label events up to
+    `until`, evaluate, and register the version (artifact + SHA-256, metrics, model card).
+    Same data and seed give the same artifact."""
+    patients = selectors.patients_frame(patient_ids=list(selectors.patients_scorable().values_list("pk", flat=True)))
+    ids = patients["patient"].tolist()
+    summaries = selectors.daily_summaries_frame(patient_ids=ids, end=until)
+    events = selectors.label_events_frame(patient_ids=ids, until=until)
+    if len(events) < MIN_TRAINING_EVENTS or summaries.empty:
+        raise DomainError(
+            f"Not enough data to train: {len(events)} relapse/hospitalisation events "
+            f"(at least {MIN_TRAINING_EVENTS} needed) and {len(summaries)} daily summaries."
+        )
+    if latent is not None:
+        code_to_id = dict(zip(patients["code"], patients["patient"], strict=True))
+        latent = latent.assign(patient_code=latent["patient_code"].map(code_to_id)).dropna(subset=["patient_code"])
+    cutoff = pd.Timestamp(until) if until is not None else None
+    data = build_dataset(summaries, patients, events, until=cutoff)
+    if progress:
+        progress(f"features: {len(data)} patient-days, {int(data['y'].sum())} positive")
+    model, report = train_risk_model(
+        data, events, seed=seed, budget=budget, latent=latent, n_boot=n_boot, progress=progress
+    )
+    report["exclude_after_event_days"] = EXCLUDE_AFTER_EVENT
+    return model_register(
+        model=model, report=report, seed=seed, trained_by=trained_by, activate=activate, data_end=until
+    )
+
+
+def model_register(
+    *,
+    model: RiskModel,
+    report: dict[str, Any],
+    seed: int,
+    trained_by: User | None = None,
+    activate: bool = False,
+    data_end: date | None = None,
+) -> ModelVersion:
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    base = f"risk-{stamp}-s{seed}"
+    version = base
+    n = 1
+    while ModelVersion.objects.filter(version=version).exists():
+        n += 1
+        version = f"{base}-{n}"
+    path, sha = artifact_save(model, directory=settings.MODEL_ARTIFACT_DIR, version=version)
+    training = report.get("training", {})
+    with transaction.atomic():
+        mv = ModelVersion.objects.create(
+            version=version,
+            trained_by=trained_by,
+            artifact_path=path,
+            artifact_sha256=sha,
+            data_start=date.fromisoformat(training["data_start"]) if training.get("data_start") else None,
+            data_end=data_end or (date.fromisoformat(training["data_end"]) if training.get("data_end") else None),
+            seed=seed,
+            feature_names=list(model.feature_names),
+            threshold=model.threshold,
+            metrics=_json_safe(report),
+            model_card=model_card(version=version, report=report, seed=seed),
+        )
+        if activate:
+            model_activate(model_version=mv)
+    return mv
+
+
+@transaction.atomic
+def model_activate(*, model_version: ModelVersion) -> ModelVersion:
+    """Make this version the only active one (the database allows no second)."""
+    artifact_load(model_version.artifact_path, model_version.artifact_sha256)  # refuse a tampered artifact
+    list(ModelVersion.objects.select_for_update().filter(is_active=True).order_by("pk"))
+    ModelVersion.objects.filter(is_active=True).exclude(pk=model_version.pk).update(is_active=False)
+    ModelVersion.objects.filter(pk=model_version.pk).update(is_active=True, activated_at=timezone.now())
+    model_version.refresh_from_db()
+    return model_version
+
+
+def model_load(model_version: ModelVersion) -> RiskModel:
+    return artifact_load(model_version.artifact_path, model_version.artifact_sha256)
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    if hasattr(value, "item"):
+        return _json_safe(value.item())
+    return value
+
+
+# --- scoring -----------------------------------------------------------------------------
+
+
+def team_threshold(*, team: CareTeam, model: RiskModel) -> float:
+    """The team's own threshold if set, else the model's threshold for the team's alert budget."""
+    if team.risk_threshold is not None:
+        return float(team.risk_threshold)
+    if abs(team.alert_budget_per_patient_month - model.info.get("budget", DEFAULT_BUDGET)) < 1e-9:
+        return float(model.threshold)
+    return model.threshold_for_budget(team.alert_budget_per_patient_month)
+
+
+def risk_scores_compute(
+    *,
+    patient_ids: Iterable[UUID | str],
+    days: Iterable[date],
+    model_version: ModelVersion | None = None,
+    alerts: bool = True,
+) -> list[int]:
+    """Score the patients for the days and store the scores; returns the ids of the scores of
+    these patients, days and model version (new or already there). Idempotent: a score that
+    exists is kept as it is (unique per patient, day and model version), so a rerun, or a
+    chunk redelivered after a worker was killed, changes nothing. Patients who are not active
+    or have withdrawn `risk_scoring` consent are skipped, judged when this runs."""
+    model_version = model_version or selectors.model_version_active()
+    if model_version is None:
+        raise DomainError("No active model version: train one with `train_model --activate`.")
+    model = model_load(model_version)
+    days = sorted(set(days))
+    patients = list(
+        selectors.patients_scorable().filter(pk__in=[UUID(str(p)) for p in patient_ids]).select_related("care_team")
+    )
+    if not patients or not days:
+        return []
+    targets = pd.DataFrame(
+        [(str(p.pk), pd.Timestamp(d)) for p in patients for d in days if d >= p.enrolled_on],
+        columns=["patient", "date"],
+    )
+    if targets.empty:
+        return []
+    input_start = days[0] - timedelta(days=LOOKBACK_DAYS - 1)
+    summaries = selectors.daily_summaries_frame(patient_ids=[p.pk for p in patients], start=input_start, end=days[-1])
+    meta = pd.DataFrame({"patient": [str(p.pk) for p in patients], "diagnosis": [p.diagnosis for p in patients]})
+    features = build_features(summaries, patients=meta, targets=targets)
+    # One thread per worker process: parallelism comes from the chunks spread over workers,
+    # and OpenMP thread teams on a busy machine cost more than they give on 500 rows.
+    with threadpool_limits(limits=1, user_api="openmp"):
+        scores = model.predict(features)
+        explanations = model.explain(features, scores)
+    by_id = {str(p.pk): p for p in patients}
+    thresholds = {str(p.pk): team_threshold(team=p.care_team, model=model) for p in patients}
+    medium_ratio = model.medium_ratio
+    rows = []
+    with translation.override("en"):
+        for i, (pid, day) in enumerate(zip(features["patient"], features["date"], strict=True)):
+            threshold = thresholds[pid]
+            score = float(scores[i])
+            explanation = [
+                {
+                    "feature": f["feature"],
+                    "label": factor_label(f["feature"], f["params"]),
+                    "direction": f["direction"],
+                    "weight": f["weight"],
+                    "params": f["params"],
+                }
+                for f in explanations[i]
+            ]
+            d = day.date()
+            rows.append(
+                RiskScore(
+                    patient=by_id[pid],
+                    date=d,
+                    model_version=model_version,
+                    score=round(score, 6),
+                    band=band_for(score, threshold, medium_ratio),
+                    threshold=threshold,
+                    explanation=explanation,
+                    input_start=d - timedelta(days=LOOKBACK_DAYS - 1),
+                    input_end=d,
+                )
+            )
+    with transaction.atomic():
+        RiskScore.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+        ids = list(
+            RiskScore.objects.filter(
+                model_version=model_version, patient_id__in=list(by_id), date__in=days
+            ).values_list("pk", flat=True)
+        )
+        if alerts and ids:
+            transaction.on_commit(lambda: _alerts_evaluate(ids))
+    return ids
+
+
+def _alerts_evaluate(score_ids: list[int]) -> None:
+    from alerts.services import risk_alerts_evaluate
+
+    raised = risk_alerts_evaluate(score_ids=score_ids)
+    logger.info("risk alert rules applied", extra={"scores": len(score_ids), "alerts": raised})
+
+
+def risk_scoring_dispatch(
+    *,
+    day: date,
+    care_team_ids: Iterable[int] | None = None,
+    patient_ids: Iterable[UUID | str] | None = None,
+    alerts: bool = True,
+    chunk_size: int = CHUNK_SIZE,
+) -> int:
+    """Split the scorable patients into chunks and enqueue one task per chunk (a Celery group,
+    sent after commit) so the night spreads over the workers. Returns the number of chunks."""
+    from .tasks import risk_scoring_chunk
+
+    model_version = selectors.model_version_active()
+    if model_version is None:
+        raise DomainError("No active model version: train one with `train_model --activate`.")
+    qs = selectors.patients_scorable(care_team_ids=care_team_ids)
+    if patient_ids is not None:
+        qs = qs.filter(pk__in=[UUID(str(p)) for p in patient_ids])
+    ids = [str(pk) for pk in qs.values_list("pk", flat=True)]
+    chunks = [ids[i : i + chunk_size] for i in range(0, len(ids), chunk_size)]
+    if not chunks:
+        return 0
+    from celery import group
+
+    job = group(risk_scoring_chunk.s(chunk, day.isoformat(), model_version.pk, alerts) for chunk in chunks)
+    transaction.on_commit(job.apply_async)
+    return len(chunks)
+
+
+def risk_scoring_nightly(*, now: datetime | None = None) -> int:
+    """For every care team whose local time has passed 02:00, score its previous local day once
+    (a ScoringRun marks the dispatch). A run whose scores are still incomplete half an hour
+    later is dispatched again for the missing patients only. Returns chunks dispatched."""
+    now = now or timezone.now()
+    model_version = selectors.model_version_active()
+    if model_version is None:
+        return 0
+    dispatched = 0
+    for team in CareTeam.objects.order_by("pk"):
+        local = now.astimezone(team_tz(team))
+        if local.time() < NIGHTLY_LOCAL_TIME:
+            continue
+        day = local.date() - timedelta(days=1)
+        try:
+            run, created = ScoringRun.objects.get_or_create(care_team=team, date=day, model_version=model_version)
+        except IntegrityError:  # a concurrent beat created it
+            continue
+        if created:
+            n = risk_scoring_dispatch(day=day, care_team_ids=[team.pk])
+            ScoringRun.objects.filter(pk=run.pk).update(chunks=n)
+            dispatched += n
+            continue
+        if now - run.created_at < REDISPATCH_AFTER:
+            continue
+        scored = RiskScore.objects.filter(patient=OuterRef("pk"), date=day, model_version=model_version)
+        missing = list(
+            selectors.patients_scorable(care_team_ids=[team.pk])
+            .filter(enrolled_on__lte=day)
+            .exclude(Exists(scored))
+            .values_list("pk", flat=True)
+        )
+        if missing:
+            dispatched += risk_scoring_dispatch(day=day, patient_ids=missing)
+    return dispatched
+
+
+def team_tz(team: CareTeam):  # type: ignore[no-untyped-def]
+    import zoneinfo
+
+    return zoneinfo.ZoneInfo(team.timezone)
+
+
+def risk_scores_backfill(
+    *,
+    start: date,
+    end: date,
+    alerts: bool = True,
+    chunk_size: int = CHUNK_SIZE,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Score every scorable patient for every day from `start` to `end`, in chunks of patients
+    (all days of a chunk in one pass). Returns the number of scores of those days."""
+    if end < start:
+        raise DomainError("The end date is before the start date.")
+    days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    ids = [str(pk) for pk in selectors.patients_scorable().values_list("pk", flat=True)]
+    total = 0
+    for i in range(0, len(ids), chunk_size):
+        chunk = ids[i : i + chunk_size]
+        total += len(risk_scores_compute(patient_ids=chunk, days=days, alerts=alerts))
+        if progress:
+            progress(len(chunk))
+    return total

@@ -1,0 +1,477 @@
+"""Training of the relapse-risk model and its comparison with baselines. Pure computation.
+
+Target: for each patient-day, a relapse or hospitalisation in the next 14 days (days d+1 ..
+d+14), from data up to and including d. Days from an event up to EXCLUDE_AFTER_EVENT days
+after it (the episode and its recovery) are neither positive nor negative, and days whose
+14-day horizon runs past the end of the known data are dropped unless an event is seen.
+
+Scorers compared:
+- `model`: scikit-learn Pipeline, HistGradientBoostingClassifier calibrated by
+  CalibratedClassifierCV (sigmoid, patient-grouped folds);
+- `logistic`: Pipeline of median imputation (+ missingness indicators), scaling and an
+  L2 logistic regression on the same features;
+- `heuristic`: the clinician's rule of thumb, latest PHQ-9 and how far the week's mood is
+  from neutral, on absolute scales;
+- `ceiling` (only when the generator's latent side table is given): the true prodrome
+  intensity, Platt-calibrated on the training patients.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from . import evaluation
+from .features import CHANNELS, FEATURES, GROUPS, build_features, neutral_values
+
+HORIZON_DAYS = 14
+EXCLUDE_AFTER_EVENT = 45
+DEFAULT_BUDGET = 1.0
+TEST_SHARE = 0.25
+# Explanations: a factor group within this distance of the patient's usual values in every
+# feature (baseline SDs for deviations, days for gaps, shares for missingness) is not computed.
+EXPLAIN_TOLERANCE = 0.25
+EXPLAIN_BATCH_ROWS = 2000
+
+
+def label_rows(rows: pd.DataFrame, events: pd.DataFrame, *, label_end: pd.Timestamp | None = None) -> pd.Series:
+    """1/0 per (patient, date) row, NaN for excluded or not-yet-known days."""
+    rows = rows[["patient", "date"]].copy()
+    rows["date"] = pd.to_datetime(rows["date"]).astype("datetime64[ns]")
+    rows["_order"] = np.arange(len(rows))
+    ev = events[["patient", "date"]].drop_duplicates().copy()
+    ev["date"] = pd.to_datetime(ev["date"]).astype("datetime64[ns]")
+    ev = ev[ev["patient"].isin(set(rows["patient"]))].sort_values("date")
+    ev["next_event"] = ev["date"]
+    ev["prev_event"] = ev["date"]
+    ordered = rows.sort_values("date")
+    nxt = pd.merge_asof(
+        ordered,
+        ev[["patient", "date", "next_event"]],
+        on="date",
+        by="patient",
+        direction="forward",
+        allow_exact_matches=False,
+    )
+    prv = pd.merge_asof(
+        ordered,
+        ev[["patient", "date", "prev_event"]],
+        on="date",
+        by="patient",
+        direction="backward",
+        allow_exact_matches=True,
+    )
+    nxt["prev_event"] = prv["prev_event"].to_numpy()
+    nxt = nxt.sort_values("_order")
+    days_to = (nxt["next_event"] - nxt["date"]).dt.days
+    days_since = (nxt["date"] - nxt["prev_event"]).dt.days
+    y = (days_to <= HORIZON_DAYS).astype(float)
+    excluded = days_since.notna() & (days_since <= EXCLUDE_AFTER_EVENT)
+    if label_end is None:
+        label_end = nxt["date"].max()
+    unknown = (y == 0) & (nxt["date"] + pd.Timedelta(days=HORIZON_DAYS) > pd.Timestamp(label_end))
+    y[excluded | unknown] = np.nan
+    return pd.Series(y.to_numpy(), index=rows.index)
+
+
+def make_pipeline(kind: str, seed: int, cv: list[tuple[np.ndarray, np.ndarray]] | int = 3) -> Pipeline:
+    if kind == "model":
+        booster = HistGradientBoostingClassifier(
+            max_iter=300,
+            learning_rate=0.05,
+            max_depth=2,
+            min_samples_leaf=100,
+            l2_regularization=2.0,
+            max_features=0.5,
+            early_stopping=False,
+            random_state=seed,
+        )
+        return Pipeline([("calibrated_gbm", CalibratedClassifierCV(booster, method="sigmoid", cv=cv))])
+    if kind == "logistic":
+        return Pipeline(
+            [
+                ("impute", SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True)),
+                ("scale", StandardScaler()),
+                ("logistic", LogisticRegression(C=0.05, max_iter=2000)),
+            ]
+        )
+    raise ValueError(kind)
+
+
+def _grouped_folds(groups: np.ndarray, n_splits: int = 3) -> list[tuple[np.ndarray, np.ndarray]]:
+    dummy = np.zeros(len(groups))
+    return list(GroupKFold(n_splits=n_splits).split(dummy, dummy, groups))
+
+
+def fit_pipeline(kind: str, X: pd.DataFrame, y: np.ndarray, groups: np.ndarray, seed: int) -> Pipeline:
+    pipeline = make_pipeline(kind, seed, cv=_grouped_folds(groups) if kind == "model" else 3)
+    pipeline.fit(X[FEATURES].to_numpy(dtype=float), y.astype(int))
+    return pipeline
+
+
+def heuristic_score(features: pd.DataFrame) -> np.ndarray:
+    """Latest PHQ-9 (0-27) and distance of the week's mean mood from neutral (0-3), each scaled
+    to 0-1 and averaged. Missing PHQ-9 counts as mild (5); missing mood as neutral."""
+    phq = features["phq9__last"].fillna(5.0).clip(0, 27) / 27
+    mood = features["ref__mood__mean7"].abs().fillna(0.0).clip(0, 3) / 3
+    return (0.5 * phq + 0.5 * mood).to_numpy()
+
+
+@dataclass
+class RiskModel:
+    """What a model version's artifact holds: the fitted pipeline and how to use it."""
+
+    pipeline: Pipeline
+    feature_names: list[str]
+    threshold: float
+    budget_curve: list[list[float]] = field(default_factory=list)
+    seed: int = 0
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def predict(self, features: pd.DataFrame) -> np.ndarray:
+        if not len(features):
+            return np.zeros(0)
+        return self.pipeline.predict_proba(features[self.feature_names].to_numpy(dtype=float))[:, 1]
+
+    def threshold_for_budget(self, budget: float) -> float:
+        """Operating threshold for another alert budget (log-interpolated on the curve)."""
+        curve = sorted(self.budget_curve)
+        if not curve:
+            return self.threshold
+        budgets = np.log([b for b, _t in curve])
+        thresholds = [t for _b, t in curve]
+        return float(np.interp(np.log(max(budget, 1e-3)), budgets, thresholds))
+
+    @property
+    def medium_ratio(self) -> float:
+        budget = float(self.info.get("budget", DEFAULT_BUDGET))
+        lower = self.threshold_for_budget(budget * MEDIUM_BUDGET_FACTOR)
+        return float(min(1.0, max(0.05, lower / self.threshold))) if self.threshold > 0 else 0.5
+
+    def explain(self, features: pd.DataFrame, scores: np.ndarray | None = None, top: int = 3) -> list[list[dict]]:
+        """Per row, the `top` factor groups whose replacement by the patient's usual values
+        moves the calibrated score most: {group, direction, weight, params}. `weight` is the
+        change in probability the factor causes (score minus score with the factor as usual)."""
+        if not len(features):
+            return []
+        if len(features) > EXPLAIN_BATCH_ROWS:
+            # Bounded memory: the counterfactual matrix is (groups x rows) feature rows.
+            full = self.predict(features) if scores is None else scores
+            return [
+                factor
+                for i in range(0, len(features), EXPLAIN_BATCH_ROWS)
+                for factor in self.explain(
+                    features.iloc[i : i + EXPLAIN_BATCH_ROWS], full[i : i + EXPLAIN_BATCH_ROWS], top
+                )
+            ]
+        X = features[self.feature_names].to_numpy(dtype=float)
+        base = self.predict(features) if scores is None else scores
+        neutral = neutral_values(features)[self.feature_names].to_numpy(dtype=float)
+        col = {name: i for i, name in enumerate(self.feature_names)}
+        names: list[str] = []
+        blocks: list[np.ndarray] = []
+        where: list[tuple[int, np.ndarray]] = []
+        for group, feats in GROUPS.items():
+            idx = [col[f] for f in feats if f in col]
+            if not idx:
+                continue
+            names.append(group)
+            usual = np.where(np.isnan(neutral[:, idx]), X[:, idx], neutral[:, idx])
+            # A group within EXPLAIN_TOLERANCE of usual in every feature cannot be a reason: skip
+            # those rows (weight 0) instead of predicting them.
+            moved = np.nan_to_num(np.abs(X[:, idx] - usual), nan=0.0).max(axis=1) > EXPLAIN_TOLERANCE
+            rows = np.flatnonzero(moved | (np.isnan(X[:, idx]) != np.isnan(usual)).any(axis=1))
+            if not len(rows):
+                continue
+            altered = X[rows].copy()
+            altered[:, idx] = usual[rows]
+            blocks.append(altered)
+            where.append((len(names) - 1, rows))
+        deltas = np.zeros((len(X), len(names)))
+        if blocks:
+            # One predict_proba over every counterfactual at once.
+            counterfactual = self.pipeline.predict_proba(np.concatenate(blocks))[:, 1]
+            offset = 0
+            for j, rows in where:
+                deltas[rows, j] = base[rows] - counterfactual[offset : offset + len(rows)]
+                offset += len(rows)
+        out: list[list[dict]] = []
+        order = np.argsort(-np.abs(deltas), axis=1)[:, :top]
+        needed = [c for c in features.columns if c.startswith("ref__") or c in REF_FEATURES]
+        records = features[needed].to_dict("records")
+        for i in range(len(X)):
+            factors = []
+            for j in order[i]:
+                weight = float(deltas[i, j])
+                if abs(weight) < 1e-4:
+                    continue
+                group = names[j]
+                factors.append(
+                    {
+                        "feature": group,
+                        "direction": "up" if weight > 0 else "down",
+                        "weight": round(weight, 4),
+                        "params": factor_params(group, records[i]),
+                    }
+                )
+            out.append(factors)
+        return out
+
+
+# Feature columns that factor labels read besides the ref__ columns.
+REF_FEATURES = {
+    "checkin_days7", "passive_days7", "days_since_checkin", "days_since_passive", "med_rate7",
+    *(f"{q}__{s}" for q in ("phq9", "gad7", "asrm") for s in ("last", "age")),
+    *(f"{ch}__{s}" for ch in CHANNELS for s in ("z7", "vol7")),
+}  # fmt: skip
+
+
+def _num(value: Any) -> float | None:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if not np.isfinite(v) else round(v, 3)
+
+
+def factor_params(group: str, row: dict[str, Any]) -> dict[str, Any]:
+    """The numbers a nurse needs to read one factor (recent value, usual value, days)."""
+    if group in ("logging", "sensors"):
+        name = "checkin" if group == "logging" else "passive"
+        rate = _num(row.get(f"ref__{name}__rate"))
+        return {
+            "days_since": _num(row.get(f"days_since_{name}")),
+            "days7": _num(row.get(f"{name}_days7")),
+            "usual7": None if rate is None else round(7 * rate, 1),
+        }
+    if group == "medication":
+        logged = _num(row.get("ref__medication__logged7"))
+        rate = _num(row.get("med_rate7"))
+        missed = None if logged is None or rate is None else round(logged * (1 - rate))
+        return {"logged7": logged, "missed7": missed, "usual_rate": _num(row.get("ref__medication__base"))}
+    if group in ("phq9", "gad7", "asrm"):
+        return {
+            "value": _num(row.get(f"{group}__last")),
+            "previous": _num(row.get(f"ref__{group}__prev")),
+            "usual": _num(row.get(f"ref__{group}__base")),
+            "age_days": _num(row.get(f"{group}__age")),
+        }
+    return {
+        "value": _num(row.get(f"ref__{group}__mean7")),
+        "usual": _num(row.get(f"ref__{group}__base")),
+        "sd7": _num(row.get(f"ref__{group}__sd7")),
+        "usual_sd": _num(row.get(f"ref__{group}__base_sd")),
+        "z7": _num(row.get(f"{group}__z7")),
+        "vol7": _num(row.get(f"{group}__vol7")),
+        "days_since": _num(row.get(f"ref__{group}__days_since")),
+    }
+
+
+# --- datasets ------------------------------------------------------------------------
+
+
+def patient_meta(patients: pd.DataFrame, reference_year: int) -> pd.DataFrame:
+    meta = patients[["patient", "sex", "birth_year", "diagnosis"]].copy()
+    meta["age_band"] = [evaluation.age_band(reference_year - int(b)) for b in meta["birth_year"]]
+    meta["dx_group"] = [evaluation.dx_group(d) for d in meta["diagnosis"]]
+    return meta
+
+
+def build_dataset(
+    summaries: pd.DataFrame,
+    patients: pd.DataFrame,
+    events: pd.DataFrame,
+    *,
+    until: pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """Feature rows with labels (`y`) and subgroup columns, for every observed patient-day."""
+    summaries = summaries.copy()
+    summaries["date"] = pd.to_datetime(summaries["date"]).astype("datetime64[ns]")
+    if until is not None:
+        summaries = summaries[summaries["date"] <= until]
+        events = events[pd.to_datetime(events["date"]) <= until]
+    data = build_features(summaries, patients=patients)
+    label_end = until if until is not None else data["date"].max()
+    data["y"] = label_rows(data, events, label_end=label_end).to_numpy()
+    year = int(pd.Timestamp(label_end).year)
+    data = data.merge(patient_meta(patients, year), on="patient", how="left")
+    return data
+
+
+def _split_patients(patients: np.ndarray, seed: int, test_share: float) -> tuple[set, set]:
+    ordered = sorted(patients, key=lambda p: hashlib.sha256(f"{seed}:{p}".encode()).hexdigest())
+    n_test = max(1, round(len(ordered) * test_share))
+    return set(ordered[n_test:]), set(ordered[:n_test])
+
+
+def _latent_scores(data: pd.DataFrame, latent: pd.DataFrame, train_mask: np.ndarray, seed: int) -> np.ndarray:
+    lat = latent[["patient_code", "date", "prodrome_intensity"]].rename(columns={"patient_code": "patient"}).copy()
+    lat["date"] = pd.to_datetime(lat["date"]).astype("datetime64[ns]")
+    merged = data[["patient", "date"]].merge(lat, on=["patient", "date"], how="left")
+    x = np.log1p(merged["prodrome_intensity"].fillna(0.0).to_numpy())[:, None]
+    platt = LogisticRegression(C=1e4, max_iter=1000, random_state=seed)
+    platt.fit(x[train_mask], data["y"].to_numpy()[train_mask].astype(int))
+    return platt.predict_proba(x)[:, 1]
+
+
+def compare_scorers(
+    data: pd.DataFrame,
+    events: pd.DataFrame,
+    *,
+    seed: int,
+    budget: float = DEFAULT_BUDGET,
+    latent: pd.DataFrame | None = None,
+    test_share: float = TEST_SHARE,
+    n_boot: int = 200,
+    progress: Any = None,
+) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Patient-grouped evaluation (no patient on both sides) plus a forward-in-time split.
+    Each scorer's threshold is set to meet the same alert budget on the evaluated patients, so
+    event sensitivity is compared at equal alert burden. Returns (report, held-out scores)."""
+    labelled = data[data["y"].notna()].reset_index(drop=True)
+    train_p, test_p = _split_patients(pd.unique(labelled["patient"]), seed, test_share)
+    train = labelled[labelled["patient"].isin(train_p)].reset_index(drop=True)
+    test = labelled[labelled["patient"].isin(test_p)].reset_index(drop=True)
+    scores: dict[str, np.ndarray] = {}
+    fitted: dict[str, Pipeline] = {}
+    for kind in ("model", "logistic"):
+        fitted[kind] = fit_pipeline(kind, train, train["y"].to_numpy(), train["patient"].to_numpy(), seed)
+        scores[kind] = fitted[kind].predict_proba(test[FEATURES].to_numpy(dtype=float))[:, 1]
+        if progress:
+            progress(kind)
+    scores["heuristic"] = heuristic_score(test)
+    if latent is not None:
+        both = pd.concat([train, test], ignore_index=True)
+        mask = np.r_[np.ones(len(train), bool), np.zeros(len(test), bool)]
+        scores["ceiling"] = _latent_scores(both, latent, mask, seed)[len(train) :]
+    report: dict[str, Any] = {
+        "target": f"relapse or hospitalisation in the next {HORIZON_DAYS} days",
+        "split": "patient-grouped",
+        "alert_budget_per_patient_month": budget,
+        "train_patients": len(train_p),
+        "test_patients": len(test_p),
+        "test_days": int(len(test)),
+        "test_positive_days": int(test["y"].sum()),
+        "test_prevalence": round(float(test["y"].mean()), 4) if len(test) else None,
+        "scorers": {},
+    }
+    held_out = test[["patient", "date", "y", "sex", "age_band", "dx_group"]].copy()
+    for name, s in scores.items():
+        frame = held_out.assign(score=s)
+        threshold = evaluation.threshold_for_budget(frame, budget)
+        report["scorers"][name] = evaluation.evaluate_scorer(
+            frame, events, threshold=threshold, n_boot=n_boot, seed=seed
+        )
+        report.setdefault("curves", {})[name] = evaluation.curves(frame, events, threshold)
+        held_out[f"score_{name}"] = s
+        if progress:
+            progress(f"evaluated {name}")
+    model_auc = report["scorers"]["model"]["overall"]["auroc"]["value"]
+    if "ceiling" in report["scorers"]:
+        ceiling_auc = report["scorers"]["ceiling"]["overall"]["auroc"]["value"]
+        report["standing"] = evaluation.standing(model_auc, ceiling_auc)
+        report["standing_logistic"] = evaluation.standing(
+            report["scorers"]["logistic"]["overall"]["auroc"]["value"], ceiling_auc
+        )
+    report["forward"] = forward_split(data, events, seed=seed, budget=budget)
+    return report, held_out
+
+
+def forward_split(
+    data: pd.DataFrame, events: pd.DataFrame, *, seed: int, budget: float, train_share: float = 0.6
+) -> dict[str, Any]:
+    """Train on the earlier part of the calendar (labels known by the cut), test on the rest."""
+    dates = np.sort(pd.unique(data["date"]))
+    if len(dates) < 60:
+        return {}
+    cut = pd.Timestamp(dates[int(len(dates) * train_share)])
+    early = data[data["date"] <= cut].drop(columns=["y"])
+    early_events = events[pd.to_datetime(events["date"]) <= cut]
+    early = early.assign(y=label_rows(early, early_events, label_end=cut).to_numpy())
+    train = early[early["y"].notna()].reset_index(drop=True)
+    test = data[(data["date"] > cut) & data["y"].notna()].reset_index(drop=True)
+    if train["y"].sum() < 5 or test["y"].sum() < 5:
+        return {}
+    result: dict[str, Any] = {"cut": cut.date().isoformat(), "train_days": len(train), "test_days": len(test)}
+    held = test[["patient", "date", "y"]].copy()
+    for kind in ("model", "logistic", "heuristic"):
+        if kind == "heuristic":
+            s = heuristic_score(test)
+        else:
+            s = fit_pipeline(kind, train, train["y"].to_numpy(), train["patient"].to_numpy(), seed).predict_proba(
+                test[FEATURES].to_numpy(dtype=float)
+            )[:, 1]
+        frame = held.assign(score=s)
+        threshold = evaluation.threshold_for_budget(frame, budget)
+        result[kind] = evaluation.evaluate_scorer(
+            frame, events, threshold=threshold, n_boot=100, seed=seed, subgroups=False
+        )
+    return result
+
+
+def train_risk_model(
+    data: pd.DataFrame,
+    events: pd.DataFrame,
+    *,
+    seed: int,
+    budget: float = DEFAULT_BUDGET,
+    latent: pd.DataFrame | None = None,
+    n_boot: int = 200,
+    progress: Any = None,
+) -> tuple[RiskModel, dict[str, Any]]:
+    """Evaluate (grouped and forward splits), then fit the final model on every labelled day.
+    The operating threshold meets the alert budget on the held-out patients' scores."""
+    report, held_out = compare_scorers(
+        data, events, seed=seed, budget=budget, latent=latent, n_boot=n_boot, progress=progress
+    )
+    labelled = data[data["y"].notna()].reset_index(drop=True)
+    pipeline = fit_pipeline("model", labelled, labelled["y"].to_numpy(), labelled["patient"].to_numpy(), seed)
+    if progress:
+        progress("final model")
+    frame = held_out[["patient", "date", "y"]].assign(score=held_out["score_model"])
+    curve = evaluation.budget_curve(frame, budgets=tuple(sorted({0.25, 0.5, 1.0, 2.0, 4.0, budget})))
+    threshold = dict((b, t) for b, t in curve)[budget]
+    report["operating_threshold"] = threshold
+    report["budget_curve"] = curve
+    report["training"] = {
+        "patients": int(labelled["patient"].nunique()),
+        "days": int(len(labelled)),
+        "positive_days": int(labelled["y"].sum()),
+        "events": int(len(events)),
+        "data_start": pd.Timestamp(data["date"].min()).date().isoformat() if len(data) else None,
+        "data_end": pd.Timestamp(data["date"].max()).date().isoformat() if len(data) else None,
+    }
+    model = RiskModel(
+        pipeline=pipeline,
+        feature_names=list(FEATURES),
+        threshold=threshold,
+        budget_curve=curve,
+        seed=seed,
+        info={"horizon_days": HORIZON_DAYS, "exclude_after_event_days": EXCLUDE_AFTER_EVENT, "budget": budget},
+    )
+    return model, report
+
+
+MEDIUM_BUDGET_FACTOR = 4.0
+
+
+def band_for(score: float, threshold: float, medium_ratio: float = 0.5) -> str:
+    """high: at or above the operating threshold (what raises a risk alert); medium: at or
+    above `medium_ratio` x threshold, the threshold that would give four times the alert
+    budget (RiskModel.medium_ratio); low: below."""
+    if score >= threshold:
+        return "high"
+    if score >= threshold * medium_ratio:
+        return "medium"
+    return "low"

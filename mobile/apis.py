@@ -1,0 +1,160 @@
+"""Thin API views of the phone app: schedules, sign-out, public app configuration."""
+
+from dataclasses import asdict
+from typing import Any
+
+from django.conf import settings
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from patients.access import clinician_patient_or_404, request_patient
+from patients.permissions import IsClinician, IsPatient
+
+from . import services
+from .due import Cadence
+from .selectors import ScheduleStatus, schedule_status
+from .serializers import (
+    AppConfigSerializer,
+    LogoutInputSerializer,
+    MyScheduleSerializer,
+    PatientScheduleSerializer,
+    ScheduleInputSerializer,
+)
+
+
+def app_config() -> dict[str, Any]:
+    return {
+        "crisis_line": settings.CRISIS_LINE,
+        "emergency_number": getattr(settings, "EMERGENCY_NUMBER", "112"),
+        "consent_version": getattr(settings, "MOBILE_CONSENT_VERSION", "1"),
+        "languages": [code for code, _name in settings.LANGUAGES],
+    }
+
+
+def _questionnaires(state: ScheduleStatus) -> list[dict[str, Any]]:
+    return [asdict(q) for q in state.questionnaires]
+
+
+class MyScheduleApi(APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(
+        responses=MyScheduleSerializer,
+        tags=["schedule"],
+        summary="What is due today for the signed-in patient",
+        description=(
+            "Computed on the patient's own local day from their care team's schedule (or the defaults for "
+            "their diagnosis) and the questionnaires they last completed."
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        patient = request_patient(request, resource="schedule")
+        state = schedule_status(patient=patient)
+        return Response(
+            MyScheduleSerializer(
+                {
+                    "date": state.today,
+                    "timezone": state.timezone,
+                    "enrolled_on": patient.enrolled_on,
+                    "source": state.schedule.source,
+                    "checkin": {
+                        "time": state.schedule.checkin_time,
+                        "done_today": state.checkin_done_today,
+                        "due": not state.checkin_done_today,
+                    },
+                    "questionnaires": _questionnaires(state),
+                    "due_today": state.due_today,
+                }
+            ).data
+        )
+
+
+def _patient_schedule(patient: Any) -> dict[str, Any]:
+    state = schedule_status(patient=patient)
+    return PatientScheduleSerializer(
+        {
+            "patient": patient.pk,
+            "date": state.today,
+            "timezone": state.timezone,
+            "source": state.schedule.source,
+            "checkin_time": state.schedule.checkin_time,
+            "checkin_done_today": state.checkin_done_today,
+            "questionnaires": _questionnaires(state),
+            "updated_at": state.schedule.updated_at,
+            "updated_by": state.schedule.updated_by,
+        }
+    ).data
+
+
+class PatientScheduleApi(APIView):
+    permission_classes = [IsClinician]
+
+    @extend_schema(responses=PatientScheduleSerializer, tags=["schedule"], summary="A patient's schedule")
+    def get(self, request: Request, patient_id: str) -> Response:
+        patient = clinician_patient_or_404(request, patient_id, resource="schedule")
+        return Response(_patient_schedule(patient))
+
+    @extend_schema(
+        request=ScheduleInputSerializer,
+        responses={200: PatientScheduleSerializer},
+        tags=["schedule"],
+        summary="Replace a patient's schedule",
+        description="The whole schedule: check-in time (patient's local time) and the questionnaires with "
+        "their interval in days. An empty list means no questionnaire is scheduled.",
+    )
+    def put(self, request: Request, patient_id: str) -> Response:
+        patient = clinician_patient_or_404(request, patient_id, resource="schedule", action="update")
+        data = ScheduleInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.schedule_set(
+            patient=patient,
+            checkin_time=data.validated_data["checkin_time"],
+            cadences=[Cadence(q["instrument"], q["every_days"]) for q in data.validated_data["questionnaires"]],
+            updated_by=request.user,  # type: ignore[arg-type]
+        )
+        return Response(_patient_schedule(patient))
+
+    @extend_schema(
+        request=None,
+        responses={200: PatientScheduleSerializer},
+        tags=["schedule"],
+        summary="Reset a patient's schedule to the defaults for their diagnosis",
+    )
+    def delete(self, request: Request, patient_id: str) -> Response:
+        patient = clinician_patient_or_404(request, patient_id, resource="schedule", action="delete")
+        services.schedule_reset(patient=patient)
+        return Response(_patient_schedule(patient))
+
+
+class LogoutApi(APIView):
+    """Sign a device out: its refresh token stops working at once."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[type] = []
+
+    @extend_schema(
+        request=LogoutInputSerializer,
+        responses={204: OpenApiResponse(description="The refresh token no longer works (idempotent).")},
+        tags=["auth"],
+        summary="Sign out (blacklist the refresh token)",
+    )
+    def post(self, request: Request) -> Response:
+        data = LogoutInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.refresh_token_revoke(token=data.validated_data["refresh"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AppConfigApi(APIView):
+    """Public settings the phone app needs before anyone signs in (e.g. the crisis line)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[type] = []
+
+    @extend_schema(responses=AppConfigSerializer, tags=["app"], summary="Phone app configuration")
+    def get(self, request: Request) -> Response:
+        return Response(AppConfigSerializer(app_config()).data)

@@ -1,0 +1,46 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from patients.models import Patient
+
+from .due import ASRM, GAD7, MAX_EVERY_DAYS, MIN_EVERY_DAYS, PHQ9
+
+
+class Instrument(models.TextChoices):
+    PHQ9 = PHQ9, "PHQ-9"
+    GAD7 = GAD7, "GAD-7"
+    ASRM = ASRM, "ASRM"
+
+
+class PatientSchedule(models.Model):
+    """What the care team asks of one patient. Without a row, defaults by diagnosis apply
+    (mobile/due.py)."""
+
+    patient = models.OneToOneField(Patient, on_delete=models.CASCADE, primary_key=True, related_name="schedule")
+    checkin_time = models.TimeField(_("daily check-in time"), help_text=_("In the patient's own time zone."))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["patient"]
+
+
+class ScheduledQuestionnaire(models.Model):
+    schedule = models.ForeignKey(PatientSchedule, on_delete=models.CASCADE, related_name="questionnaires")
+    instrument = models.CharField(max_length=8, choices=Instrument.choices)
+    every_days = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["schedule", "instrument"]
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "instrument"], name="one_cadence_per_instrument"),
+            models.CheckConstraint(
+                condition=models.Q(every_days__gte=MIN_EVERY_DAYS, every_days__lte=MAX_EVERY_DAYS),
+                name="cadence_every_days_in_range",
+            ),
+        ]

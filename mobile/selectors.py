@@ -1,0 +1,85 @@
+"""Reads: a patient's effective schedule and what is due on their local day."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from monitoring.models import DailySummary
+from patients.models import Patient
+
+from .due import DEFAULT_CHECKIN_TIME, Cadence, QuestionnaireDue, default_cadences, questionnaire_due
+from .models import PatientSchedule
+
+# Daily-summary column holding each instrument's total (its latest of the day).
+_SUMMARY_FIELD = {"PHQ-9": "phq9", "GAD-7": "gad7", "ASRM": "asrm"}
+
+
+@dataclass(frozen=True)
+class EffectiveSchedule:
+    source: str  # "care_team" or "default"
+    checkin_time: time
+    cadences: tuple[Cadence, ...]
+    updated_at: datetime | None
+    updated_by: str | None
+
+
+@dataclass(frozen=True)
+class ScheduleStatus:
+    today: date
+    timezone: str
+    schedule: EffectiveSchedule
+    checkin_done_today: bool
+    questionnaires: tuple[QuestionnaireDue, ...]
+
+    @property
+    def due_today(self) -> list[str]:
+        due = [] if self.checkin_done_today else ["checkin"]
+        return due + [q.instrument for q in self.questionnaires if q.due]
+
+
+def schedule_effective(*, patient: Patient) -> EffectiveSchedule:
+    row = (
+        PatientSchedule.objects.select_related("updated_by")
+        .prefetch_related("questionnaires")
+        .filter(patient=patient)
+        .first()
+    )
+    if row is None:
+        return EffectiveSchedule(
+            source="default",
+            checkin_time=DEFAULT_CHECKIN_TIME,
+            cadences=default_cadences(patient.diagnosis),
+            updated_at=None,
+            updated_by=None,
+        )
+    return EffectiveSchedule(
+        source="care_team",
+        checkin_time=row.checkin_time,
+        cadences=tuple(Cadence(q.instrument, q.every_days) for q in row.questionnaires.all()),
+        updated_at=row.updated_at,
+        updated_by=row.updated_by.get_username() if row.updated_by else None,
+    )
+
+
+def schedule_status(*, patient: Patient, now: datetime | None = None) -> ScheduleStatus:
+    """The schedule plus what is due today, `today` being the patient's own local day.
+    Completion is read from the daily summaries, one aggregate query for all instruments."""
+    today = timezone.localdate(now or timezone.now(), timezone=patient.tz)
+    schedule = schedule_effective(patient=patient)
+    aggregates = {
+        instrument: Max("date", filter=Q(**{f"{field}__isnull": False})) for instrument, field in _SUMMARY_FIELD.items()
+    }
+    last = DailySummary.objects.filter(patient=patient, date__lte=today).aggregate(
+        checkin_today=Max("date", filter=Q(date=today, checkins__gt=0)), **aggregates
+    )
+    return ScheduleStatus(
+        today=today,
+        timezone=patient.timezone,
+        schedule=schedule,
+        checkin_done_today=last["checkin_today"] is not None,
+        questionnaires=tuple(
+            questionnaire_due(cadence=c, last_completed=last.get(c.instrument), today=today) for c in schedule.cadences
+        ),
+    )

@@ -1,0 +1,75 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from .due import MAX_EVERY_DAYS, MIN_EVERY_DAYS
+from .models import Instrument
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$", "example": "20:00"}
+)
+class HourMinuteField(serializers.TimeField):
+    """A local time of day written HH:MM (HH:MM:SS accepted on input)."""
+
+
+class CadenceInputSerializer(serializers.Serializer):
+    instrument = serializers.ChoiceField(choices=Instrument.choices)
+    every_days = serializers.IntegerField(min_value=MIN_EVERY_DAYS, max_value=MAX_EVERY_DAYS)
+
+
+class ScheduleInputSerializer(serializers.Serializer):
+    checkin_time = HourMinuteField(format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"])
+    questionnaires = CadenceInputSerializer(many=True, allow_empty=True)
+
+    def validate_questionnaires(self, value: list[dict]) -> list[dict]:
+        instruments = [item["instrument"] for item in value]
+        if len(set(instruments)) != len(instruments):
+            raise serializers.ValidationError("Each questionnaire may appear once.")
+        return value
+
+
+class QuestionnaireDueSerializer(serializers.Serializer):
+    instrument = serializers.CharField()
+    every_days = serializers.IntegerField()
+    last_completed = serializers.DateField(allow_null=True)
+    next_due = serializers.DateField()
+    due = serializers.BooleanField()
+
+
+class CheckinDueSerializer(serializers.Serializer):
+    time = HourMinuteField(format="%H:%M")
+    done_today = serializers.BooleanField()
+    due = serializers.BooleanField()
+
+
+class MyScheduleSerializer(serializers.Serializer):
+    date = serializers.DateField(help_text="The patient's local day the answer is computed for.")
+    timezone = serializers.CharField()
+    enrolled_on = serializers.DateField(help_text="Data from before this local day is not accepted.")
+    source = serializers.ChoiceField(choices=["care_team", "default"])  # type: ignore[assignment]  # DRF stubs: Field.source
+    checkin = CheckinDueSerializer()
+    questionnaires = QuestionnaireDueSerializer(many=True)
+    due_today = serializers.ListField(child=serializers.CharField(), help_text='"checkin" and/or instrument names.')
+
+
+class PatientScheduleSerializer(serializers.Serializer):
+    patient = serializers.UUIDField()
+    date = serializers.DateField()
+    timezone = serializers.CharField()
+    source = serializers.ChoiceField(choices=["care_team", "default"])  # type: ignore[assignment]  # DRF stubs: Field.source
+    checkin_time = HourMinuteField(format="%H:%M")
+    checkin_done_today = serializers.BooleanField()
+    questionnaires = QuestionnaireDueSerializer(many=True)
+    updated_at = serializers.DateTimeField(allow_null=True)
+    updated_by = serializers.CharField(allow_null=True)
+
+
+class LogoutInputSerializer(serializers.Serializer):
+    refresh = serializers.CharField(max_length=4096)
+
+
+class AppConfigSerializer(serializers.Serializer):
+    crisis_line = serializers.CharField()
+    emergency_number = serializers.CharField()
+    consent_version = serializers.CharField()
+    languages = serializers.ListField(child=serializers.CharField())

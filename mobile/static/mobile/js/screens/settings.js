@@ -1,0 +1,130 @@
+// Settings: what I share (each scope withdrawable), reminders, my data, sign-out.
+import { api, apiBlob, ApiError, NetworkError } from "../api.js";
+import { kvGet, kvSet } from "../db.js";
+import { formatTime } from "../clock.js";
+import { h, mount } from "../dom.js";
+import { _ } from "../i18n.js";
+import { pendingCount } from "../outbox.js";
+import { state } from "../state.js";
+import { button, errorBox, networkMessage } from "../ui.js";
+import { SCOPES, scopeText } from "./consent.js";
+
+function download(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const a = h("a", { href: url, download: filename, class: "visually-hidden" }, filename);
+  document.body.append(a);
+  a.click();
+  a.remove();
+  window.setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+export async function settingsScreen(main, ctx) {
+  const errors = errorBox();
+  const status = h("p", { role: "status", class: "settings-status" });
+  const active = new Set((state.consents && state.consents.active_scopes) || []);
+
+  async function toggle(scope, sharing) {
+    errors.clear();
+    if (sharing && !window.confirm(_("Stop sharing “%(title)s”? Nothing new of this kind will be sent to your care team.", {
+      title: scopeText(scope).title,
+    }))) return;
+    try {
+      const { data } = sharing
+        ? await api("me/consents/withdraw/", { method: "POST", json: { scopes: [scope] } })
+        : await api("me/consents/", { method: "POST", json: { version: state.config.consentVersion, scopes: [scope] } });
+      state.consents = data;
+      await kvSet("consents", data);
+      ctx.flash(sharing ? _("You stopped sharing “%(title)s”.", { title: scopeText(scope).title })
+        : _("You now share “%(title)s”.", { title: scopeText(scope).title }));
+      ctx.rerender();
+    } catch (err) {
+      errors.show(err instanceof NetworkError ? networkMessage() : _("This could not be changed. Please try again."));
+    }
+  }
+
+  const reminders = (await kvGet("reminders_on")) !== false;
+  const reminderBox = h("input", { type: "checkbox", id: "reminders-on", checked: reminders });
+  reminderBox.addEventListener("change", async () => {
+    await kvSet("reminders_on", reminderBox.checked);
+    status.textContent = reminderBox.checked ? _("Reminders are on.") : _("Reminders are off.");
+  });
+  const canNotify = "Notification" in window;
+  const notifyButton = canNotify && Notification.permission === "default"
+    ? button(_("Allow notifications"), async () => {
+        const result = await Notification.requestPermission();
+        status.textContent = result === "granted"
+          ? _("Notifications are allowed.") : _("Notifications are not allowed. The app will remind you when it is open.");
+        notifyButton.remove();
+      }, { kind: "secondary" })
+    : null;
+
+  async function exportData(event) {
+    const target = event.currentTarget;
+    errors.clear();
+    target.disabled = true;
+    status.textContent = _("Preparing your data…");
+    try {
+      const { blob, type } = await apiBlob("me/export/");
+      const ext = type.includes("zip") ? "zip" : type.includes("csv") ? "csv" : "json";
+      download(blob, `my-data-${new Date().toISOString().slice(0, 10)}.${ext}`);
+      status.textContent = _("Your data has been downloaded.");
+    } catch (err) {
+      status.textContent = "";
+      errors.show(err instanceof NetworkError ? networkMessage()
+        : err instanceof ApiError ? _("Your data could not be exported right now.") : String(err));
+    } finally {
+      target.disabled = false;
+    }
+  }
+
+  async function signOut() {
+    const waiting = await pendingCount();
+    const question = waiting
+      ? _("%(n)s entries have not been sent yet and will be lost. Sign out anyway?", { n: waiting })
+      : _("Sign out? Your data will be removed from this phone.");
+    if (!window.confirm(question)) return;
+    await ctx.signOut();
+  }
+
+  const schedule = state.schedule;
+  mount(main, 
+    h("h1", { tabindex: "-1" }, _("Settings")),
+    errors.box,
+    status,
+    h("section", { "aria-labelledby": "share-title" },
+      h("h2", { id: "share-title" }, _("What I share")),
+      h("ul", { class: "scopes" }, SCOPES.map((scope) => {
+        const sharing = active.has(scope);
+        const text = scopeText(scope);
+        return h("li", { class: "scope", "data-scope": scope },
+          h("h3", null, text.title),
+          h("p", { class: "hint" }, text.body),
+          h("p", { class: sharing ? "choice yes" : "choice no" }, sharing ? _("Shared") : _("Not shared")),
+          button(sharing ? _("Stop sharing") : _("Start sharing"), () => toggle(scope, sharing), {
+            kind: "secondary", "data-action": sharing ? "withdraw" : "grant",
+            "aria-label": `${sharing ? _("Stop sharing") : _("Start sharing")}: ${text.title}`,
+          }),
+        );
+      })),
+    ),
+    h("section", { "aria-labelledby": "reminder-title" },
+      h("h2", { id: "reminder-title" }, _("Reminders")),
+      schedule ? h("p", null, _("Your care team set your daily check-in for %(time)s.", {
+        time: formatTime(schedule.checkin.time),
+      })) : null,
+      h("div", { class: "check" }, reminderBox, h("label", { for: "reminders-on" }, _("Remind me when it is time"))),
+      notifyButton,
+    ),
+    h("section", { "aria-labelledby": "data-title" },
+      h("h2", { id: "data-title" }, _("My data")),
+      h("p", null, _("Download a copy of everything the app has sent about you.")),
+      button(_("Download my data"), exportData, { kind: "secondary", id: "export-data" }),
+    ),
+    h("section", { "aria-labelledby": "signout-title" },
+      h("h2", { id: "signout-title" }, _("Sign out")),
+      h("p", null, _("Signing out removes your data from this phone. Your care team keeps what was sent.")),
+      button(_("Sign out"), signOut, { kind: "danger", id: "sign-out" }),
+    ),
+    h("p", { class: "version" }, _("App version %(v)s", { v: state.config.shellVersion.slice(0, 8) })),
+  );
+}

@@ -1,0 +1,12 @@
+"""API routes of the phone app, mounted under /api/v1/."""
+
+from django.urls import path
+
+from . import apis
+
+urlpatterns = [
+    path("me/schedule/", apis.MyScheduleApi.as_view(), name="my_schedule"),
+    path("patients/<uuid:patient_id>/schedule/", apis.PatientScheduleApi.as_view(), name="patient_schedule"),
+    path("auth/logout/", apis.LogoutApi.as_view(), name="logout_device"),
+    path("app/config/", apis.AppConfigApi.as_view(), name="app_config"),
+]

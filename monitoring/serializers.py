@@ -1,0 +1,193 @@
+"""Request and response shapes of the ingestion API, for the OpenAPI schema and for output.
+
+Input is validated by monitoring/validation.py (shared with import_cohort); the input
+serializers here describe it in the schema and are not used to parse."""
+
+from drf_spectacular.utils import PolymorphicProxySerializer
+from rest_framework import serializers
+
+from .models import Instrument, RecordingStatus
+from .speech import MAX_BYTES, MAX_SECONDS, MIN_SECONDS
+
+
+class CheckInInputSerializer(serializers.Serializer):
+    id = serializers.UUIDField(help_text="Made by the device; sending it again is idempotent.")
+    recorded_at = serializers.DateTimeField(help_text="ISO 8601 with a UTC offset.")
+    mood = serializers.IntegerField(min_value=-3, max_value=3, help_text="-3 very low ... +3 very elevated")
+    anxiety = serializers.IntegerField(min_value=0, max_value=10, required=False, allow_null=True)
+    energy = serializers.IntegerField(min_value=0, max_value=10, required=False, allow_null=True)
+    irritability = serializers.IntegerField(min_value=0, max_value=10, required=False, allow_null=True)
+    sleep_quality = serializers.IntegerField(min_value=0, max_value=10, required=False, allow_null=True)
+    medication_taken = serializers.BooleanField(required=False, allow_null=True)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, allow_null=True)
+
+
+class CheckInOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    recorded_at = serializers.DateTimeField()
+    day = serializers.DateField(help_text="The patient's local day the check-in counts for.")
+    mood = serializers.IntegerField()
+    anxiety = serializers.IntegerField(allow_null=True)
+    energy = serializers.IntegerField(allow_null=True)
+    irritability = serializers.IntegerField(allow_null=True)
+    sleep_quality = serializers.IntegerField(allow_null=True)
+    medication_taken = serializers.BooleanField(allow_null=True)
+    note = serializers.CharField(allow_blank=True)
+
+
+class QuestionnaireInputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    instrument = serializers.ChoiceField(choices=Instrument.choices)
+    answers = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=4),
+        help_text="PHQ-9: 9 items 0-3; GAD-7: 7 items 0-3; ASRM: 5 items 0-4.",
+    )
+    completed_at = serializers.DateTimeField()
+
+
+class QuestionnaireOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    total = serializers.IntegerField()
+    severity = serializers.CharField(
+        help_text="PHQ-9: minimal, mild, moderate, moderately_severe, severe; GAD-7: minimal, mild, moderate, "
+        "severe; ASRM: below_threshold, likely_mania_or_hypomania."
+    )
+    flags = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="item9_positive (PHQ-9 item 9 > 0), safety_alert (a safety alert was raised for the care team), "
+        "mania_screen_positive (ASRM >= 6).",
+    )
+
+
+class _RecordBase(serializers.Serializer):
+    id = serializers.UUIDField()
+    type = serializers.CharField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField(help_text="After start; at most 24 h later (sleep: 18 h).")
+
+
+class SleepRecordSerializer(_RecordBase):
+    efficiency = serializers.FloatField(min_value=0, max_value=1, required=False)
+    awakenings = serializers.IntegerField(min_value=0, required=False)
+
+
+class StepsRecordSerializer(_RecordBase):
+    count = serializers.IntegerField(min_value=0, help_text="At most 100,000 per day of span.")
+
+
+class MobilityRecordSerializer(_RecordBase):
+    time_at_home_min = serializers.FloatField(min_value=0, help_text="At most the record's span.")
+    distance_km = serializers.FloatField(min_value=0)
+    places_visited = serializers.IntegerField(min_value=0, required=False)
+
+
+class SpeechRecordSerializer(_RecordBase):
+    speech_rate_wpm = serializers.FloatField(min_value=0, max_value=400)
+    pause_ratio = serializers.FloatField(min_value=0, max_value=1)
+    pitch_mean_hz = serializers.FloatField(min_value=50, max_value=500)
+    pitch_sd_hz = serializers.FloatField(min_value=0)
+    energy_db = serializers.FloatField(required=False)
+
+
+class ScreenRecordSerializer(_RecordBase):
+    screen_minutes = serializers.FloatField(min_value=0, help_text="At most the record's span.")
+    unlocks = serializers.IntegerField(min_value=0)
+
+
+SignalRecordSerializer = PolymorphicProxySerializer(
+    component_name="SignalRecord",
+    serializers={
+        "sleep": SleepRecordSerializer,
+        "steps": StepsRecordSerializer,
+        "mobility": MobilityRecordSerializer,
+        "speech": SpeechRecordSerializer,
+        "screen": ScreenRecordSerializer,
+    },
+    resource_type_field_name="type",
+)
+
+
+class SignalBatchInputSerializer(serializers.Serializer):
+    records = serializers.ListField(child=SignalRecordSerializer, min_length=1, max_length=1000)  # type: ignore[arg-type]
+
+
+class RejectedRecordSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="Position of the record in `records`.")
+    id = serializers.CharField(allow_null=True)
+
+    def get_fields(self) -> dict:
+        # `errors` is a Serializer attribute, so this field is added here rather than declared.
+        fields = super().get_fields()
+        fields["errors"] = serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField()),
+            help_text='Per field, as in a 400 response: {"count": ["Ensure this value is ..."]}.',
+        )
+        return fields
+
+
+class SignalBatchOutputSerializer(serializers.Serializer):
+    accepted = serializers.IntegerField(help_text="Records stored by this request.")
+    duplicates = serializers.IntegerField(help_text="Records already stored with the same id and content.")
+    rejected = RejectedRecordSerializer(many=True)
+
+
+class SpeechRecordingInputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    recorded_at = serializers.DateTimeField()
+    file = serializers.FileField(
+        help_text=f"PCM WAV (RIFF/WAVE), mono or stereo, 8-48 kHz, {MIN_SECONDS:g} to {MAX_SECONDS:g} seconds, "
+        f"at most {MAX_BYTES // (1024 * 1024)} MiB."
+    )
+
+
+class SpeechRecordingOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    recorded_at = serializers.DateTimeField()
+    duration_s = serializers.FloatField()
+    status = serializers.ChoiceField(choices=RecordingStatus.choices)
+    error = serializers.CharField(allow_blank=True)
+    received_at = serializers.DateTimeField()
+    processed_at = serializers.DateTimeField(allow_null=True)
+
+
+class TimelineDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    checkins = serializers.IntegerField()
+    mood = serializers.FloatField(allow_null=True)
+    anxiety = serializers.FloatField(allow_null=True)
+    energy = serializers.FloatField(allow_null=True)
+    irritability = serializers.FloatField(allow_null=True)
+    sleep_quality = serializers.FloatField(allow_null=True)
+    medication_taken = serializers.BooleanField(allow_null=True)
+    phq9 = serializers.IntegerField(allow_null=True)
+    gad7 = serializers.IntegerField(allow_null=True)
+    asrm = serializers.IntegerField(allow_null=True)
+    sleep_hours = serializers.FloatField(allow_null=True)
+    sleep_onset = serializers.CharField(allow_null=True, help_text="Local HH:MM of the main sleep's start.")
+    sleep_wake = serializers.CharField(allow_null=True, help_text="Local HH:MM of the main sleep's end.")
+    sleep_efficiency = serializers.FloatField(allow_null=True)
+    steps = serializers.IntegerField(allow_null=True)
+    time_at_home_min = serializers.FloatField(allow_null=True)
+    distance_km = serializers.FloatField(allow_null=True)
+    speech_rate_wpm = serializers.FloatField(allow_null=True)
+    pause_ratio = serializers.FloatField(allow_null=True)
+    pitch_sd_hz = serializers.FloatField(allow_null=True)
+    screen_minutes = serializers.FloatField(allow_null=True)
+    unlocks = serializers.IntegerField(allow_null=True)
+    risk_score = serializers.FloatField(allow_null=True)
+    risk_band = serializers.CharField(allow_null=True)
+    alerts = serializers.ListField(child=serializers.UUIDField())
+    events = serializers.ListField(child=serializers.CharField())
+
+
+class TimelineSerializer(serializers.Serializer):
+    patient = serializers.UUIDField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    days = TimelineDaySerializer(many=True)
+
+
+class EraseOutputSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    removed = serializers.DictField(child=serializers.IntegerField())
+    kept = serializers.ListField(child=serializers.CharField())

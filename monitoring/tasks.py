@@ -1,0 +1,25 @@
+"""Celery tasks of the monitoring app: thin shells over services."""
+
+from celery import shared_task
+from django.db import DatabaseError, InterfaceError
+
+from .services import speech_recording_process, speech_recordings_requeue_pending
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(DatabaseError, InterfaceError, OSError),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,
+    acks_late=True,
+)
+def process_speech_recording(self, recording_id: str) -> str:  # type: ignore[no-untyped-def]
+    """Extract a voice diary's features; safe to run twice (the service is guarded by state)."""
+    return speech_recording_process(recording_id=recording_id)
+
+
+@shared_task(acks_late=True)
+def requeue_pending_speech_recordings() -> int:
+    return speech_recordings_requeue_pending()

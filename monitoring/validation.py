@@ -1,0 +1,362 @@
+"""Validation of what a patient's device sends: check-ins, questionnaires, signal records.
+
+Shared by the API and `import_cohort`, so a record is accepted or refused by the same rules
+wherever it comes from. Each function takes the decoded JSON object and the patient's
+context (time zone, enrolment, now) and returns the normalised record, or per-field errors in
+DRF's shape (`{"field": ["message", ...]}`). Written by hand rather than with DRF serializers
+because a signal batch holds up to 1,000 records and the cohort import half a million."""
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any, NamedTuple
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from django.utils.translation import gettext as _
+
+from .questionnaires import INSTRUMENTS, answer_errors
+
+MAX_FUTURE = timedelta(minutes=5)
+MAX_SPAN = timedelta(hours=24)
+MAX_SLEEP_SPAN = timedelta(hours=18)
+MAX_NOTE_LENGTH = 2000
+MAX_STEPS_PER_DAY = 100_000
+_DAY_SECONDS = 86_400.0
+
+Errors = dict[str, list[str]]
+
+# The value columns of a signal record, in storage order (see SignalRecord).
+SIGNAL_VALUE_FIELDS = (
+    "efficiency",
+    "awakenings",
+    "count",
+    "time_at_home_min",
+    "distance_km",
+    "places_visited",
+    "speech_rate_wpm",
+    "pause_ratio",
+    "pitch_mean_hz",
+    "pitch_sd_hz",
+    "energy_db",
+    "screen_minutes",
+    "unlocks",
+)
+SIGNAL_KINDS = ("sleep", "steps", "mobility", "speech", "screen")
+CHECKIN_SCALES = ("anxiety", "energy", "irritability", "sleep_quality")
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What validation needs to know about the patient and the moment the data arrives."""
+
+    tz: ZoneInfo
+    enrolled_on: date
+    earliest: datetime  # local midnight at the start of the enrolment day
+    latest: datetime  # now + 5 minutes
+    # Parsed timestamps by their text: records of one upload share boundaries (hourly steps
+    # and screen records start where the previous ones end). Bounded, see _timestamp.
+    parsed: dict[str, datetime] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def build(cls, *, timezone_name: str, enrolled_on: date, now: datetime) -> "Context":
+        tz = ZoneInfo(timezone_name)
+        return cls(
+            tz=tz,
+            enrolled_on=enrolled_on,
+            earliest=datetime.combine(enrolled_on, time(0), tzinfo=tz),
+            latest=now + MAX_FUTURE,
+        )
+
+
+class SignalIn(NamedTuple):
+    id: UUID
+    kind: str
+    start: datetime
+    end: datetime
+    day: date
+    values: tuple  # SIGNAL_VALUE_FIELDS order; None where the type has no such value
+
+    def content(self) -> tuple:
+        return (self.kind, self.start, self.end, *self.values)
+
+
+class CheckInIn(NamedTuple):
+    id: UUID
+    recorded_at: datetime
+    day: date
+    mood: int
+    anxiety: int | None
+    energy: int | None
+    irritability: int | None
+    sleep_quality: int | None
+    medication_taken: bool | None
+    note: str
+
+    def content(self) -> tuple:
+        return (
+            self.recorded_at,
+            self.mood,
+            self.anxiety,
+            self.energy,
+            self.irritability,
+            self.sleep_quality,
+            self.medication_taken,
+            self.note,
+        )
+
+
+class QuestionnaireIn(NamedTuple):
+    id: UUID
+    instrument: str
+    answers: list[int]
+    completed_at: datetime
+    day: date
+
+    def content(self) -> tuple:
+        return (self.instrument, self.answers, self.completed_at)
+
+
+# --- field parsers: each returns the value (or None) and adds to `errors` ----------------
+
+
+def _required() -> list[str]:
+    return [_("This field is required.")]
+
+
+def _uuid(raw: dict, key: str, errors: Errors) -> UUID | None:
+    value = raw.get(key)
+    if value is None:
+        errors[key] = _required()
+        return None
+    if isinstance(value, str):
+        try:
+            return UUID(value)
+        except ValueError:
+            pass
+    errors[key] = [_("Must be a valid UUID.")]
+    return None
+
+
+def _timestamp(raw: dict, key: str, errors: Errors, ctx: Context) -> datetime | None:
+    value = raw.get(key)
+    known = ctx.parsed.get(value) if value.__class__ is str else None
+    if known is not None:  # parsed and found valid for this context already
+        return known
+    if value is None:
+        errors[key] = _required()
+        return None
+    parsed = None
+    if isinstance(value, str) and len(value) >= 16:
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            parsed = None
+    if parsed is None:
+        errors[key] = [_("Datetime has wrong format. Use ISO 8601 with a UTC offset, e.g. 2026-01-05T07:30:00+01:00.")]
+        return None
+    if parsed.tzinfo is None:  # fromisoformat gives a fixed offset whenever one is written
+        errors[key] = [_("A UTC offset is required (e.g. 2026-01-05T07:30:00+01:00 or ...Z).")]
+        return None
+    if parsed > ctx.latest:
+        errors[key] = [_("Timestamps more than 5 minutes in the future are not accepted.")]
+        return None
+    if parsed < ctx.earliest:
+        errors[key] = [
+            _("Timestamps before the patient's enrolment (%(date)s) are not accepted.")
+            % {"date": ctx.enrolled_on.isoformat()}
+        ]
+        return None
+    if len(ctx.parsed) >= 20_000:
+        ctx.parsed.clear()
+    ctx.parsed[value] = parsed
+    return parsed
+
+
+def _range_errors(value: float, lo: float | None, hi: float | None) -> list[str] | None:
+    if lo is not None and value < lo:
+        return [_("Ensure this value is greater than or equal to %(limit)s.") % {"limit": _fmt(lo)}]
+    if hi is not None and value > hi:
+        return [_("Ensure this value is less than or equal to %(limit)s.") % {"limit": _fmt(hi)}]
+    return None
+
+
+def _fmt(limit: float) -> str:
+    return str(int(limit)) if float(limit).is_integer() else f"{limit:g}"
+
+
+def _int(
+    raw: dict, key: str, errors: Errors, lo: float | None = None, hi: float | None = None, required: bool = False
+) -> int | None:
+    value = raw.get(key)
+    if value is None:
+        if required:
+            errors[key] = _required()
+        return None
+    if type(value) is not int:
+        if type(value) is float and value.is_integer():
+            value = int(value)
+    if type(value) is not int:
+        errors[key] = [_("A valid integer is required.")]
+        return None
+    problem = _range_errors(value, lo, hi)
+    if problem:
+        errors[key] = problem
+        return None
+    return value
+
+
+def _number(
+    raw: dict, key: str, errors: Errors, lo: float | None = None, hi: float | None = None, required: bool = False
+) -> float | None:
+    value = raw.get(key)
+    if value is None:
+        if required:
+            errors[key] = _required()
+        return None
+    if type(value) not in (int, float) or not math.isfinite(value):
+        errors[key] = [_("A valid number is required.")]
+        return None
+    problem = _range_errors(value, lo, hi)
+    if problem:
+        errors[key] = problem
+        return None
+    return float(value)
+
+
+def _not_an_object(raw: Any) -> Errors:
+    return {
+        "non_field_errors": [_("Invalid data. Expected a dictionary, but got %(type)s.") % {"type": type(raw).__name__}]
+    }
+
+
+# --- signal records -------------------------------------------------------------------------
+
+
+def _whole_local_day(start: datetime, end: datetime, tz: ZoneInfo) -> bool:
+    """A record covering exactly one local calendar day (midnight to midnight), which lasts
+    23 or 25 hours on a daylight-saving change."""
+    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
+    return (
+        local_start.time() == time(0)
+        and local_end.time() == time(0)
+        and local_end.date() == local_start.date() + timedelta(days=1)
+    )
+
+
+def validate_signal(raw: Any, ctx: Context) -> tuple[SignalIn | None, Errors]:
+    if not isinstance(raw, dict):
+        return None, _not_an_object(raw)
+    errors: Errors = {}
+    record_id = _uuid(raw, "id", errors)
+    kind = raw.get("type")
+    if kind is None:
+        errors["type"] = _required()
+    elif kind not in SIGNAL_KINDS:
+        errors["type"] = [_('"%(value)s" is not a valid choice.') % {"value": kind}]
+    start = _timestamp(raw, "start", errors, ctx)
+    end = _timestamp(raw, "end", errors, ctx)
+    span_s = 0.0
+    if start is not None and end is not None:
+        span = end - start
+        span_s = span.total_seconds()
+        if span_s <= 0:
+            errors["end"] = [_("Must be after start.")]
+        elif kind == "sleep" and span > MAX_SLEEP_SPAN:
+            errors["end"] = [_("A sleep episode spans at most 18 hours.")]
+        elif span > MAX_SPAN and not _whole_local_day(start, end, ctx.tz):
+            errors["end"] = [_("A record spans at most 24 hours (or exactly one local calendar day).")]
+    if kind not in SIGNAL_KINDS:
+        return None, errors
+    span_ok = start is not None and end is not None and "end" not in errors
+    values: list[Any] = [None] * len(SIGNAL_VALUE_FIELDS)
+    span_min = span_s / 60.0 if span_ok else None
+    if kind == "sleep":
+        values[0] = _number(raw, "efficiency", errors, 0, 1)
+        values[1] = _int(raw, "awakenings", errors, 0)
+    elif kind == "steps":
+        most = math.floor(MAX_STEPS_PER_DAY * span_s / _DAY_SECONDS) if span_ok else None
+        count = _int(raw, "count", errors, 0, None, required=True)
+        if count is not None and most is not None and count > most:
+            errors["count"] = [
+                _("At most 100,000 steps per day of the record's span: at most %(most)s here.") % {"most": most}
+            ]
+            count = None
+        values[2] = count
+    elif kind == "mobility":
+        values[3] = _number(raw, "time_at_home_min", errors, 0, span_min, required=True)
+        values[4] = _number(raw, "distance_km", errors, 0, None, required=True)
+        values[5] = _int(raw, "places_visited", errors, 0)
+    elif kind == "speech":
+        values[6] = _number(raw, "speech_rate_wpm", errors, 0, 400, required=True)
+        values[7] = _number(raw, "pause_ratio", errors, 0, 1, required=True)
+        values[8] = _number(raw, "pitch_mean_hz", errors, 50, 500, required=True)
+        values[9] = _number(raw, "pitch_sd_hz", errors, 0, None, required=True)
+        values[10] = _number(raw, "energy_db", errors)
+    else:  # screen
+        values[11] = _number(raw, "screen_minutes", errors, 0, span_min, required=True)
+        values[12] = _int(raw, "unlocks", errors, 0, None, required=True)
+    if errors:
+        return None, errors
+    assert record_id is not None and start is not None and end is not None  # noqa: S101 - no errors above
+    day = (end if kind == "sleep" else start).astimezone(ctx.tz).date()
+    return SignalIn(record_id, kind, start, end, day, tuple(values)), errors
+
+
+# --- check-ins and questionnaires ---------------------------------------------------------------
+
+
+def validate_checkin(raw: Any, ctx: Context) -> tuple[CheckInIn | None, Errors]:
+    if not isinstance(raw, dict):
+        return None, _not_an_object(raw)
+    errors: Errors = {}
+    record_id = _uuid(raw, "id", errors)
+    recorded_at = _timestamp(raw, "recorded_at", errors, ctx)
+    mood = _int(raw, "mood", errors, -3, 3, required=True)
+    scales = [_int(raw, key, errors, 0, 10) for key in CHECKIN_SCALES]
+    medication = raw.get("medication_taken")
+    if medication is not None and not isinstance(medication, bool):
+        errors["medication_taken"] = [_("Must be a valid boolean.")]
+        medication = None
+    note = raw.get("note")
+    if note is None:
+        note = ""
+    elif not isinstance(note, str):
+        errors["note"] = [_("Not a valid string.")]
+    elif len(note) > MAX_NOTE_LENGTH:
+        errors["note"] = [_("Ensure this field has no more than %(max)s characters.") % {"max": MAX_NOTE_LENGTH}]
+    if errors:
+        return None, errors
+    assert record_id is not None and recorded_at is not None and mood is not None  # noqa: S101
+    day = recorded_at.astimezone(ctx.tz).date()
+    anxiety, energy, irritability, sleep_quality = scales
+    return (
+        CheckInIn(record_id, recorded_at, day, mood, anxiety, energy, irritability, sleep_quality, medication, note),
+        errors,
+    )
+
+
+def validate_questionnaire(raw: Any, ctx: Context) -> tuple[QuestionnaireIn | None, Errors]:
+    if not isinstance(raw, dict):
+        return None, _not_an_object(raw)
+    errors: Errors = {}
+    record_id = _uuid(raw, "id", errors)
+    instrument = raw.get("instrument")
+    if instrument is None:
+        errors["instrument"] = _required()
+    elif not isinstance(instrument, str) or instrument not in INSTRUMENTS:
+        errors["instrument"] = [_('"%(value)s" is not a valid choice.') % {"value": instrument}]
+    answers = raw.get("answers")
+    if answers is None:
+        errors["answers"] = _required()
+    elif isinstance(instrument, str) and "instrument" not in errors:
+        problems = answer_errors(instrument, answers)
+        if problems:
+            errors["answers"] = problems
+    completed_at = _timestamp(raw, "completed_at", errors, ctx)
+    if errors:
+        return None, errors
+    assert record_id is not None and completed_at is not None  # noqa: S101
+    assert isinstance(instrument, str) and isinstance(answers, list)  # noqa: S101
+    day = completed_at.astimezone(ctx.tz).date()
+    return QuestionnaireIn(record_id, instrument, list(answers), completed_at, day), errors

@@ -1,0 +1,93 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from alerts.services import clinician_deactivate
+
+from .audit import audit_record
+from .models import AuditEvent, CareTeam, ClinicalEvent, ConsentRecord, Patient, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    fieldsets = (*BaseUserAdmin.fieldsets, ("Role", {"fields": ("role",)}))  # type: ignore[operator,misc]
+    list_display = ("username", "role", "is_active", "is_staff", "last_login")
+    list_filter = ("role", "is_active", "is_staff")
+    actions = ["deactivate_accounts"]
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        was_active = change and User.objects.filter(pk=obj.pk, is_active=True).exists()
+        super().save_model(request, obj, form, change)
+        if was_active and not obj.is_active:
+            # Deactivation also ends the account's refresh tokens and open dashboard sockets.
+            obj.is_active = True
+            clinician_deactivate(user=obj)
+
+    @admin.action(description="Deactivate the selected accounts (signs them out everywhere)")
+    def deactivate_accounts(self, request, queryset):  # type: ignore[no-untyped-def]
+        for user in queryset.order_by("pk"):
+            clinician_deactivate(user=user)
+
+
+@admin.register(CareTeam)
+class CareTeamAdmin(admin.ModelAdmin):
+    list_display = ("name", "timezone", "risk_threshold", "risk_alerts_paused", "adherence_gap_days")
+    filter_horizontal = ("members",)
+    search_fields = ("name",)
+
+
+class AuditedPatientAdminMixin:
+    """Admins' access to patient data is audited like anyone's."""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):  # type: ignore[no-untyped-def]
+        patient_id = self._audit_patient_id(object_id)
+        audit_record(
+            request=request,
+            action="read",
+            resource=f"admin:{self.model._meta.model_name}",  # type: ignore[attr-defined]
+            patient_id=patient_id,
+        )
+        return super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
+
+    def _audit_patient_id(self, object_id):  # type: ignore[no-untyped-def]
+        obj = self.model.objects.filter(pk=object_id).first()  # type: ignore[attr-defined]
+        if obj is None:
+            return None
+        return obj.pk if isinstance(obj, Patient) else getattr(obj, "patient_id", None)
+
+
+@admin.register(Patient)
+class PatientAdmin(AuditedPatientAdminMixin, admin.ModelAdmin):
+    list_display = ("code", "care_team", "diagnosis", "status", "enrolled_on")
+    list_filter = ("care_team", "status", "diagnosis")
+    search_fields = ("code",)
+    readonly_fields = ("id", "user", "created_at", "updated_at")
+
+
+@admin.register(ConsentRecord)
+class ConsentRecordAdmin(AuditedPatientAdminMixin, admin.ModelAdmin):
+    list_display = ("patient", "scope", "version", "granted_at", "withdrawn_at")
+    list_filter = ("scope",)
+    readonly_fields = [f.name for f in ConsentRecord._meta.fields]
+
+
+@admin.register(ClinicalEvent)
+class ClinicalEventAdmin(AuditedPatientAdminMixin, admin.ModelAdmin):
+    list_display = ("patient", "kind", "date", "recorded_by")
+    list_filter = ("kind",)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ("at", "actor_username", "actor_role", "action", "resource", "patient_id", "ip", "status_code")
+    list_filter = ("action", "actor_role", "resource")
+    search_fields = ("actor_username", "patient_id", "resource", "path")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

@@ -1,0 +1,73 @@
+"""The audit trail's write side: every read or write of a patient's data, every login and
+every refusal goes through `audit_record`. The trail is append-only (see AuditEvent)."""
+
+from datetime import UTC, timedelta
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from .models import AuditAction, AuditEvent
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    # Only the socket peer: X-Forwarded-For is set by clients too, and a proxy that is
+    # trusted must be configured to overwrite REMOTE_ADDR (see README, deployment).
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    action: str,
+    resource: str,
+    request: HttpRequest | None = None,
+    actor: Any = None,
+    patient_id: UUID | str | None = None,
+    status_code: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    if actor is None and request is not None:
+        actor = getattr(request, "user", None)
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    return AuditEvent.objects.create(
+        actor_id=actor.pk if authenticated else None,
+        actor_username=actor.get_username() if authenticated else "",
+        actor_role=getattr(actor, "role", "") if authenticated else "",
+        patient_id=patient_id,
+        action=action,
+        resource=resource[:120],
+        method=(request.method or "")[:8] if request is not None else "",
+        path=request.path[:255] if request is not None else "",
+        ip=client_ip(request),
+        status_code=status_code,
+        detail=detail or {},
+    )
+
+
+def audit_denied(*, request: HttpRequest, resource: str, patient_id: UUID | str | None = None) -> None:
+    audit_record(request=request, action=AuditAction.DENIED, resource=resource, patient_id=patient_id)
+
+
+@transaction.atomic
+def audit_purge_expired(*, now: Any = None) -> int:
+    """Delete audit rows older than AUDIT_RETENTION_DAYS: the only deletion the trail allows."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.AUDIT_RETENTION_DAYS)
+    table = AuditEvent._meta.db_table
+    param: Any = cutoff
+    if connection.vendor == "sqlite":
+        # Django stores SQLite datetimes as naive UTC text; compare like with like.
+        param = cutoff.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL relapse.audit_purge = 'on'")
+        cursor.execute(f"DELETE FROM {table} WHERE at < %s", [param])  # noqa: S608  # nosec B608 - table name is ours
+        deleted = cursor.rowcount
+        # Close the window at once, even when the caller's transaction goes on.
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL relapse.audit_purge = 'off'")
+        return deleted

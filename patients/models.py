@@ -1,0 +1,220 @@
+import uuid
+import zoneinfo
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Unknown IANA time zone: %(tz)s"), params={"tz": value})
+
+
+class Role(models.TextChoices):
+    PATIENT = "patient", _("Patient")
+    NURSE = "nurse", _("Nurse")
+    PSYCHIATRIST = "psychiatrist", _("Psychiatrist")
+    ADMIN = "admin", _("Administrator")
+
+
+CLINICAL_ROLES = (Role.NURSE, Role.PSYCHIATRIST)
+
+
+class User(AbstractUser):
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.PATIENT)
+
+    class Meta:
+        ordering = ["username"]
+
+    @property
+    def is_clinician(self) -> bool:
+        return self.role in CLINICAL_ROLES
+
+    @property
+    def is_patient(self) -> bool:
+        return self.role == Role.PATIENT
+
+
+class CareTeam(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    timezone = models.CharField(max_length=64, default="Europe/Paris", validators=[validate_timezone])
+    members = models.ManyToManyField(User, related_name="care_teams", blank=True)
+    # Alert policy. A null threshold means "the active model's operating threshold".
+    risk_threshold = models.FloatField(null=True, blank=True)
+    alert_budget_per_patient_month = models.FloatField(default=1.0)
+    risk_alerts_paused = models.BooleanField(default=False)
+    adherence_gap_days = models.PositiveSmallIntegerField(default=3)
+    escalation_minutes = models.PositiveSmallIntegerField(default=15)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Sex(models.TextChoices):
+    FEMALE = "F", _("Female")
+    MALE = "M", _("Male")
+    OTHER = "X", _("Other / not stated")
+
+
+class PatientStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    DISCHARGED = "discharged", _("Discharged")
+    ERASED = "erased", _("Erased")
+
+
+class Patient(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    code = models.CharField(max_length=64, unique=True)
+    care_team = models.ForeignKey(CareTeam, on_delete=models.PROTECT, related_name="patients")
+    user = models.OneToOneField(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="patient")
+    timezone = models.CharField(max_length=64, validators=[validate_timezone])
+    birth_year = models.PositiveSmallIntegerField()
+    sex = models.CharField(max_length=1, choices=Sex.choices)
+    diagnosis = models.CharField(max_length=8, help_text=_("ICD-10 code, e.g. F20, F31, F33"))
+    status = models.CharField(max_length=16, choices=PatientStatus.choices, default=PatientStatus.ACTIVE)
+    enrolled_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+        indexes = [models.Index(fields=["care_team", "status"])]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class EnrollmentCode(models.Model):
+    """A single-use code a nurse gives a patient to pair the phone app. Only its keyed hash
+    is stored: the clear code exists in the creation response and nowhere else."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="enrollment_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class ConsentScope(models.TextChoices):
+    SELF_REPORT = "self_report", _("Self-reports (check-ins and questionnaires)")
+    SLEEP = "sleep", _("Sleep")
+    ACTIVITY = "activity", _("Activity (steps)")
+    MOBILITY = "mobility", _("Mobility (time at home, distance)")
+    SPEECH = "speech", _("Speech features from voice diaries")
+    RISK_SCORING = "risk_scoring", _("Relapse-risk scoring")
+
+
+class ConsentRecord(models.Model):
+    """One grant of one scope. Withdrawal closes the grant; history is never rewritten."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="consents")
+    scope = models.CharField(max_length=32, choices=ConsentScope.choices)
+    version = models.CharField(max_length=32)
+    granted_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["patient", "scope", "-granted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "scope"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_active_consent_per_scope",
+            )
+        ]
+
+
+class ClinicalEventKind(models.TextChoices):
+    RELAPSE = "relapse", _("Relapse")
+    HOSPITALIZATION = "hospitalization", _("Hospitalisation")
+    CRISIS_VISIT = "crisis_visit", _("Crisis visit")
+    MEDICATION_CHANGE = "medication_change", _("Medication change")
+
+
+LABEL_EVENT_KINDS = (ClinicalEventKind.RELAPSE, ClinicalEventKind.HOSPITALIZATION)
+
+
+class ClinicalEvent(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32, choices=ClinicalEventKind.choices)
+    date = models.DateField()
+    note = models.TextField(blank=True, max_length=2000)
+    recorded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["patient", "date"]
+        constraints = [models.UniqueConstraint(fields=["patient", "kind", "date"], name="one_event_per_kind_per_day")]
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+        raise PermissionError("The audit trail is append-only.")
+
+    def delete(self):  # type: ignore[no-untyped-def]
+        raise PermissionError("The audit trail is append-only; use audit_purge_expired().")
+
+
+class AuditAction(models.TextChoices):
+    READ = "read", _("Read")
+    CREATE = "create", _("Create")
+    UPDATE = "update", _("Update")
+    DELETE = "delete", _("Delete")
+    EXPORT = "export", _("Export")
+    ERASE = "erase", _("Erase")
+    LOGIN = "login", _("Login")
+    LOGIN_FAILED = "login_failed", _("Login failed")
+    DENIED = "denied", _("Access denied")
+
+
+class AuditEvent(models.Model):
+    """Who did what to whose data, when, from where. Append-only: no foreign keys, so that
+    deleting a user or erasing a patient never rewrites the trail."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    actor_username = models.CharField(max_length=150, blank=True)
+    actor_role = models.CharField(max_length=16, blank=True)
+    patient_id = models.UUIDField(null=True, blank=True)
+    action = models.CharField(max_length=16, choices=AuditAction.choices)
+    resource = models.CharField(max_length=120)
+    method = models.CharField(max_length=8, blank=True)
+    path = models.CharField(max_length=255, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["patient_id", "at"]),
+            models.Index(fields=["actor_id", "at"]),
+        ]
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.pk is not None:
+            raise PermissionError("The audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise PermissionError("The audit trail is append-only.")

@@ -1,0 +1,205 @@
+import hashlib
+import hmac
+import secrets
+import zoneinfo
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .errors import ConsentRequired, DomainError, IdempotencyConflict
+from .models import (
+    CLINICAL_ROLES,
+    CareTeam,
+    ClinicalEvent,
+    ConsentRecord,
+    ConsentScope,
+    EnrollmentCode,
+    Patient,
+    PatientStatus,
+    Role,
+    User,
+)
+
+# Unambiguous characters only: codes are read aloud and typed on a phone.
+_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+_CODE_LENGTH = 10
+
+
+def care_team_create(*, name: str, timezone_name: str = "Europe/Paris") -> CareTeam:
+    team, _created = CareTeam.objects.get_or_create(name=name, defaults={"timezone": timezone_name})
+    return team
+
+
+def clinician_create(*, username: str, role: str, team: CareTeam, password: str | None = None) -> tuple[User, str]:
+    if role not in CLINICAL_ROLES:
+        raise DomainError(f"A clinician's role is one of {', '.join(CLINICAL_ROLES)}.")
+    password = password or secrets.token_urlsafe(12)
+    user, created = User.objects.get_or_create(username=username, defaults={"role": role})
+    if not created and user.role != role:
+        user.role = role
+        user.save(update_fields=["role"])
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    team.members.add(user)
+    return user, password
+
+
+def _hash_code(code: str) -> str:
+    normalized = code.strip().upper().replace("-", "").replace(" ", "")
+    return hmac.new(settings.SECRET_KEY.encode(), normalized.encode(), hashlib.sha256).hexdigest()
+
+
+def enrollment_code_issue(*, patient: Patient, created_by: User | None = None) -> str:
+    """A new single-use code for the patient; earlier unused codes stop working."""
+    code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
+    now = timezone.now()
+    with transaction.atomic():
+        EnrollmentCode.objects.filter(patient=patient, used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
+        EnrollmentCode.objects.create(
+            patient=patient,
+            code_hash=_hash_code(code),
+            expires_at=now + timedelta(hours=settings.ENROLLMENT_CODE_TTL_HOURS),
+            created_by=created_by,
+        )
+    return f"{code[:5]}-{code[5:]}"
+
+
+@transaction.atomic
+def patient_create(
+    *,
+    code: str,
+    care_team: CareTeam,
+    timezone_name: str,
+    birth_year: int,
+    sex: str,
+    diagnosis: str,
+    enrolled_on: date | None = None,
+    created_by: User | None = None,
+) -> tuple[Patient, str]:
+    if Patient.objects.filter(code=code).exists():
+        raise DomainError(f"A patient with code {code} already exists.")
+    patient = Patient.objects.create(
+        code=code,
+        care_team=care_team,
+        timezone=timezone_name,
+        birth_year=birth_year,
+        sex=sex,
+        diagnosis=diagnosis.upper(),
+        enrolled_on=enrolled_on or timezone.localdate(timezone=zoneinfo.ZoneInfo(timezone_name)),
+    )
+    return patient, enrollment_code_issue(patient=patient, created_by=created_by)
+
+
+class EnrollmentError(DomainError):
+    pass
+
+
+@transaction.atomic
+def patient_enroll(*, code: str, username: str, password: str) -> Patient:
+    """Pair a patient with a new account. The code works once and not after expiry."""
+    now = timezone.now()
+    entry = (
+        EnrollmentCode.objects.select_for_update().select_related("patient").filter(code_hash=_hash_code(code)).first()
+    )
+    if entry is None or entry.used_at is not None or entry.expires_at <= now:
+        raise EnrollmentError("This enrolment code is not valid or has expired. Ask your care team for a new one.")
+    patient = entry.patient
+    if patient.status != PatientStatus.ACTIVE:
+        raise EnrollmentError("This enrolment code is not valid or has expired. Ask your care team for a new one.")
+    if patient.user_id is not None:
+        raise EnrollmentError("This patient already has an account. Ask your care team for help.")
+    if User.objects.filter(username__iexact=username).exists():
+        raise DomainError("This username is taken; choose another.")
+    user = User(username=username, role=Role.PATIENT)
+    validate_password(password, user=user)
+    user.set_password(password)
+    # Guarded by state: a concurrent enrolment with the same code updates nothing.
+    if EnrollmentCode.objects.filter(pk=entry.pk, used_at__isnull=True).update(used_at=now) != 1:
+        raise EnrollmentError("This enrolment code is not valid or has expired. Ask your care team for a new one.")
+    try:
+        user.save()
+    except IntegrityError as exc:
+        raise DomainError("This username is taken; choose another.") from exc
+    patient.user = user
+    patient.save(update_fields=["user", "updated_at"])
+    return patient
+
+
+# --- Consent ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def consent_grant(
+    *, patient: Patient, version: str, scopes: Iterable[str], at: datetime | None = None
+) -> list[ConsentRecord]:
+    """Grant scopes. A scope already granted under the same version stays as it is; under
+    another version the old grant is closed and a new one opened, so history is kept."""
+    at = at or timezone.now()
+    granted = []
+    for scope in sorted(set(scopes)):
+        if scope not in ConsentScope.values:
+            raise DomainError(f"Unknown consent scope: {scope}")
+        active = (
+            ConsentRecord.objects.select_for_update()
+            .filter(patient=patient, scope=scope, withdrawn_at__isnull=True)
+            .first()
+        )
+        if active is not None and active.version == version:
+            granted.append(active)
+            continue
+        if active is not None:
+            active.withdrawn_at = at
+            active.save(update_fields=["withdrawn_at"])
+        granted.append(ConsentRecord.objects.create(patient=patient, scope=scope, version=version, granted_at=at))
+    return granted
+
+
+@transaction.atomic
+def consent_withdraw(*, patient: Patient, scopes: Iterable[str], at: datetime | None = None) -> int:
+    scopes = set(scopes)
+    unknown = scopes - set(ConsentScope.values)
+    if unknown:
+        raise DomainError(f"Unknown consent scope: {', '.join(sorted(unknown))}")
+    return ConsentRecord.objects.filter(patient=patient, scope__in=scopes, withdrawn_at__isnull=True).update(
+        withdrawn_at=at or timezone.now()
+    )
+
+
+def consent_require(*, patient: Patient, scope: str) -> None:
+    """The one gate every ingestion path passes: judged now, when the data arrives."""
+    if patient.status != PatientStatus.ACTIVE:
+        raise ConsentRequired(scope)
+    if not ConsentRecord.objects.filter(patient=patient, scope=scope, withdrawn_at__isnull=True).exists():
+        raise ConsentRequired(scope)
+
+
+def consent_active_scopes(*, patient: Patient) -> set[str]:
+    if patient.status != PatientStatus.ACTIVE:
+        return set()
+    return set(ConsentRecord.objects.filter(patient=patient, withdrawn_at__isnull=True).values_list("scope", flat=True))
+
+
+# --- Clinical events --------------------------------------------------------------------
+
+
+def clinical_event_record(
+    *, patient: Patient, kind: str, on: date, note: str = "", recorded_by: User | None = None
+) -> tuple[ClinicalEvent, bool]:
+    """Record an event; the same kind on the same day is the same event (idempotent import)."""
+    existing = ClinicalEvent.objects.filter(patient=patient, kind=kind, date=on).first()
+    if existing is not None:
+        if existing.note != note and note:
+            raise IdempotencyConflict(f"{kind} on {on.isoformat()}")
+        return existing, False
+    try:
+        with transaction.atomic():
+            event = ClinicalEvent.objects.create(
+                patient=patient, kind=kind, date=on, note=note, recorded_by=recorded_by
+            )
+    except IntegrityError:
+        return ClinicalEvent.objects.get(patient=patient, kind=kind, date=on), False
+    return event, True

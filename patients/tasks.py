@@ -1,0 +1,8 @@
+from celery import shared_task
+
+from .audit import audit_purge_expired
+
+
+@shared_task(acks_late=True)
+def purge_expired_audit() -> int:
+    return audit_purge_expired()

@@ -1,0 +1,139 @@
+"""Nightly scoring: idempotent, consent-gated, chunk rerun safe, beat once per team night."""
+
+import datetime as dt
+from unittest import mock
+
+import pytest
+from django.utils import timezone
+
+from ml import services
+from ml.models import RiskScore, ScoringRun
+from patients.models import ConsentRecord
+from tests.ml.helpers import load_patients_and_summaries, register, trained
+
+DAY = dt.date(2026, 6, 20)
+
+
+@pytest.fixture
+def scored_setup(team):  # type: ignore[no-untyped-def]
+    model, report = trained()
+    mv = register(model, report, activate=True)
+    patients = load_patients_and_summaries(team, n=5)
+    return mv, patients
+
+
+def _rows():  # type: ignore[no-untyped-def]
+    return sorted(
+        RiskScore.objects.values_list(
+            "patient_id", "date", "model_version_id", "score", "band", "threshold", "explanation"
+        )
+    )
+
+
+def test_scoring_twice_changes_nothing(scored_setup, django_capture_on_commit_callbacks):
+    mv, patients = scored_setup
+    ids = [p.pk for p in patients]
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.risk_scores_compute(patient_ids=ids, days=[DAY, DAY - dt.timedelta(days=1)])
+    before = _rows()
+    with django_capture_on_commit_callbacks(execute=True):
+        second = services.risk_scores_compute(patient_ids=ids, days=[DAY, DAY - dt.timedelta(days=1)])
+    assert sorted(first) == sorted(second) and len(first) == 10
+    assert _rows() == before
+    score = RiskScore.objects.filter(date=DAY).first()
+    assert score.model_version == mv and score.band in ("low", "medium", "high")
+    assert score.input_start == DAY - dt.timedelta(days=89) and score.input_end == DAY
+    assert score.threshold == pytest.approx(mv.threshold)
+    for factor in score.explanation:
+        assert set(factor) >= {"feature", "label", "direction", "weight"} and factor["label"]
+
+
+def test_alert_rules_run_after_commit_with_the_score_ids(scored_setup, django_capture_on_commit_callbacks):
+    _mv, patients = scored_setup
+    with mock.patch("alerts.services.risk_alerts_evaluate", return_value=0) as evaluate:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            ids = services.risk_scores_compute(patient_ids=[p.pk for p in patients], days=[DAY])
+        evaluate.assert_not_called()  # nothing before the commit
+        for callback in callbacks:
+            callback()
+    evaluate.assert_called_once_with(score_ids=ids)
+    with mock.patch("alerts.services.risk_alerts_evaluate") as evaluate:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.risk_scores_compute(patient_ids=[p.pk for p in patients], days=[DAY], alerts=False)
+    evaluate.assert_not_called()
+
+
+def test_withdrawn_consent_or_discharge_means_not_scored(scored_setup):
+    _mv, patients = scored_setup
+    withdrawn, discharged = patients[0], patients[1]
+    ConsentRecord.objects.filter(patient=withdrawn, scope="risk_scoring").update(withdrawn_at=timezone.now())
+    discharged.status = "discharged"
+    discharged.save(update_fields=["status"])
+    services.risk_scores_compute(patient_ids=[p.pk for p in patients], days=[DAY], alerts=False)
+    scored = set(RiskScore.objects.values_list("patient_id", flat=True))
+    assert scored == {p.pk for p in patients[2:]}
+
+
+def test_a_chunk_killed_mid_write_can_be_rerun(scored_setup):
+    """A worker dying inside the chunk's transaction leaves nothing; the redelivered chunk
+    (acks_late) then stores every score exactly once."""
+    mv, patients = scored_setup
+    ids = [str(p.pk) for p in patients]
+    real = RiskScore.objects.bulk_create
+
+    def dying(objs, **kwargs):  # type: ignore[no-untyped-def]
+        real(objs[:2], **kwargs)
+        raise SystemExit("worker killed")
+
+    with mock.patch.object(RiskScore.objects, "bulk_create", side_effect=dying), pytest.raises(SystemExit):
+        services.risk_scores_compute(patient_ids=ids, days=[DAY], alerts=False)
+    assert RiskScore.objects.count() == 0
+    # Also a chunk that died after committing part of its work (e.g. a previous partial run).
+    services.risk_scores_compute(patient_ids=ids[:2], days=[DAY], alerts=False)
+    from ml.tasks import risk_scoring_chunk
+
+    assert risk_scoring_chunk.apply(args=(ids, DAY.isoformat(), mv.pk, False)).get() == 5
+    assert RiskScore.objects.filter(date=DAY).count() == 5
+
+
+def test_nightly_beat_scores_each_team_once_after_two_local_time(
+    scored_setup, other_team, django_capture_on_commit_callbacks
+):
+    _mv, patients = scored_setup
+    team = patients[0].care_team
+    team.timezone = "Europe/Paris"
+    team.save(update_fields=["timezone"])
+    other_team.timezone = "America/Montreal"
+    other_team.save(update_fields=["timezone"])
+    load_patients_and_summaries(other_team, n=2)
+    # 00:30 UTC on 21 June = 02:30 in Paris (summer time): Paris scores 20 June. It is 20:30 on
+    # 20 June in Montreal: Montreal's last complete night is 19 June's.
+    now = dt.datetime(2026, 6, 21, 0, 30, tzinfo=dt.UTC)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.risk_scoring_nightly(now=now)
+    assert set(RiskScore.objects.filter(patient__care_team=team).values_list("date", flat=True)) == {DAY}
+    assert RiskScore.objects.filter(patient__care_team=team).count() == 5
+    assert set(RiskScore.objects.filter(patient__care_team=other_team).values_list("date", flat=True)) == {
+        DAY - dt.timedelta(days=1)
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        services.risk_scoring_nightly(now=now + dt.timedelta(minutes=15))
+    assert ScoringRun.objects.filter(care_team=team).count() == 1 and RiskScore.objects.count() == 7
+    # Montreal passes 02:00 local at 06:00 UTC: it scores its own previous day.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.risk_scoring_nightly(now=dt.datetime(2026, 6, 21, 6, 15, tzinfo=dt.UTC))
+    assert RiskScore.objects.filter(patient__care_team=other_team, date=DAY).count() == 2
+
+
+def test_score_patients_command_backfills_and_export(scored_setup, tmp_path):
+    from django.core.management import call_command
+
+    _mv, patients = scored_setup
+    call_command("score_patients", **{"from": "2026-06-10", "to": "2026-06-12"}, no_alerts=True, verbosity=0)
+    assert RiskScore.objects.count() == 15
+    call_command("score_patients", **{"from": "2026-06-10", "to": "2026-06-12"}, no_alerts=True, verbosity=0)
+    assert RiskScore.objects.count() == 15
+    out = tmp_path / "scores.csv"
+    call_command("export_scores", out=str(out), **{"from": "2026-06-11", "to": "2026-06-12"})
+    lines = out.read_text().splitlines()
+    assert lines[0] == "patient_code,date,score,band,model_version" and len(lines) == 11

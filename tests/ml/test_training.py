@@ -1,0 +1,99 @@
+"""Labels, training reproducibility, evaluation figures and explanations."""
+
+import hashlib
+import io
+
+import joblib
+import numpy as np
+import pandas as pd
+
+from ml import evaluation
+from ml.training import build_dataset, label_rows, train_risk_model
+from tests.ml.helpers import cohort, trained
+
+
+def test_labels_mark_the_14_days_before_an_event_and_exclude_the_episode():
+    rows = pd.DataFrame({"patient": "p", "date": pd.date_range("2026-01-01", periods=120, freq="D")})
+    events = pd.DataFrame({"patient": ["p"], "kind": ["relapse"], "date": [pd.Timestamp("2026-02-15")]})
+    y = label_rows(rows, events)
+    by_date = dict(zip(rows["date"], y, strict=True))
+    assert by_date[pd.Timestamp("2026-02-14")] == 1 and by_date[pd.Timestamp("2026-02-01")] == 1
+    assert by_date[pd.Timestamp("2026-01-31")] == 0
+    assert np.isnan(by_date[pd.Timestamp("2026-02-15")]) and np.isnan(by_date[pd.Timestamp("2026-03-31")])
+    assert by_date[pd.Timestamp("2026-04-02")] == 0
+    assert np.isnan(by_date[pd.Timestamp("2026-04-25")])  # horizon not yet observed
+
+
+def test_training_is_reproducible_for_the_same_data_and_seed():
+    model_a, _report_a = trained(seed=3)
+    _lines, _latent, summaries, pats, events = cohort()
+    data = build_dataset(summaries, pats, events)
+    model_b, _report_b = train_risk_model(data, events, seed=3, n_boot=10)
+    x = data.head(500)
+    assert np.array_equal(model_a.predict(x), model_b.predict(x))
+
+    def digest(model):  # type: ignore[no-untyped-def]
+        buf = io.BytesIO()
+        joblib.dump(model, buf)
+        return hashlib.sha256(buf.getvalue()).hexdigest()
+
+    assert digest(model_a) == digest(model_b)
+
+
+def test_report_has_every_figure_with_intervals_and_subgroups():
+    _model, report = trained()
+    overall = report["scorers"]["model"]["overall"]
+    for key in (
+        "auroc",
+        "auprc",
+        "brier",
+        "calibration_slope",
+        "event_sensitivity",
+        "median_lead_days",
+        "false_alerts_per_patient_month",
+    ):
+        assert "value" in overall[key] and len(overall[key]["ci95"]) == 2
+    assert set(report["scorers"]) == {"model", "logistic", "heuristic"}
+    for key in ("by_sex", "by_age_band", "by_diagnosis"):
+        assert report["scorers"]["model"][key]
+    assert report["operating_threshold"] > 0 and report["budget_curve"]
+    assert set(report["curves"]) == set(report["scorers"]) and report["curves"]["model"]["roc"]
+
+
+def test_alerts_merge_consecutive_days_and_threshold_meets_the_budget():
+    days = pd.date_range("2026-01-01", periods=61, freq="D")
+    scores = np.zeros(61)
+    scores[10:15] = 0.9  # one run of five flagged days = one alert
+    scores[40] = 0.8
+    frame = pd.DataFrame({"patient": "p", "date": days, "y": 0, "score": scores})
+    frame.loc[frame["date"].between("2026-01-06", "2026-01-19"), "y"] = 1
+    events = pd.DataFrame({"patient": ["p"], "date": [pd.Timestamp("2026-01-20")]})
+    stats = evaluation.per_patient_events(frame, events, threshold=0.5)
+    assert stats.loc["p", "alerts"] == 2 and stats.loc["p", "false_alerts"] == 1
+    assert stats.loc["p", "alerted"] == 1 and stats.loc["p", "leads"] == [9]
+    assert evaluation.alert_rate(frame, evaluation.threshold_for_budget(frame, 1.0)) <= 1.0
+
+
+def test_explanations_name_the_factors_with_direction_and_numbers():
+    model, _report = trained()
+    _lines, _latent, summaries, pats, events = cohort()
+    data = build_dataset(summaries, pats, events)
+    rows = data.sort_values("date").tail(40)
+    scores = model.predict(rows)
+    factors = model.explain(rows, scores)
+    assert len(factors) == len(rows)
+    flat = [f for row in factors for f in row]
+    assert flat and all(f["direction"] in ("up", "down") and isinstance(f["params"], dict) for f in flat)
+    assert all(abs(f["weight"]) > 0 for f in flat)
+    assert all(len(row) <= 3 for row in factors)
+
+
+def test_explanations_in_batches_equal_one_pass(monkeypatch):
+    import ml.training as training
+
+    model, _report = trained()
+    _lines, _latent, summaries, pats, events = cohort()
+    rows = build_dataset(summaries, pats, events).head(300)
+    whole = model.explain(rows)
+    monkeypatch.setattr(training, "EXPLAIN_BATCH_ROWS", 70)
+    assert model.explain(rows) == whole

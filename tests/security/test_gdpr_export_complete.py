@@ -1,0 +1,115 @@
+"""GDPR portability (art. 20) and access (art. 15): the export holds every personal-data model
+and nothing of anyone else. A new model that points at a patient fails this test until the
+export (or the explicit exclusion list) says what becomes of it."""
+
+import datetime as dt
+import json
+import uuid
+
+from django.apps import apps
+from django.utils import timezone
+
+from alerts.models import Alert
+from ml.models import ModelVersion, RiskScore
+from mobile.models import PatientSchedule, ScheduledQuestionnaire
+from monitoring.models import CheckIn, DailySummary, QuestionnaireResponse, SignalRecord, SpeechRecording
+from patients.models import ClinicalEvent, EnrollmentCode, Patient
+
+# model label -> export section
+EXPORTED = {
+    "patients.ConsentRecord": "consents",
+    "patients.ClinicalEvent": "clinical_events",
+    "monitoring.CheckIn": "checkins",
+    "monitoring.QuestionnaireResponse": "questionnaires",
+    "monitoring.SignalRecord": "signals",
+    "monitoring.SpeechRecording": "speech_recordings",
+    "monitoring.DailySummary": "daily_summaries",
+    "ml.RiskScore": "risk_scores",
+    "alerts.Alert": "alerts",
+    "mobile.PatientSchedule": "schedule",
+}
+# Not personal data: a keyed hash of a one-time secret.
+NOT_EXPORTED = {"patients.EnrollmentCode"}
+
+
+def _patient_models() -> set[str]:
+    found = set()
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if (
+                getattr(field, "related_model", None) is Patient
+                and field.concrete
+                and (field.many_to_one or field.one_to_one)
+            ):
+                found.add(model._meta.label)
+    return found
+
+
+def test_every_model_pointing_at_a_patient_is_exported_or_excluded_on_purpose():
+    assert _patient_models() == set(EXPORTED) | NOT_EXPORTED
+
+
+def _seed(patient, marker: str) -> None:  # type: ignore[no-untyped-def]
+    now = timezone.now() - dt.timedelta(hours=2)
+    day = timezone.localdate()
+    CheckIn.objects.create(
+        id=uuid.uuid4(), patient=patient, recorded_at=now, day=day, mood=1, note=f"{marker}-note", received_at=now
+    )
+    QuestionnaireResponse.objects.create(
+        id=uuid.uuid4(),
+        patient=patient,
+        instrument="GAD-7",
+        answers=[1] * 7,
+        total=7,
+        severity="mild",
+        flags=[],
+        completed_at=now,
+        day=day,
+        received_at=now,
+    )
+    SignalRecord.objects.create(
+        id=uuid.uuid4(),
+        patient=patient,
+        kind="steps",
+        start=now - dt.timedelta(hours=1),
+        end=now,
+        day=day,
+        received_at=now,
+        count=1234,
+    )
+    SpeechRecording.objects.create(
+        id=uuid.uuid4(), patient=patient, recorded_at=now, sha256="0" * 64, size_bytes=10, duration_s=5, status="done"
+    )
+    DailySummary.objects.create(patient=patient, date=day, checkins=1, mood=1)
+    version, _ = ModelVersion.objects.get_or_create(
+        version="gdpr-v", defaults={"artifact_path": "x", "artifact_sha256": "0" * 64, "threshold": 0.3}
+    )
+    RiskScore.objects.create(
+        patient=patient, date=day, model_version=version, score=0.1, band="low", threshold=0.3, explanation=[]
+    )
+    Alert.objects.create(
+        patient=patient, care_team=patient.care_team, kind="manual", severity="low", title=f"{marker}-alert"
+    )
+    ClinicalEvent.objects.create(patient=patient, kind="crisis_visit", date=day, note=f"{marker}-event")
+    schedule = PatientSchedule.objects.create(patient=patient, checkin_time=dt.time(19, 30))
+    ScheduledQuestionnaire.objects.create(schedule=schedule, instrument="PHQ-9", every_days=14)
+    EnrollmentCode.objects.create(
+        patient=patient, code_hash=uuid.uuid4().hex * 2, expires_at=now + dt.timedelta(days=1)
+    )
+
+
+def test_export_holds_all_of_it_and_nothing_of_anyone_else(patient_client, patient, other_patient):
+    _seed(patient, "mine")
+    _seed(other_patient, "theirs")
+
+    data = patient_client.get("/api/v1/me/export/").json()
+    text = json.dumps(data)
+
+    for label, section in EXPORTED.items():
+        assert data[section], f"{label} missing from the export section {section!r}"
+    assert data["checkins"][0]["note"] == "mine-note"
+    assert data["clinical_events"][0]["note"] == "mine-event"
+    assert data["schedule"]["questionnaires"] == [{"instrument": "PHQ-9", "every_days": 14}]
+    assert len(data["signals"]) == 1 and len(data["risk_scores"]) == 1
+    assert "theirs" not in text
+    assert other_patient.code not in text
