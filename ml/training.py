@@ -282,7 +282,8 @@ def factor_params(group: str, row: dict[str, Any]) -> dict[str, Any]:
 
 
 def patient_meta(patients: pd.DataFrame, reference_year: int) -> pd.DataFrame:
-    meta = patients[["patient", "sex", "birth_year", "diagnosis"]].copy()
+    keys = ["patient", "code"] if "code" in patients.columns else ["patient"]
+    meta = patients[[*keys, "sex", "birth_year", "diagnosis"]].copy()
     meta["age_band"] = [evaluation.age_band(reference_year - int(b)) for b in meta["birth_year"]]
     meta["dx_group"] = [evaluation.dx_group(d) for d in meta["diagnosis"]]
     return meta
@@ -309,10 +310,29 @@ def build_dataset(
     return data
 
 
-def _split_patients(patients: np.ndarray, seed: int, test_share: float) -> tuple[set, set]:
-    ordered = sorted(patients, key=lambda p: hashlib.sha256(f"{seed}:{p}".encode()).hexdigest())
-    n_test = max(1, round(len(ordered) * test_share))
-    return set(ordered[n_test:]), set(ordered[:n_test])
+def _split_patients(labelled: pd.DataFrame, seed: int, test_share: float) -> tuple[set, set]:
+    """Patient-grouped split, stratified on whether a patient has any pre-relapse day, so both
+    sides hold relapsing patients whenever at least two exist (otherwise a small cohort can
+    leave the held-out side without a single positive day and no AUROC at all). The order is
+    a hash of the seed and the patient's code (its stable name), so a split is reproducible
+    across databases whose primary keys differ."""
+    key_col = "code" if "code" in labelled.columns else "patient"
+    per_patient = labelled.groupby("patient").agg(key=(key_col, "first"), positive=("y", "max"))
+    train: set = set()
+    test: set = set()
+    for _positive, stratum in per_patient.groupby("positive"):
+        ordered = sorted(
+            stratum.index, key=lambda p: hashlib.sha256(f"{seed}:{stratum.at[p, 'key']}".encode()).hexdigest()
+        )
+        n_test = round(len(ordered) * test_share)
+        if len(ordered) >= 2:
+            n_test = min(max(1, n_test), len(ordered) - 1)
+        test.update(ordered[:n_test])
+        train.update(ordered[n_test:])
+    if not test:  # a single patient, or a share so small nothing was drawn
+        first = sorted(train, key=lambda p: hashlib.sha256(f"{seed}:{per_patient.at[p, 'key']}".encode()).hexdigest())
+        test, train = {first[0]}, train - {first[0]}
+    return train, test
 
 
 def _latent_scores(data: pd.DataFrame, latent: pd.DataFrame, train_mask: np.ndarray, seed: int) -> np.ndarray:
@@ -340,7 +360,7 @@ def compare_scorers(
     Each scorer's threshold is set to meet the same alert budget on the evaluated patients, so
     event sensitivity is compared at equal alert burden. Returns (report, held-out scores)."""
     labelled = data[data["y"].notna()].reset_index(drop=True)
-    train_p, test_p = _split_patients(pd.unique(labelled["patient"]), seed, test_share)
+    train_p, test_p = _split_patients(labelled, seed, test_share)
     train = labelled[labelled["patient"].isin(train_p)].reset_index(drop=True)
     test = labelled[labelled["patient"].isin(test_p)].reset_index(drop=True)
     scores: dict[str, np.ndarray] = {}

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ml import evaluation
-from ml.training import build_dataset, label_rows, train_risk_model
+from ml.training import _split_patients, build_dataset, label_rows, train_risk_model
 from tests.ml.helpers import cohort, trained
 
 
@@ -22,6 +22,22 @@ def test_labels_mark_the_14_days_before_an_event_and_exclude_the_episode():
     assert np.isnan(by_date[pd.Timestamp("2026-02-15")]) and np.isnan(by_date[pd.Timestamp("2026-03-31")])
     assert by_date[pd.Timestamp("2026-04-02")] == 0
     assert np.isnan(by_date[pd.Timestamp("2026-04-25")])  # horizon not yet observed
+
+
+def test_patient_split_keeps_relapsing_patients_on_both_sides_whatever_the_keys():
+    # 30 patients, 3 of whom relapse: a plain random quarter would often hold none of them.
+    rows = []
+    for i in range(30):
+        rows += [{"patient": f"uuid-{i}", "code": f"P-{i:03d}", "y": float(i < 3 and d == 0)} for d in range(5)]
+    labelled = pd.DataFrame(rows)
+    train, test = _split_patients(labelled, seed=2, test_share=0.25)
+    relapsing = {f"uuid-{i}" for i in range(3)}
+    assert not train & test and len(train | test) == 30 and len(test) == 8
+    assert test & relapsing and train & relapsing
+    # Other primary keys for the same codes (another database): the same split by code.
+    renamed = labelled.assign(patient=labelled["patient"].str.replace("uuid", "pk"))
+    _train2, test2 = _split_patients(renamed, seed=2, test_share=0.25)
+    assert {p.replace("pk", "uuid") for p in test2} == test
 
 
 def test_training_is_reproducible_for_the_same_data_and_seed():
