@@ -65,8 +65,10 @@ def _summaries_copy(ids: list[UUID] | None, start: date | None, end: date | None
     where = [sql.SQL("TRUE")]
     params: list[object] = []
     if ids is not None:
-        where.append(sql.SQL("patient_id = ANY(%s)"))
-        params.append(ids)
+        # One text literal cast to uuid[]: COPY cannot take server-side parameters, and
+        # quoting a list of UUIDs element by element on the client costs more than the query.
+        where.append(sql.SQL("patient_id = ANY(%s::uuid[])"))
+        params.append("{" + ",".join(str(i) for i in ids) + "}")
     if start is not None:
         where.append(sql.SQL("date >= %s"))
         params.append(start)

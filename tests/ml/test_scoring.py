@@ -79,13 +79,14 @@ def test_a_chunk_killed_mid_write_can_be_rerun(scored_setup):
     (acks_late) then stores every score exactly once."""
     mv, patients = scored_setup
     ids = [str(p.pk) for p in patients]
-    real = RiskScore.objects.bulk_create
+    real = services._scores_store
 
-    def dying(objs, **kwargs):  # type: ignore[no-untyped-def]
-        real(objs[:2], **kwargs)
-        raise SystemExit("worker killed")
+    def dying(rows):  # type: ignore[no-untyped-def]
+        real(rows[:2])  # two rows written (COPY on PostgreSQL) ...
+        assert RiskScore.objects.count() == 2
+        raise SystemExit("worker killed")  # ... then the process dies inside the transaction
 
-    with mock.patch.object(RiskScore.objects, "bulk_create", side_effect=dying), pytest.raises(SystemExit):
+    with mock.patch.object(services, "_scores_store", side_effect=dying), pytest.raises(SystemExit):
         services.risk_scores_compute(patient_ids=ids, days=[DAY], alerts=False)
     assert RiskScore.objects.count() == 0
     # Also a chunk that died after committing part of its work (e.g. a previous partial run).

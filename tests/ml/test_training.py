@@ -113,3 +113,33 @@ def test_explanations_in_batches_equal_one_pass(monkeypatch):
     whole = model.explain(rows)
     monkeypatch.setattr(training, "EXPLAIN_BATCH_ROWS", 70)
     assert model.explain(rows) == whole
+
+
+def test_tree_by_tree_counterfactuals_equal_a_full_predict_proba(monkeypatch):
+    import ml.training as training
+    from ml.features import FEATURES, GROUPS
+
+    model, _report = trained()
+    _lines, _latent, summaries, pats, events = cohort()
+    rows = build_dataset(summaries, pats, events).sample(400, random_state=1)
+    X = rows[FEATURES].to_numpy(dtype=float)
+    neutral = training.neutral_values(rows)[FEATURES].to_numpy(dtype=float)
+    col = {name: i for i, name in enumerate(FEATURES)}
+    picks, blocks, columns = [], [], []
+    for group in ("sleep_hours", "phq9", "logging", "sensors", "mood"):
+        idx = [col[f] for f in GROUPS[group] if f in col]
+        chosen = np.arange(0, len(X), 3 if group != "mood" else 1)
+        altered = X[chosen].copy()
+        altered[:, idx] = np.where(np.isnan(neutral[chosen][:, idx]), altered[:, idx], neutral[chosen][:, idx])
+        picks.append(chosen), blocks.append(altered), columns.append(idx)
+    fast = training._counterfactuals_by_tree(model.pipeline, X, picks, blocks, columns)
+    assert fast is not None
+    base, per_group = fast
+    assert np.allclose(base, model.predict(rows), rtol=0, atol=1e-12)
+    assert np.allclose(model.score_and_explain(rows)[0], model.predict(rows), rtol=0, atol=1e-12)
+    for block, probas in zip(blocks, per_group, strict=True):
+        assert np.allclose(probas, model.pipeline.predict_proba(block)[:, 1], rtol=0, atol=1e-12)
+    # And whole explanations are the same through either path.
+    explained = model.explain(rows)
+    monkeypatch.setattr(training, "_counterfactuals_by_tree", lambda *args: None)
+    assert model.explain(rows) == explained
