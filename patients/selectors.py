@@ -63,9 +63,15 @@ def patient_get_for_clinician(*, user: User, patient_id: UUID | str) -> Patient 
 
 
 def patient_for_user(*, user: User) -> Patient | None:
+    """The user's active patient record. Uses the record authentication already loaded with
+    the user (PatientAwareJWTAuthentication), else one query."""
     if not (user.is_authenticated and user.is_active and user.is_patient):
         return None
-    return Patient.objects.filter(user=user, status="active").select_related("care_team").first()
+    try:
+        patient = user.patient
+    except Patient.DoesNotExist:
+        return None
+    return patient if patient.status == "active" else None
 
 
 def consents_for_patient(*, patient: Patient) -> QuerySet[ConsentRecord]:
