@@ -223,12 +223,19 @@ def build_features(
     rows = keys.get_indexer(frame["patient"])
     cols = ((frame["date"] - start).dt.days).to_numpy()
 
+    grids: dict[tuple[str, str], np.ndarray] = {}
+
     def grid(column: str, how: str = "id") -> np.ndarray:
-        out = np.full((P, n_days), np.nan)
-        if column in frame and len(frame):
-            values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-            out[rows, cols] = _transform(values, how)
-        return out
+        """(patients x days) values of a summary column, NaN where missing; built once per
+        column (callers must not modify it)."""
+        key = (column, how)
+        if key not in grids:
+            out = np.full((P, n_days), np.nan)
+            if column in frame and len(frame):
+                values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+                out[rows, cols] = _transform(values, how)
+            grids[key] = out
+        return grids[key]
 
     has_row = np.zeros((P, n_days), dtype=bool)
     has_row[rows, cols] = True

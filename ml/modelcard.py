@@ -35,6 +35,13 @@ def metrics_table(scorers: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _count(figure: Any) -> str:
+    """A count as a whole number, whether stored plain or as {value, ci95} (the held-out
+    sample's own count; its bootstrap interval is not a property of the subgroup)."""
+    value = figure.get("value") if isinstance(figure, dict) else figure
+    return "n/a" if value is None else f"{float(value):.0f}"
+
+
 def subgroup_table(result: dict[str, Any]) -> str:
     lines = [
         "| subgroup | patients | events | AUROC | relapses alerted | false alerts / pt-month |",
@@ -43,7 +50,7 @@ def subgroup_table(result: dict[str, Any]) -> str:
     for key, title in (("by_sex", "sex"), ("by_age_band", "age"), ("by_diagnosis", "diagnosis")):
         for value, figures in (result.get(key) or {}).items():
             lines.append(
-                f"| {title} {value} | {figures.get('patients')} | {figures.get('events')} | "
+                f"| {title} {value} | {_count(figures.get('patients'))} | {_count(figures.get('events'))} | "
                 f"{_cell(figures.get('auroc'))} | {_cell(figures.get('event_sensitivity'))} | "
                 f"{_cell(figures.get('false_alerts_per_patient_month'))} |"
             )

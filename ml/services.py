@@ -3,6 +3,7 @@ patients (idempotent per patient, day and model version) and dispatching the nig
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Callable, Iterable
@@ -14,15 +15,15 @@ import pandas as pd
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
-from django.utils import timezone, translation
-from threadpoolctl import threadpool_limits
+from django.utils import timezone
+from threadpoolctl import ThreadpoolController
 
 from patients.errors import DomainError
 from patients.models import CareTeam, User
 
 from . import selectors
 from .features import LOOKBACK_DAYS, build_features
-from .labels import factor_label
+from .labels import english, factor_label
 from .modelcard import model_card
 from .models import ModelVersion, RiskScore, ScoringRun
 from .registry import artifact_load, artifact_save
@@ -31,7 +32,10 @@ from .training import DEFAULT_BUDGET, EXCLUDE_AFTER_EVENT, RiskModel, band_for, 
 logger = logging.getLogger(__name__)
 
 MIN_TRAINING_EVENTS = 5
-CHUNK_SIZE = 500
+# Patients per scoring task: large enough that per-chunk costs (queries, commit, one call per
+# boosted tree) are amortised, small enough that a chunk takes about a second and a killed
+# worker redoes little.
+CHUNK_SIZE = 1000
 NIGHTLY_LOCAL_TIME = time(2, 0)
 REDISPATCH_AFTER = timedelta(minutes=30)
 
@@ -145,6 +149,12 @@ def _json_safe(value: Any) -> Any:
 # --- scoring -----------------------------------------------------------------------------
 
 
+@functools.cache
+def _threadpools() -> ThreadpoolController:
+    """Found once per process: inspecting the loaded native libraries costs ~10 ms a chunk."""
+    return ThreadpoolController()
+
+
 def team_threshold(*, team: CareTeam, model: RiskModel) -> float:
     """The team's own threshold if set, else the model's threshold for the team's alert budget."""
     if team.risk_threshold is not None:
@@ -171,30 +181,37 @@ def risk_scores_compute(
         raise DomainError("No active model version: train one with `train_model --activate`.")
     model = model_load(model_version)
     days = sorted(set(days))
+    # Plain values, not model instances: building 500 Patient objects costs more than the query.
     patients = list(
-        selectors.patients_scorable().filter(pk__in=[UUID(str(p)) for p in patient_ids]).select_related("care_team")
+        selectors.patients_scorable()
+        .filter(pk__in=[UUID(str(p)) for p in patient_ids])
+        .values_list("pk", "enrolled_on", "diagnosis", "care_team_id")
     )
     if not patients or not days:
         return []
     targets = pd.DataFrame(
-        [(str(p.pk), pd.Timestamp(d)) for p in patients for d in days if d >= p.enrolled_on],
+        [(str(pk), pd.Timestamp(d)) for pk, enrolled_on, _dx, _team in patients for d in days if d >= enrolled_on],
         columns=["patient", "date"],
     )
     if targets.empty:
         return []
     input_start = days[0] - timedelta(days=LOOKBACK_DAYS - 1)
-    summaries = selectors.daily_summaries_frame(patient_ids=[p.pk for p in patients], start=input_start, end=days[-1])
-    meta = pd.DataFrame({"patient": [str(p.pk) for p in patients], "diagnosis": [p.diagnosis for p in patients]})
+    summaries = selectors.daily_summaries_frame(
+        patient_ids=[pk for pk, *_rest in patients], start=input_start, end=days[-1]
+    )
+    meta = pd.DataFrame({"patient": [str(p[0]) for p in patients], "diagnosis": [p[2] for p in patients]})
     features = build_features(summaries, patients=meta, targets=targets)
     # One thread per worker process: parallelism comes from the chunks spread over workers,
     # and OpenMP thread teams on a busy machine cost more than they give on 500 rows.
-    with threadpool_limits(limits=1, user_api="openmp"):
+    with _threadpools().limit(limits=1, user_api="openmp"):
         scores, explanations = model.score_and_explain(features)
-    by_id = {str(p.pk): p for p in patients}
-    thresholds = {str(p.pk): team_threshold(team=p.care_team, model=model) for p in patients}
+    teams = CareTeam.objects.in_bulk({team_id for *_rest, team_id in patients})
+    team_thresholds = {team_id: team_threshold(team=team, model=model) for team_id, team in teams.items()}
+    by_id = {str(pk): pk for pk, *_rest in patients}
+    thresholds = {str(pk): team_thresholds[team_id] for pk, _e, _d, team_id in patients}
     medium_ratio = model.medium_ratio
-    rows = []
-    with translation.override("en"):
+    rows: list[dict[str, Any]] = []
+    with english():
         for i, (pid, day) in enumerate(zip(features["patient"], features["date"], strict=True)):
             threshold = thresholds[pid]
             score = float(scores[i])
@@ -210,25 +227,20 @@ def risk_scores_compute(
             ]
             d = day.date()
             rows.append(
-                RiskScore(
-                    patient=by_id[pid],
-                    date=d,
-                    model_version=model_version,
-                    score=round(score, 6),
-                    band=band_for(score, threshold, medium_ratio),
-                    threshold=threshold,
-                    explanation=explanation,
-                    input_start=d - timedelta(days=LOOKBACK_DAYS - 1),
-                    input_end=d,
-                )
+                {
+                    "patient_id": by_id[pid],
+                    "date": d,
+                    "model_version_id": model_version.pk,
+                    "score": round(score, 6),
+                    "band": band_for(score, threshold, medium_ratio),
+                    "threshold": threshold,
+                    "explanation": explanation,
+                    "input_start": d - timedelta(days=LOOKBACK_DAYS - 1),
+                    "input_end": d,
+                }
             )
     with transaction.atomic():
-        _scores_store(rows)
-        ids = list(
-            RiskScore.objects.filter(
-                model_version=model_version, patient_id__in=list(by_id), date__in=days
-            ).values_list("pk", flat=True)
-        )
+        ids = _scores_store(rows)
         if alerts and ids:
             transaction.on_commit(lambda: _alerts_evaluate(ids))
     return ids
@@ -240,14 +252,23 @@ _SCORE_COLUMNS = (
 )  # fmt: skip
 
 
-def _scores_store(rows: list[RiskScore]) -> None:
+def _scores_store(rows: list[dict[str, Any]]) -> list[int]:
     """Insert the scores, keeping any that already exist (unique per patient, day and model
-    version). On PostgreSQL the rows go through COPY into a transaction-local table and one
-    INSERT ... ON CONFLICT DO NOTHING: the same result as bulk_create(ignore_conflicts=True),
-    without quoting every explanation's JSON on the client (most of a chunk's write time)."""
+    version), and return the ids of all of them (new or kept). On PostgreSQL the rows go
+    through COPY into a transaction-local table and one INSERT ... ON CONFLICT DO NOTHING: the
+    same result as bulk_create(ignore_conflicts=True), without quoting every explanation's JSON
+    on the client (most of a chunk's write time)."""
+    if not rows:
+        return []
     if connection.vendor != "postgresql":
-        RiskScore.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
-        return
+        RiskScore.objects.bulk_create([RiskScore(**row) for row in rows], batch_size=1000, ignore_conflicts=True)
+        return list(
+            RiskScore.objects.filter(
+                model_version_id=rows[0]["model_version_id"],
+                patient_id__in={r["patient_id"] for r in rows},
+                date__in={r["date"] for r in rows},
+            ).values_list("pk", flat=True)
+        )
     from psycopg import sql
 
     table = sql.Identifier(RiskScore._meta.db_table)
@@ -267,8 +288,8 @@ def _scores_store(rows: list[RiskScore]) -> None:
             for r in rows:
                 copy.write_row(
                     (
-                        r.patient_id, r.date, r.model_version_id, r.score, r.band, r.threshold,
-                        json.dumps(r.explanation, allow_nan=False), r.input_start, r.input_end, now,
+                        r["patient_id"], r["date"], r["model_version_id"], r["score"], r["band"], r["threshold"],
+                        json.dumps(r["explanation"], allow_nan=False), r["input_start"], r["input_end"], now,
                     )
                 )  # fmt: skip
         raw.execute(
@@ -276,7 +297,15 @@ def _scores_store(rows: list[RiskScore]) -> None:
                 table=table, columns=columns, staging=staging
             )
         )
+        raw.execute(
+            sql.SQL(
+                "SELECT r.id FROM {table} r JOIN {staging} s ON r.patient_id = s.patient_id AND r.date = s.date "
+                "AND r.model_version_id = s.model_version_id"
+            ).format(table=table, staging=staging)
+        )
+        ids = [row[0] for row in raw.fetchall()]
         raw.execute(sql.SQL("DROP TABLE {staging}").format(staging=staging))
+    return ids
 
 
 def _alerts_evaluate(score_ids: list[int]) -> None:

@@ -229,7 +229,8 @@ class RiskModel:
         out: list[list[dict]] = []
         order = np.argsort(-np.abs(deltas), axis=1)[:, :top]
         needed = [c for c in features.columns if c.startswith("ref__") or c in REF_FEATURES]
-        records = features[needed].to_dict("records")
+        values = features[needed].to_numpy(dtype=float)
+        positions = {name: j for j, name in enumerate(needed)}
         for i in range(len(X)):
             factors = []
             for j in order[i]:
@@ -242,7 +243,7 @@ class RiskModel:
                         "feature": group,
                         "direction": "up" if weight > 0 else "down",
                         "weight": round(weight, 4),
-                        "params": factor_params(group, records[i]),
+                        "params": factor_params(group, _Row(values[i], positions)),
                     }
                 )
             out.append(factors)
@@ -321,6 +322,21 @@ REF_FEATURES = {
 }  # fmt: skip
 
 
+class _Row:
+    """One feature row read by name (what factor_params needs), without building a dict of
+    every column for every row."""
+
+    __slots__ = ("positions", "values")
+
+    def __init__(self, values: np.ndarray, positions: dict[str, int]) -> None:
+        self.values = values
+        self.positions = positions
+
+    def get(self, name: str, default: Any = None) -> Any:
+        j = self.positions.get(name)
+        return default if j is None else self.values[j]
+
+
 def _num(value: Any) -> float | None:
     try:
         v = float(value)
@@ -329,7 +345,7 @@ def _num(value: Any) -> float | None:
     return None if not np.isfinite(v) else round(v, 3)
 
 
-def factor_params(group: str, row: dict[str, Any]) -> dict[str, Any]:
+def factor_params(group: str, row: Any) -> dict[str, Any]:
     """The numbers a nurse needs to read one factor (recent value, usual value, days)."""
     if group in ("logging", "sensors"):
         name = "checkin" if group == "logging" else "passive"

@@ -143,3 +143,37 @@ def test_tree_by_tree_counterfactuals_equal_a_full_predict_proba(monkeypatch):
     explained = model.explain(rows)
     monkeypatch.setattr(training, "_counterfactuals_by_tree", lambda *args: None)
     assert model.explain(rows) == explained
+
+
+def test_model_card_subgroup_table_shows_counts_as_numbers():
+    from ml.modelcard import subgroup_table
+
+    table = subgroup_table(
+        {"by_sex": {"F": {"patients": 38.0, "events": {"value": 21.0, "ci95": [13.2, 29.0]}, "auroc": None}}}
+    )
+    assert "| sex F | 38 | 21 |" in table and "ci95" not in table
+
+
+def test_stored_english_labels_equal_the_translated_english_and_french_still_translates():
+    from django.utils import translation
+
+    from ml.labels import english, factor_label
+
+    model, _report = trained()
+    _lines, _latent, summaries, pats, events = cohort()
+    rows = build_dataset(summaries, pats, events).sample(300, random_state=2)
+    factors = [f for row in model.explain(rows) for f in row]
+    cases = [(f["feature"], f["params"]) for f in factors] + [
+        ("logging", {"days_since": 1, "days7": 1, "usual7": 6.0}),
+        ("logging", {"days_since": 5}),
+        ("sensors", {"days_since": 1}),
+        ("steps", {"value": None, "usual": 5000.0, "days_since": 1}),
+    ]
+    assert len({feature for feature, _p in cases}) >= 5
+    with translation.override("en"):
+        expected = [factor_label(feature, params) for feature, params in cases]
+    with translation.override("fr"), english():
+        assert [factor_label(feature, params) for feature, params in cases] == expected
+    with translation.override("fr"):
+        french = [factor_label(feature, params) for feature, params in cases]
+    assert french != expected and any("jour" in label for label in french)
