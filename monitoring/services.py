@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from patients.errors import ConsentRequired, IdempotencyConflict
 from patients.models import ConsentScope, Patient, PatientStatus
-from patients.services import consent_require, consent_withdraw
+from patients.services import consent_refused, consent_require, consent_withdraw
 
 from . import summaries
 from .models import (
@@ -113,14 +113,9 @@ def _patient_lock(patient: Patient) -> None:
     list(Patient.objects.select_for_update(no_key=True).filter(pk=patient.pk).values_list("pk", flat=True))
 
 
-def _refused_scopes(*, patient: Patient, scopes: Iterable[str]) -> dict[str, ConsentRequired]:
-    refused = {}
-    for scope in sorted(set(scopes)):
-        try:
-            consent_require(patient=patient, scope=scope)
-        except ConsentRequired as exc:
-            refused[scope] = exc
-    return refused
+def _lock_and_refused_scopes(*, patient: Patient, scopes: Iterable[str]) -> set[str]:
+    """`_patient_lock` and the consent gate in one query: the scopes refused."""
+    return consent_refused(patient=patient, scopes=scopes, lock=True)
 
 
 # --- bulk insert with idempotency ---------------------------------------------------------------
@@ -362,8 +357,7 @@ def signals_store(*, patient: Patient, records: Sequence[SignalIn], update_summa
     duplicate, conflict, or `consent:<scope>` when the patient has not consented to it."""
     received_at = timezone.now()
     with transaction.atomic():
-        _patient_lock(patient)
-        refused = _refused_scopes(patient=patient, scopes={SCOPE_FOR_KIND[r.kind] for r in records})
+        refused = _lock_and_refused_scopes(patient=patient, scopes={SCOPE_FOR_KIND[r.kind] for r in records})
         statuses = [f"consent:{SCOPE_FOR_KIND[r.kind]}" for r in records]
         allowed = [i for i, r in enumerate(records) if SCOPE_FOR_KIND[r.kind] not in refused]
         outcome = _store_rows(
@@ -451,8 +445,7 @@ def checkins_store(*, patient: Patient, checkins: Sequence[CheckInIn], update_su
     """Store validated check-ins; statuses as `signals_store`."""
     received_at = timezone.now()
     with transaction.atomic():
-        _patient_lock(patient)
-        if _refused_scopes(patient=patient, scopes=[ConsentScope.SELF_REPORT]):
+        if _lock_and_refused_scopes(patient=patient, scopes=[ConsentScope.SELF_REPORT]):
             return [f"consent:{ConsentScope.SELF_REPORT}"] * len(checkins)
         statuses = _store_rows(
             model=CheckIn,
@@ -527,8 +520,7 @@ def questionnaires_store(
         )
 
     with transaction.atomic():
-        _patient_lock(patient)
-        if _refused_scopes(patient=patient, scopes=[ConsentScope.SELF_REPORT]):
+        if _lock_and_refused_scopes(patient=patient, scopes=[ConsentScope.SELF_REPORT]):
             return [f"consent:{ConsentScope.SELF_REPORT}"] * len(records)
         statuses = _store_rows(
             model=QuestionnaireResponse,

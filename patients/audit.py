@@ -1,6 +1,7 @@
 """The audit trail's write side: every read or write of a patient's data, every login and
 every refusal goes through `audit_record`. The trail is append-only (see AuditEvent)."""
 
+import functools
 from datetime import UTC, timedelta
 from typing import Any
 from uuid import UUID
@@ -34,19 +35,51 @@ def audit_record(
     if actor is None and request is not None:
         actor = getattr(request, "user", None)
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditEvent.objects.create(
-        actor_id=actor.pk if authenticated else None,
-        actor_username=actor.get_username() if authenticated else "",
-        actor_role=getattr(actor, "role", "") if authenticated else "",
-        patient_id=patient_id,
-        action=action,
-        resource=resource[:120],
-        method=(request.method or "")[:8] if request is not None else "",
-        path=request.path[:255] if request is not None else "",
-        ip=client_ip(request),
-        status_code=status_code,
-        detail=detail or {},
+    return _append(
+        AuditEvent(
+            actor_id=actor.pk if authenticated else None,
+            actor_username=actor.get_username() if authenticated else "",
+            actor_role=getattr(actor, "role", "") if authenticated else "",
+            patient_id=patient_id,
+            action=action,
+            resource=resource[:120],
+            method=(request.method or "")[:8] if request is not None else "",
+            path=request.path[:255] if request is not None else "",
+            ip=client_ip(request),
+            status_code=status_code,
+            detail=detail or {},
+        )
     )
+
+
+def _append(event: AuditEvent) -> AuditEvent:
+    """INSERT one audit row (autocommit, or in the caller's transaction) with a statement built
+    once per process: this runs on every request that touches a patient's data, and the ORM's
+    compilation of the INSERT costs as much as the round trip. Values go through each field's
+    own database preparation, as the ORM would do."""
+    event.at = timezone.now()
+    fields = _audit_fields()
+    params = [field.get_db_prep_save(getattr(event, field.attname), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(_audit_insert_sql(connection.vendor, connection.features.can_return_columns_from_insert), params)
+        event.pk = cursor.fetchone()[0] if connection.features.can_return_columns_from_insert else cursor.lastrowid
+    event._state.adding = False
+    event._state.db = connection.alias
+    return event
+
+
+@functools.cache
+def _audit_fields() -> list[Any]:
+    return [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
+
+
+@functools.cache
+def _audit_insert_sql(vendor: str, returning: bool) -> str:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in _audit_fields())
+    placeholders = ", ".join(["%s"] * len(_audit_fields()))
+    statement = f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    return statement + (f" RETURNING {quote(AuditEvent._meta.pk.column)}" if returning else "")
 
 
 def audit_denied(*, request: HttpRequest, resource: str, patient_id: UUID | str | None = None) -> None:

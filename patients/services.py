@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from .errors import ConsentRequired, DomainError, IdempotencyConflict
@@ -169,11 +169,40 @@ def consent_withdraw(*, patient: Patient, scopes: Iterable[str], at: datetime | 
     )
 
 
-def consent_require(*, patient: Patient, scope: str) -> None:
-    """The one gate every ingestion path passes: judged now, when the data arrives."""
+def consent_refused(*, patient: Patient, scopes: Iterable[str], lock: bool = False) -> set[str]:
+    """The one consent gate every ingestion path passes, for one or several scopes: the scopes
+    without consent in force, judged now, when the data arrives (all of them when the patient
+    is not active). One query whatever the number of scopes; with `lock=True` the same query
+    also locks the patient's row until commit (FOR NO KEY UPDATE: ingestion serialises per
+    patient, and inserts elsewhere that reference the patient are not blocked)."""
+    wanted = sorted(set(scopes))
+    if not wanted:
+        return set()
     if patient.status != PatientStatus.ACTIVE:
-        raise ConsentRequired(scope)
-    if not ConsentRecord.objects.filter(patient=patient, scope=scope, withdrawn_at__isnull=True).exists():
+        return set(wanted)
+    # Raw SQL: this runs on every ingestion request, and compiling the ORM's equivalent (a
+    # subquery per scope) costs more than the query itself.
+    patient_table = connection.ops.quote_name(Patient._meta.db_table)
+    consent_table = connection.ops.quote_name(ConsentRecord._meta.db_table)
+    statement = (
+        f"SELECT p.status, c.scope FROM {patient_table} p "  # noqa: S608 - table names from the models
+        f"LEFT JOIN {consent_table} c ON c.patient_id = p.id AND c.withdrawn_at IS NULL "
+        "WHERE p.id = %s"
+    )
+    if lock and connection.features.has_select_for_update:
+        statement += " FOR NO KEY UPDATE OF p" if connection.vendor == "postgresql" else " FOR UPDATE"
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [Patient._meta.pk.get_db_prep_value(patient.pk, connection)])
+        rows = cursor.fetchall()
+    if not rows or rows[0][0] != PatientStatus.ACTIVE:
+        return set(wanted)
+    granted = {scope for _status, scope in rows if scope}
+    return {scope for scope in wanted if scope not in granted}
+
+
+def consent_require(*, patient: Patient, scope: str) -> None:
+    """`consent_refused` for one scope, as an exception (ConsentRequired, a 403)."""
+    if consent_refused(patient=patient, scopes=[scope]):
         raise ConsentRequired(scope)
 
 
