@@ -108,7 +108,7 @@ def run(ctx: Context) -> list[dict[str, Any]]:
     with ctx.server(workers=1) as server:
         single = ctx.load(server, spec)
     _empty(ctx)
-    processes = max(1, os.cpu_count() or 1)
+    processes = int(os.environ.get("BENCH_SERVER_PROCESSES") or max(1, os.cpu_count() or 1))
     with ctx.server(workers=processes) as server:
         result = ctx.load(server, spec)
     api_rate = result.counted / result.elapsed_s
