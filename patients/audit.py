@@ -78,7 +78,7 @@ def _audit_insert_sql(vendor: str, returning: bool) -> str:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in _audit_fields())
     placeholders = ", ".join(["%s"] * len(_audit_fields()))
-    statement = f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    statement = f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608  # nosec B608
     return statement + (f" RETURNING {quote(AuditEvent._meta.pk.column)}" if returning else "")
 
 

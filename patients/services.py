@@ -185,7 +185,7 @@ def consent_refused(*, patient: Patient, scopes: Iterable[str], lock: bool = Fal
     patient_table = connection.ops.quote_name(Patient._meta.db_table)
     consent_table = connection.ops.quote_name(ConsentRecord._meta.db_table)
     statement = (
-        f"SELECT p.status, c.scope FROM {patient_table} p "  # noqa: S608 - table names from the models
+        f"SELECT p.status, c.scope FROM {patient_table} p "  # noqa: S608  # nosec B608
         f"LEFT JOIN {consent_table} c ON c.patient_id = p.id AND c.withdrawn_at IS NULL "
         "WHERE p.id = %s"
     )
