@@ -59,13 +59,19 @@ class Command(BaseCommand):
         if "train_model" in commands:
             call_command("train_model", activate=True)
         if "score_patients" in commands:
+            # Two months of history for the charts, without alerts (a nurse would not be
+            # paged for last month's scores), then today as the night would score it: risk
+            # alerts only for the patients whose score is high now.
+            today = timezone.localdate()
             call_command(
                 "score_patients",
                 **{
-                    "from": (timezone.localdate() - dt.timedelta(days=60)).isoformat(),
-                    "to": timezone.localdate().isoformat(),
+                    "from": (today - dt.timedelta(days=60)).isoformat(),
+                    "to": (today - dt.timedelta(days=1)).isoformat(),
+                    "no_alerts": True,
                 },
             )
+            call_command("score_patients", date=today.isoformat())
 
         if "demo_alerts" in commands:
             call_command("demo_alerts")
