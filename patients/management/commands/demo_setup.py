@@ -59,19 +59,22 @@ class Command(BaseCommand):
         if "train_model" in commands:
             call_command("train_model", activate=True)
         if "score_patients" in commands:
-            # Two months of history for the charts, without alerts (a nurse would not be
-            # paged for last month's scores), then today as the night would score it: risk
-            # alerts only for the patients whose score is high now.
+            # Two months of history for the charts, without alerts (nobody is paged for last
+            # month's scores), then the last week as the nightly runs would have scored it:
+            # risk alerts (with their hysteresis) for the patients whose score rose lately.
             today = timezone.localdate()
             call_command(
                 "score_patients",
                 **{
                     "from": (today - dt.timedelta(days=60)).isoformat(),
-                    "to": (today - dt.timedelta(days=1)).isoformat(),
+                    "to": (today - dt.timedelta(days=7)).isoformat(),
                     "no_alerts": True,
                 },
             )
-            call_command("score_patients", date=today.isoformat())
+            call_command(
+                "score_patients",
+                **{"from": (today - dt.timedelta(days=6)).isoformat(), "to": today.isoformat()},
+            )
 
         if "demo_alerts" in commands:
             call_command("demo_alerts")
