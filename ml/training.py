@@ -119,6 +119,12 @@ def _grouped_folds(groups: np.ndarray, n_splits: int = 3) -> list[tuple[np.ndarr
     return list(GroupKFold(n_splits=n_splits).split(dummy, dummy, groups))
 
 
+def _groups(frame: pd.DataFrame) -> np.ndarray:
+    """The patient of each row for grouped folds, by code when known: fold assignment then
+    does not depend on primary keys (the same cohort in another database gets other UUIDs)."""
+    return frame["code" if "code" in frame.columns else "patient"].to_numpy()
+
+
 def fit_pipeline(kind: str, X: pd.DataFrame, y: np.ndarray, groups: np.ndarray, seed: int) -> Pipeline:
     pipeline = make_pipeline(kind, seed, cv=_grouped_folds(groups) if kind == "model" else 3)
     pipeline.fit(X[FEATURES].to_numpy(dtype=float), y.astype(int))
@@ -407,6 +413,10 @@ def build_dataset(
     data["y"] = label_rows(data, events, label_end=label_end).to_numpy()
     year = int(pd.Timestamp(label_end).year)
     data = data.merge(patient_meta(patients, year), on="patient", how="left")
+    if "code" in data.columns:
+        # Rows in the order of the patients' codes, not of their primary keys: the folds and
+        # the fitted model are then the same for the same data whatever database it came from.
+        data = data.sort_values(["code", "date"], kind="stable").reset_index(drop=True)
     return data
 
 
@@ -466,7 +476,7 @@ def compare_scorers(
     scores: dict[str, np.ndarray] = {}
     fitted: dict[str, Pipeline] = {}
     for kind in ("model", "logistic"):
-        fitted[kind] = fit_pipeline(kind, train, train["y"].to_numpy(), train["patient"].to_numpy(), seed)
+        fitted[kind] = fit_pipeline(kind, train, train["y"].to_numpy(), _groups(train), seed)
         scores[kind] = fitted[kind].predict_proba(test[FEATURES].to_numpy(dtype=float))[:, 1]
         if progress:
             progress(kind)
@@ -529,7 +539,7 @@ def forward_split(
         if kind == "heuristic":
             s = heuristic_score(test)
         else:
-            s = fit_pipeline(kind, train, train["y"].to_numpy(), train["patient"].to_numpy(), seed).predict_proba(
+            s = fit_pipeline(kind, train, train["y"].to_numpy(), _groups(train), seed).predict_proba(
                 test[FEATURES].to_numpy(dtype=float)
             )[:, 1]
         frame = held.assign(score=s)
@@ -556,7 +566,7 @@ def train_risk_model(
         data, events, seed=seed, budget=budget, latent=latent, n_boot=n_boot, progress=progress
     )
     labelled = data[data["y"].notna()].reset_index(drop=True)
-    pipeline = fit_pipeline("model", labelled, labelled["y"].to_numpy(), labelled["patient"].to_numpy(), seed)
+    pipeline = fit_pipeline("model", labelled, labelled["y"].to_numpy(), _groups(labelled), seed)
     if progress:
         progress("final model")
     frame = held_out[["patient", "date", "y"]].assign(score=held_out["score_model"])

@@ -177,3 +177,28 @@ def test_stored_english_labels_equal_the_translated_english_and_french_still_tra
     with translation.override("fr"):
         french = [factor_label(feature, params) for feature, params in cases]
     assert french != expected and any("jour" in label for label in french)
+
+
+def test_training_does_not_depend_on_primary_keys():
+    """The same cohort loaded into two databases gets other patient UUIDs: the model, its
+    threshold and its evaluation must be the same."""
+    import uuid
+
+    _lines, _latent, summaries, pats, events = cohort()
+    pats = pats.assign(code=pats["patient"])
+
+    def with_keys(seed: int):  # type: ignore[no-untyped-def]
+        rng = np.random.default_rng(seed)
+        keys = {p: str(uuid.UUID(int=int(rng.integers(0, 2**62)))) for p in pats["patient"]}
+        return (
+            summaries.assign(patient=summaries["patient"].map(keys)),
+            pats.assign(patient=pats["patient"].map(keys)),
+            events.assign(patient=events["patient"].map(keys)),
+        )
+
+    results = []
+    for seed in (1, 2):
+        s, p, e = with_keys(seed)
+        model, report = train_risk_model(build_dataset(s, p, e), e, seed=3, n_boot=5)
+        results.append((model.threshold, report["scorers"]["model"]["overall"]["auroc"]["value"]))
+    assert results[0] == results[1]
