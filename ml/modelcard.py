@@ -113,9 +113,11 @@ over 3, 7 and 14 days, trends, variability (e.g. sleep-timing irregularity), mis
 logging adherence, questionnaire changes, and the diagnosis group. A histogram gradient-boosting
 classifier, calibrated (sigmoid, patient-grouped folds). Explanations: each factor group is
 replaced by the patient's usual value and the change in the calibrated score is its weight.
-Operating threshold {report.get("operating_threshold", 0):.4f}, chosen so that held-out
-patients get at most {report.get("alert_budget_per_patient_month")} alert per patient-month
-(consecutive alert days count once).
+Operating threshold {report.get("operating_threshold", 0):.4f}, the lowest that keeps
+{report.get("alert_budget_per_patient_month")} alert per patient-month or fewer (consecutive
+alert days count once) on {report.get("operating_threshold_basis", "held-out patients' scores")}.
+In the comparison below, each scorer's own threshold meets the same budget on the held-out
+patients.
 
 ## Performance (held-out patients, 95% patient-bootstrap intervals)
 Held-out: {report.get("test_patients")} patients, {report.get("test_days")} days,

@@ -569,10 +569,17 @@ def train_risk_model(
     pipeline = fit_pipeline("model", labelled, labelled["y"].to_numpy(), _groups(labelled), seed)
     if progress:
         progress("final model")
-    frame = held_out[["patient", "date", "y"]].assign(score=held_out["score_model"])
+    # The operating threshold meets the alert budget on out-of-fold scores of every patient on
+    # every observed day. Alerts need no label, so the days a label leaves out (an episode
+    # and its recovery, and the latest 14 days whose outcome is not known yet) count too: the
+    # threshold reflects what the nightly runs will raise, not only the labelled past.
+    frame = data[["patient", "date"]].assign(score=_out_of_fold_scores(data, seed))
     curve = evaluation.budget_curve(frame, budgets=tuple(sorted({0.25, 0.5, 1.0, 2.0, 4.0, budget})))
     threshold = dict((b, t) for b, t in curve)[budget]
     report["operating_threshold"] = threshold
+    report["operating_threshold_basis"] = (
+        f"out-of-fold scores of {data['patient'].nunique()} patients on all {len(data)} observed days"
+    )
     report["budget_curve"] = curve
     report["training"] = {
         "patients": int(labelled["patient"].nunique()),
@@ -591,6 +598,25 @@ def train_risk_model(
         info={"horizon_days": HORIZON_DAYS, "exclude_after_event_days": EXCLUDE_AFTER_EVENT, "budget": budget},
     )
     return model, report
+
+
+def _out_of_fold_scores(data: pd.DataFrame, seed: int, n_splits: int = 3) -> np.ndarray:
+    """The model's score of every row (labelled or not) by a model that did not see the
+    row's patient: patient-grouped folds, each fitted on the other patients' labelled days."""
+    scores = np.full(len(data), np.nan)
+    groups = _groups(data)
+    if len(np.unique(groups)) < n_splits:
+        n_splits = max(2, len(np.unique(groups)))
+    for train_idx, test_idx in GroupKFold(n_splits=n_splits).split(data, groups=groups):
+        train = data.iloc[train_idx]
+        train = train[train["y"].notna()]
+        if train["y"].nunique() < 2:
+            continue
+        pipeline = fit_pipeline("model", train, train["y"].to_numpy(), _groups(train), seed)
+        scores[test_idx] = pipeline.predict_proba(data.iloc[test_idx][FEATURES].to_numpy(dtype=float))[:, 1]
+    if np.isnan(scores).any():  # a fold without both classes: fall back to the overall median
+        scores = np.where(np.isnan(scores), np.nanmedian(scores) if (~np.isnan(scores)).any() else 0.0, scores)
+    return scores
 
 
 MEDIUM_BUDGET_FACTOR = 4.0

@@ -202,3 +202,18 @@ def test_training_does_not_depend_on_primary_keys():
         model, report = train_risk_model(build_dataset(s, p, e), e, seed=3, n_boot=5)
         results.append((model.threshold, report["scorers"]["model"]["overall"]["auroc"]["value"]))
     assert results[0] == results[1]
+
+
+def test_operating_threshold_meets_the_budget_on_out_of_fold_scores_of_every_observed_day():
+    import ml.training as training
+
+    model, report = trained()
+    _lines, _latent, summaries, pats, events = cohort()
+    data = build_dataset(summaries, pats, events)
+    scores = training._out_of_fold_scores(data, seed=3)
+    assert len(scores) == len(data) and not np.isnan(scores).any()
+    assert data["y"].isna().any()  # unlabelled days (episodes, the latest 14 days) are scored too
+    frame = data[["patient", "date"]].assign(score=scores)
+    assert model.threshold == evaluation.threshold_for_budget(frame, 1.0)
+    assert evaluation.alert_rate(frame.sort_values(["patient", "date"]), model.threshold) <= 1.0
+    assert str(len(data)) in report["operating_threshold_basis"]
