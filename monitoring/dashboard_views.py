@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from alerts.rules import RULE_TITLES
 from patients.audit import audit_denied, audit_record
 from patients.models import AuditAction, CareTeam, ClinicalEventKind, Patient, PatientStatus, Role, User
 from patients.selectors import patient_get_for_clinician, patients_with_overview
@@ -434,6 +435,8 @@ def chart_strings() -> dict[str, Any]:
             "manual": _("Manual"),
         },
         "alert_status": {"open": _("Open"), "acknowledged": _("Acknowledged"), "resolved": _("Resolved")},
+        # Rule alerts store their title in English (the msgid); shown in the reader's language.
+        "alert_titles": {title: _(title) for title in RULE_TITLES},
         "severity": {"critical": _("Critical"), "high": _("High"), "medium": _("Medium"), "low": _("Low")},
         "no_alerts": _("No alerts for this patient."),
         "score_of": _("Score of %(date)s"),

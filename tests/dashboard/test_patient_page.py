@@ -154,3 +154,16 @@ def test_page_is_in_french_when_the_browser_asks(nurse, patient):
     assert '<html lang="fr">' in html
     assert "Enregistrer un événement clinique" in html
     assert "Humeur" in html
+
+
+def test_rule_alert_titles_are_given_to_the_charts_in_the_readers_language(nurse, patient):
+    """Rule alerts store an English title; the page hands the charts its translation."""
+    import json
+
+    from alerts.rules import TITLE_RISK, TITLE_SAFETY_PHQ9
+
+    for language, expected in (("fr", "Risque de rechute au-dessus du seuil de l’équipe"), ("en", TITLE_RISK)):
+        html = logged_in(nurse, accept_language=language).get(url(patient)).content.decode()
+        strings = json.loads(re.search(r'id="dashboard-strings"[^>]*>(.*?)</script>', html, re.S).group(1))
+        assert strings["alert_titles"][TITLE_RISK] == expected
+        assert set(strings["alert_titles"]) >= {TITLE_RISK, TITLE_SAFETY_PHQ9}

@@ -14,6 +14,8 @@
   if (!root || typeof window.Chart === "undefined") return;
   const Chart = window.Chart;
   const S = JSON.parse(document.getElementById("dashboard-strings").textContent);
+  // A rule alert's stored title is its English msgid: show it in the page's language.
+  const alertTitle = (alert) => (S.alert_titles || {})[alert.title] || alert.title || "";
   const cfg = root.dataset;
   const lang = document.documentElement.lang || "en";
 
@@ -467,7 +469,7 @@
     }
     if (ds.role === "alerts") {
       const here = alertIndexes().filter((a) => a.index === item.dataIndex);
-      const titles = here.map((a) => a.alert.title).filter(Boolean);
+      const titles = here.map((a) => alertTitle(a.alert)).filter(Boolean);
       return titles.length ? titles.join("; ") : S.alerts + ": " + here.length;
     }
     const value = ds.format ? ds.format(raw) : numFmt.format(raw);
@@ -736,7 +738,7 @@
               el("span", { className: "kind", text: S.alert_kinds[a.kind] || a.kind || "" }),
               el("span", { className: "status-tag", text: status }),
             ]),
-            el("div", { className: "alert-title", text: a.title || "" }),
+            el("div", { className: "alert-title", text: alertTitle(a) }),
             el("time", { className: "muted small", datetime: a.created_at || "", text: when }),
           ]);
           const scoreDay = a.detail && a.detail.score_date;
