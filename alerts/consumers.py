@@ -8,13 +8,14 @@ clinician or account deactivated, 1011 the channel layer is unavailable (reconne
 import asyncio
 import json
 import logging
+import time
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from config.websocket_auth import user_from_access_token
+from config.websocket_auth import user_and_expiry_from_access_token
 from patients.audit import audit_record
 from patients.models import AuditAction
 
@@ -38,6 +39,7 @@ class AlertConsumer(AsyncWebsocketConsumer):
     team_ids: list[int]
     joined: list[str]
     auth_timer: asyncio.Task[None] | None = None
+    expiry_timer: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
         self.user = None
@@ -51,8 +53,9 @@ class AlertConsumer(AsyncWebsocketConsumer):
             self.auth_timer = asyncio.ensure_future(self._auth_deadline())
 
     async def disconnect(self, code: int) -> None:
-        if self.auth_timer is not None:
-            self.auth_timer.cancel()
+        for timer in (self.auth_timer, self.expiry_timer):
+            if timer is not None and timer is not asyncio.current_task():
+                timer.cancel()
         for group in self.joined:
             try:
                 await self.channel_layer.group_discard(group, self.channel_name)
@@ -101,11 +104,18 @@ class AlertConsumer(AsyncWebsocketConsumer):
             await self._error(detail)
 
     async def _auth_jwt(self, token: Any) -> None:
-        user = await database_sync_to_async(user_from_access_token)(token)
+        user, expires_at = await database_sync_to_async(user_and_expiry_from_access_token)(token)
         if user is None:
             await self._close("Invalid or expired access token.", code=4401)
             return
         await self._start(user, method="jwt")
+        if self.user is not None and expires_at is not None:
+            # The token's authority ends at its expiry: so does the socket it opened.
+            self.expiry_timer = asyncio.ensure_future(self._expire_at(expires_at))
+
+    async def _expire_at(self, expires_at: float) -> None:
+        await asyncio.sleep(max(0.0, expires_at - time.time()))
+        await self._close("Access token expired: authenticate again with a fresh one.", code=4401)
 
     async def _auth_deadline(self) -> None:
         await asyncio.sleep(_auth_timeout())
@@ -190,6 +200,10 @@ class AlertConsumer(AsyncWebsocketConsumer):
             await self._send(event["message"])
 
     async def user_close(self, event: dict[str, Any]) -> None:
+        if event.get("reason") == "teams":
+            # Not an error of the client's: the dashboard reconnects and is scoped anew.
+            await self._close("Your care teams changed: reconnect to follow the new ones.", code=4000)
+            return
         await self._close("Your account was deactivated.", code=4403)
 
     # --- output -------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ forgotten; it never fails the request or task that raised the alert, and nothing
 because the database is the record."""
 
 import asyncio
+import functools
 import logging
 import os
 import threading
@@ -131,6 +132,20 @@ def alert_event_push(*, team_id: int, message: dict[str, Any]) -> bool:
 def user_sockets_close(user_id: int) -> bool:
     """Close every dashboard socket of this user (deactivation). Never raises."""
     return _send(user_group(user_id), {"type": "user.close"}, what="close", ref=user_id)
+
+
+def user_sockets_rescope(user_id: int) -> bool:
+    """Make every dashboard socket of this user reconnect (its care teams changed): the
+    socket closes with 4000, the dashboard reconnects at once and is scoped anew, so a nurse
+    taken off a team stops receiving that team's alerts now, not at her next reconnection.
+    Never raises."""
+    return _send(user_group(user_id), {"type": "user.close", "reason": "teams"}, what="rescope", ref=user_id)
+
+
+def care_team_members_changed(*, user_ids: Iterable[int]) -> None:
+    """After the commit, rescope the sockets of clinicians added to or removed from a team."""
+    for user_id in sorted(set(user_ids)):
+        transaction.on_commit(functools.partial(user_sockets_rescope, user_id))
 
 
 def _seq_order_lock() -> None:

@@ -267,6 +267,40 @@ async def test_deactivating_a_clinician_closes_her_sockets(nurse, psychiatrist):
     await other.disconnect()
 
 
+async def test_a_jwt_socket_closes_when_its_token_expires(psychiatrist):
+    def short_token() -> str:
+        token = AccessToken.for_user(psychiatrist)
+        token.set_exp(lifetime=dt.timedelta(seconds=2))
+        return str(token)
+
+    ws = await jwt_socket(psychiatrist, token=await sync_to_async(short_token)())
+    assert (await receive(ws))["type"] == "authenticated"
+    await ws.send_json_to({"type": "ping"})
+    assert await receive(ws) == {"type": "pong"}  # open while the token is valid
+    error = await assert_closed_with(ws, 4401)
+    assert error["detail"].startswith("Access token expired")
+
+
+async def test_taking_a_nurse_off_a_team_rescopes_her_open_sockets(nurse, psychiatrist, patient):
+    ws = await connect(user=nurse)
+    other = await connect(user=psychiatrist)
+    assert (await receive(ws))["care_teams"] == [patient.care_team_id]
+    await receive(other)
+
+    await sync_to_async(patient.care_team.members.remove)(nurse)
+
+    error = await assert_closed_with(ws, 4000)  # the dashboard reconnects on this code
+    assert "care teams changed" in error["detail"]
+    again = await connect(user=nurse)
+    hello = await receive(again)
+    assert hello["type"] == "authenticated" and hello["care_teams"] == []  # scoped anew: no team left
+    await again.disconnect()
+    # Her old team's alerts no longer reach her; the psychiatrist's socket is untouched.
+    await sync_to_async(raise_safety)(patient)
+    assert (await receive_type(other, "alert"))["alert"]["patient_code"] == "PA1"
+    await other.disconnect()
+
+
 @pytest.mark.slow
 async def test_an_idle_dashboard_stays_connected_past_the_layers_blocking_read(nurse, patient):
     # channels-redis waits for messages with a 5 s blocking read (BZPOPMIN); the Redis client's
