@@ -14,13 +14,15 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from config.websocket_auth import user_and_expiry_from_access_token
 from patients.audit import audit_record
 from patients.models import AuditAction
 
 from .selectors import alert_events_after, alert_last_seq, clinician_team_ids
-from .serializers import event_message
+from .serializers import event_message, localized_message
 from .services import team_group, user_group
 
 logger = logging.getLogger(__name__)
@@ -34,8 +36,25 @@ def _auth_timeout() -> float:
     return float(getattr(settings, "ALERTS_WS_AUTH_TIMEOUT_SECONDS", 5.0))
 
 
+def scope_language(scope: dict[str, Any]) -> str:
+    """The socket's language, as LocaleMiddleware would choose it for a page: the language
+    cookie, else Accept-Language, else the default. Alert messages are rendered in it."""
+    candidates = [(scope.get("cookies") or {}).get(settings.LANGUAGE_COOKIE_NAME)]
+    headers = dict(scope.get("headers") or [])
+    accept = headers.get(b"accept-language", b"").decode("latin-1")
+    candidates += [code for code, _q in parse_accept_lang_header(accept)]
+    for code in candidates:
+        if code and code != "*":
+            try:
+                return translation.get_supported_language_variant(code)
+            except LookupError:
+                continue
+    return settings.LANGUAGE_CODE
+
+
 class AlertConsumer(AsyncWebsocketConsumer):
     user: Any = None
+    language: str = ""
     team_ids: list[int]
     joined: list[str]
     auth_timer: asyncio.Task[None] | None = None
@@ -43,6 +62,7 @@ class AlertConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         self.user = None
+        self.language = scope_language(self.scope)
         self.team_ids = []
         self.joined = []
         await self.accept()
@@ -191,13 +211,17 @@ class AlertConsumer(AsyncWebsocketConsumer):
         await self._send({"type": "resumed", "after": after, "last_seq": last, "count": sent, "complete": complete})
 
     def _replay_batch(self, after: int, limit: int) -> list[dict[str, Any]]:
-        return [event_message(e, e.alert) for e in alert_events_after(team_ids=self.team_ids, after=after, limit=limit)]
+        with translation.override(self.language):
+            events = alert_events_after(team_ids=self.team_ids, after=after, limit=limit)
+            return [event_message(e, e.alert) for e in events]
 
     # --- channel-layer handlers ---------------------------------------------------------------
 
     async def alert_event(self, event: dict[str, Any]) -> None:
         if self.user is not None:
-            await self._send(event["message"])
+            with translation.override(self.language):
+                message = localized_message(event["message"])
+            await self._send(message)
 
     async def user_close(self, event: dict[str, Any]) -> None:
         if event.get("reason") == "teams":

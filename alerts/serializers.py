@@ -48,6 +48,9 @@ class AlertOutputSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, instance: Alert) -> dict[str, Any]:
+        return localized(dict(super().to_representation(instance)))
+
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_created_by(self, obj: Alert) -> str | None:
         return _username(obj.created_by)
@@ -65,6 +68,33 @@ class AlertOutputSerializer(serializers.ModelSerializer):
 
     def get_dashboard_url(self, obj: Alert) -> str:
         return f"/dashboard/patients/{obj.patient_id}/"
+
+
+def localized(alert: dict[str, Any]) -> dict[str, Any]:
+    """The alert with the factor labels of a risk alert's explanation rendered in the active
+    language from their stored numbers (the stored labels are English)."""
+    from ml.labels import factor_label
+
+    detail = alert.get("detail")
+    if not isinstance(detail, dict):
+        return alert
+    factors = detail.get("explanation")
+    if not isinstance(factors, list) or not factors:
+        return alert
+    relabelled = [
+        {**f, "label": factor_label(f["feature"], f.get("params") or {})}
+        if isinstance(f, dict) and isinstance(f.get("feature"), str) and isinstance(f.get("params"), dict)
+        else f
+        for f in factors
+    ]
+    return {**alert, "detail": {**detail, "explanation": relabelled}}
+
+
+def localized_message(message: dict[str, Any]) -> dict[str, Any]:
+    """A WebSocket/replay message with its alert `localized`."""
+    if isinstance(message.get("alert"), dict):
+        return {**message, "alert": localized(message["alert"])}
+    return message
 
 
 def alert_data(alert: Alert) -> dict[str, Any]:

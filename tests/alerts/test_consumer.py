@@ -315,3 +315,43 @@ async def test_an_idle_dashboard_stays_connected_past_the_layers_blocking_read(n
 
     assert (await receive(ws, timeout=10))["event"] == "created"
     await ws.disconnect()
+
+
+SLEEP_FACTOR = {
+    "feature": "sleep_hours",
+    "label": "sleep 2.1 h below this patient's usual (5.2 h vs 7.3 h)",
+    "direction": "up",
+    "weight": 0.3,
+    "params": {"value": 5.2, "usual": 7.3},
+}
+SLEEP_FR = "sommeil 2.1 h en dessous de l'habitude de ce patient (5.2 h contre 7.3 h)"
+
+
+def raise_risk_with_factors(patient, model_version):  # type: ignore[no-untyped-def]
+    from tests.alerts.conftest import make_score
+
+    score = make_score(patient, model_version, dt.date.today() - dt.timedelta(days=1), 0.9)
+    score.explanation = [SLEEP_FACTOR]
+    score.save(update_fields=["explanation"])
+    assert services.risk_alerts_evaluate(score_ids=[score.pk]) == 1
+
+
+async def test_risk_alert_factors_reach_each_dashboard_in_its_language(nurse, psychiatrist, patient, model_version):
+    """The stored factor labels are English; a French dashboard gets them in French, from
+    the stored numbers, live and in replays; an English one in English."""
+    french = await connect(user=nurse, headers=[(b"accept-language", b"fr-FR,fr;q=0.9")])
+    english = await connect(user=psychiatrist, headers=[(b"accept-language", b"en")])
+    start = (await receive(french))["last_seq"]
+    await receive(english)
+
+    await sync_to_async(raise_risk_with_factors)(patient, model_version)
+
+    live_fr = await receive_type(french, "alert")
+    live_en = await receive_type(english, "alert")
+    assert live_fr["alert"]["detail"]["explanation"][0]["label"] == SLEEP_FR
+    assert live_en["alert"]["detail"]["explanation"][0]["label"] == SLEEP_FACTOR["label"]
+    await french.send_json_to({"type": "resume", "after": start})
+    replayed = await receive_type(french, "alert")
+    assert replayed["alert"]["detail"]["explanation"][0]["label"] == SLEEP_FR
+    await french.disconnect()
+    await english.disconnect()

@@ -277,3 +277,29 @@ def test_clinician_deactivate_blacklists_tokens_and_closes_sockets_on_commit(nur
     assert BlacklistedToken.objects.filter(token__user=nurse).count() == 1
     assert len(callbacks) == 1
     assert services.clinician_deactivate(user=nurse) is False
+
+
+def test_risk_alert_factors_are_rendered_in_the_readers_language_over_http(nurse, patient, model_version):
+    from rest_framework.test import APIClient
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    day = timezone.localdate() - dt.timedelta(days=1)
+    score = make_score(patient, model_version, day, 0.9)
+    score.explanation = [
+        {"feature": "sleep_hours", "label": "English", "direction": "up", "weight": 0.3,
+         "params": {"value": 5.2, "usual": 7.3}}
+    ]  # fmt: skip
+    score.save(update_fields=["explanation"])
+    assert services.risk_alerts_evaluate(score_ids=[score.pk]) == 1
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(nurse)}")
+    labels = {}
+    for language in ("fr", "en"):
+        body = client.get("/api/v1/alerts/", HTTP_ACCEPT_LANGUAGE=language).json()
+        rows = body["results"] if isinstance(body, dict) else body
+        (risk,) = [a for a in rows if a["kind"] == "risk"]
+        labels[language] = risk["detail"]["explanation"][0]["label"]
+    assert labels["fr"].startswith("sommeil 2.1 h en dessous de l'habitude")
+    assert labels["en"] == "sleep 2.1 h below this patient's usual (5.2 h vs 7.3 h)"
+    # What is stored is unchanged.
+    assert Alert.objects.get(kind="risk").detail["explanation"][0]["label"] == "English"
