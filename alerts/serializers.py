@@ -73,21 +73,12 @@ class AlertOutputSerializer(serializers.ModelSerializer):
 def localized(alert: dict[str, Any]) -> dict[str, Any]:
     """The alert with the factor labels of a risk alert's explanation rendered in the active
     language from their stored numbers (the stored labels are English)."""
-    from ml.labels import factor_label
+    from ml.labels import relabelled
 
     detail = alert.get("detail")
-    if not isinstance(detail, dict):
+    if not isinstance(detail, dict) or not detail.get("explanation"):
         return alert
-    factors = detail.get("explanation")
-    if not isinstance(factors, list) or not factors:
-        return alert
-    relabelled = [
-        {**f, "label": factor_label(f["feature"], f.get("params") or {})}
-        if isinstance(f, dict) and isinstance(f.get("feature"), str) and isinstance(f.get("params"), dict)
-        else f
-        for f in factors
-    ]
-    return {**alert, "detail": {**detail, "explanation": relabelled}}
+    return {**alert, "detail": {**detail, "explanation": relabelled(detail["explanation"])}}
 
 
 def localized_message(message: dict[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from patients.models import AuditAction, Role
 from patients.permissions import IsAdmin, IsClinician, IsPsychiatrist
 
 from . import selectors, services
-from .labels import factor_label
+from .labels import relabelled
 from .models import ModelVersion
 from .serializers import (
     ModelVersionDetailSerializer,
@@ -61,11 +61,7 @@ class RiskScoresApi(APIView):
                 "band": s.band,
                 "model_version": s.model_version.version,
                 "threshold": s.threshold,
-                "explanation": [
-                    {**f, "label": factor_label(f["feature"], f.get("params") or {})} for f in s.explanation
-                ]
-                if explain
-                else [],
+                "explanation": relabelled(s.explanation) if explain else [],
             }
             for s in scores
         ]

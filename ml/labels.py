@@ -77,6 +77,20 @@ def _days(n: float | None) -> str:
     return ngettext("%(n)d day", "%(n)d days", count) % {"n": count}
 
 
+def relabelled(factors: Any) -> Any:
+    """Stored explanation factors with each `label` rendered in the active language from the
+    factor's numbers (`params`, which scoring always stores); anything else keeps its stored
+    label."""
+    if not isinstance(factors, list):
+        return factors
+    return [
+        {**f, "label": factor_label(f["feature"], f["params"])}
+        if isinstance(f, dict) and isinstance(f.get("feature"), str) and isinstance(f.get("params"), dict)
+        else f
+        for f in factors
+    ]
+
+
 def factor_label(feature: str, params: dict[str, Any]) -> str:
     """One factor as a sentence, e.g. "sleep 2.1 h below this patient's usual"."""
     p = params or {}

@@ -286,12 +286,8 @@ def _scores_store(rows: list[dict[str, Any]]) -> list[int]:
             sql.SQL("COPY {staging} ({columns}) FROM STDIN").format(staging=staging, columns=columns)
         ) as copy:
             for r in rows:
-                copy.write_row(
-                    (
-                        r["patient_id"], r["date"], r["model_version_id"], r["score"], r["band"], r["threshold"],
-                        json.dumps(r["explanation"], allow_nan=False), r["input_start"], r["input_end"], now,
-                    )
-                )  # fmt: skip
+                row = {**r, "explanation": json.dumps(r["explanation"], allow_nan=False), "created_at": now}
+                copy.write_row([row[name] for name in _SCORE_COLUMNS])
         raw.execute(
             sql.SQL("INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} ON CONFLICT DO NOTHING").format(
                 table=table, columns=columns, staging=staging

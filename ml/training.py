@@ -428,20 +428,19 @@ def _split_patients(labelled: pd.DataFrame, seed: int, test_share: float) -> tup
     across databases whose primary keys differ."""
     key_col = "code" if "code" in labelled.columns else "patient"
     per_patient = labelled.groupby("patient").agg(key=(key_col, "first"), positive=("y", "max"))
+    per_patient["rank"] = [hashlib.sha256(f"{seed}:{key}".encode()).hexdigest() for key in per_patient["key"]]
     train: set = set()
     test: set = set()
     for _positive, stratum in per_patient.groupby("positive"):
-        ordered = sorted(
-            stratum.index, key=lambda p: hashlib.sha256(f"{seed}:{stratum.at[p, 'key']}".encode()).hexdigest()
-        )
+        ordered = list(stratum.sort_values("rank").index)
         n_test = round(len(ordered) * test_share)
         if len(ordered) >= 2:
             n_test = min(max(1, n_test), len(ordered) - 1)
         test.update(ordered[:n_test])
         train.update(ordered[n_test:])
     if not test:  # a single patient, or a share so small nothing was drawn
-        first = sorted(train, key=lambda p: hashlib.sha256(f"{seed}:{per_patient.at[p, 'key']}".encode()).hexdigest())
-        test, train = {first[0]}, train - {first[0]}
+        first = per_patient.loc[sorted(train)].sort_values("rank").index[0]
+        test, train = {first}, train - {first}
     return train, test
 
 

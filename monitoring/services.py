@@ -113,11 +113,6 @@ def _patient_lock(patient: Patient) -> None:
     list(Patient.objects.select_for_update(no_key=True).filter(pk=patient.pk).values_list("pk", flat=True))
 
 
-def _lock_and_refused_scopes(*, patient: Patient, scopes: Iterable[str]) -> set[str]:
-    """`_patient_lock` and the consent gate in one query: the scopes refused."""
-    return consent_refused(patient=patient, scopes=scopes, lock=True)
-
-
 # --- bulk insert with idempotency ---------------------------------------------------------------
 
 
@@ -357,7 +352,7 @@ def signals_store(*, patient: Patient, records: Sequence[SignalIn], update_summa
     duplicate, conflict, or `consent:<scope>` when the patient has not consented to it."""
     received_at = timezone.now()
     with transaction.atomic():
-        refused = _lock_and_refused_scopes(patient=patient, scopes={SCOPE_FOR_KIND[r.kind] for r in records})
+        refused = consent_refused(patient=patient, scopes={SCOPE_FOR_KIND[r.kind] for r in records}, lock=True)
         statuses = [f"consent:{SCOPE_FOR_KIND[r.kind]}" for r in records]
         allowed = [i for i, r in enumerate(records) if SCOPE_FOR_KIND[r.kind] not in refused]
         outcome = _store_rows(
@@ -445,7 +440,7 @@ def checkins_store(*, patient: Patient, checkins: Sequence[CheckInIn], update_su
     """Store validated check-ins; statuses as `signals_store`."""
     received_at = timezone.now()
     with transaction.atomic():
-        if _lock_and_refused_scopes(patient=patient, scopes=[ConsentScope.SELF_REPORT]):
+        if consent_refused(patient=patient, scopes=[ConsentScope.SELF_REPORT], lock=True):
             return [f"consent:{ConsentScope.SELF_REPORT}"] * len(checkins)
         statuses = _store_rows(
             model=CheckIn,
@@ -520,7 +515,7 @@ def questionnaires_store(
         )
 
     with transaction.atomic():
-        if _lock_and_refused_scopes(patient=patient, scopes=[ConsentScope.SELF_REPORT]):
+        if consent_refused(patient=patient, scopes=[ConsentScope.SELF_REPORT], lock=True):
             return [f"consent:{ConsentScope.SELF_REPORT}"] * len(records)
         statuses = _store_rows(
             model=QuestionnaireResponse,

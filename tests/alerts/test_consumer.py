@@ -303,6 +303,19 @@ async def test_taking_a_nurse_off_a_team_rescopes_her_open_sockets(nurse, psychi
     await other.disconnect()
 
 
+async def test_adding_a_team_or_clearing_one_rescopes_the_sockets(nurse, other_team, patient):
+    ws = await connect(user=nurse)
+    assert (await receive(ws))["care_teams"] == [patient.care_team_id]
+
+    await sync_to_async(nurse.care_teams.add)(other_team)  # from the user's side of the relation
+    await assert_closed_with(ws, 4000)
+    ws = await connect(user=nurse)
+    assert (await receive(ws))["care_teams"] == sorted([patient.care_team_id, other_team.pk])
+
+    await sync_to_async(other_team.members.clear)()
+    await assert_closed_with(ws, 4000)
+
+
 @pytest.mark.slow
 async def test_an_idle_dashboard_stays_connected_past_the_layers_blocking_read(nurse, patient):
     # channels-redis waits for messages with a 5 s blocking read (BZPOPMIN); the Redis client's
