@@ -175,7 +175,7 @@ class _Inserter:
         self.unnest_sql = ""
         if upsert_on and not self.sqlite and not any(isinstance(f, models.JSONField) for f in self.fields):
             arrays = ", ".join(f"%s::{t}[]" for t in self.pg_types)
-            self.unnest_sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) SELECT * FROM unnest({arrays})"
+            self.unnest_sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) SELECT * FROM unnest({arrays})"  # noqa: S608  # nosec B608
             self.unnest_sql += self.tail
 
     def _adapter(self, f: Any) -> Callable[[Any], Any] | None:
