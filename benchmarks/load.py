@@ -79,7 +79,10 @@ def main(spec_path: str, out_path: str) -> None:
     concurrency = int(spec["concurrency"])
     max_requests, max_seconds = int(spec["max_requests"]), float(spec["max_seconds"])
     warmup = int(spec.get("warmup", 0))
-    think_s = float(spec.get("think_s", 0))  # a pause after each request: a paced (not saturating) client
+    # A paced (not saturating) client: a random pause after each request, exponential with
+    # this mean, and a random start within the first pause, so that the clients' requests
+    # arrive spread out as independent phones' would, not in synchronised bursts.
+    think_s = float(spec.get("think_s", 0))
     count_field = spec.get("count_field")
     if "requests_file" in spec:
         sources = _from_file(spec["requests_file"], concurrency)
@@ -116,6 +119,7 @@ def main(spec_path: str, out_path: str) -> None:
             data = response.read()
             return response.status, data, (time.perf_counter() - started) * 1000
 
+        pacing = random.Random(7919 + worker)  # noqa: S311 - not security
         try:
             for _ in range(warmup):
                 request = next(source, None)
@@ -125,6 +129,8 @@ def main(spec_path: str, out_path: str) -> None:
             with lock:
                 warmed[0] += 1
             go.wait()
+            if think_s:
+                time.sleep(pacing.uniform(0, think_s))
             while True:
                 request = next(source, None)
                 if request is None or not take():
@@ -134,7 +140,7 @@ def main(spec_path: str, out_path: str) -> None:
                 if count_field and status == 200:
                     value = int(json.loads(data).get(count_field, 0))
                 if think_s:
-                    time.sleep(think_s)
+                    time.sleep(pacing.expovariate(1 / think_s))
                 with lock:
                     latencies.append(ms)
                     statuses[status] = statuses.get(status, 0) + 1
