@@ -2,8 +2,10 @@
 joins its groups, relays pushes, and replays the event log on `resume`. Every input is
 untrusted; anything unexpected gets `{"type": "error", "detail": ...}`, never a crash.
 
-Close codes: 4401 not authenticated (timeout, bad first message, bad token), 4403 not a
-clinician or account deactivated, 1011 the channel layer is unavailable (reconnect later)."""
+Close codes: 4401 not authenticated (timeout, bad first message, bad token; the access token
+expired, or the session ended: it expired or its user signed out), 4403 not a clinician or
+account deactivated, 4000 the clinician's care teams changed (reconnect to be scoped anew),
+1011 the channel layer is unavailable (reconnect later)."""
 
 import asyncio
 import json
@@ -17,7 +19,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
 
-from config.websocket_auth import user_and_expiry_from_access_token
+from config.websocket_auth import session_ref, session_user, user_and_expiry_from_access_token
 from patients.audit import audit_record
 from patients.models import AuditAction
 
@@ -34,6 +36,10 @@ REPLAY_MAX = 5000
 
 def _auth_timeout() -> float:
     return float(getattr(settings, "ALERTS_WS_AUTH_TIMEOUT_SECONDS", 5.0))
+
+
+def _session_check_interval() -> float:
+    return float(getattr(settings, "ALERTS_WS_SESSION_CHECK_SECONDS", 60.0))
 
 
 def scope_language(scope: dict[str, Any]) -> str:
@@ -59,6 +65,7 @@ class AlertConsumer(AsyncWebsocketConsumer):
     joined: list[str]
     auth_timer: asyncio.Task[None] | None = None
     expiry_timer: asyncio.Task[None] | None = None
+    session_key: str | None = None
 
     async def connect(self) -> None:
         self.user = None
@@ -66,9 +73,14 @@ class AlertConsumer(AsyncWebsocketConsumer):
         self.team_ids = []
         self.joined = []
         await self.accept()
-        session_user = self.scope.get("user")
-        if session_user is not None and session_user.is_authenticated:
-            await self._start(session_user, method="session")
+        user = self.scope.get("user")
+        if user is not None and user.is_authenticated:
+            self.session_key = getattr(self.scope.get("session"), "session_key", None)
+            await self._start(user, method="session")
+            if self.user is not None:
+                # The session's authority can end (idle expiry, logout elsewhere, password
+                # change): so does the socket it opened.
+                self.expiry_timer = asyncio.ensure_future(self._watch_session())
         else:
             self.auth_timer = asyncio.ensure_future(self._auth_deadline())
 
@@ -136,6 +148,16 @@ class AlertConsumer(AsyncWebsocketConsumer):
     async def _expire_at(self, expires_at: float) -> None:
         await asyncio.sleep(max(0.0, expires_at - time.time()))
         await self._close("Access token expired: authenticate again with a fresh one.", code=4401)
+
+    async def _watch_session(self) -> None:
+        """Check every ALERTS_WS_SESSION_CHECK_SECONDS that the session still authenticates
+        this user (a logout closes the socket at once, see user_close)."""
+        while True:
+            await asyncio.sleep(_session_check_interval())
+            current = await database_sync_to_async(session_user)(self.session_key)
+            if current is None or current.pk != self.user.pk:
+                await self._close("Your session ended: sign in again to follow alerts.", code=4401)
+                return
 
     async def _auth_deadline(self) -> None:
         await asyncio.sleep(_auth_timeout())
@@ -224,6 +246,11 @@ class AlertConsumer(AsyncWebsocketConsumer):
             await self._send(message)
 
     async def user_close(self, event: dict[str, Any]) -> None:
+        if event.get("reason") == "session":
+            # One of the user's sessions signed out: only the sockets it opened close.
+            if self.session_key and event.get("session") == session_ref(self.session_key):
+                await self._close("You signed out: sign in again to follow alerts.", code=4401)
+            return
         if event.get("reason") == "teams":
             # Not an error of the client's: the dashboard reconnects and is scoped anew.
             await self._close("Your care teams changed: reconnect to follow the new ones.", code=4000)

@@ -134,6 +134,15 @@ def user_sockets_close(user_id: int) -> bool:
     return _send(user_group(user_id), {"type": "user.close"}, what="close", ref=user_id)
 
 
+def session_sockets_close(user_id: int, session_key: str) -> bool:
+    """Close the dashboard sockets this session of the user opened (she signed out). Never
+    raises; a socket the message misses closes at its next session check."""
+    from config.websocket_auth import session_ref
+
+    message = {"type": "user.close", "reason": "session", "session": session_ref(session_key)}
+    return _send(user_group(user_id), message, what="signout", ref=user_id)
+
+
 def user_sockets_rescope(user_id: int) -> bool:
     """Make every dashboard socket of this user reconnect (its care teams changed): the
     socket closes with 4000, the dashboard reconnects at once and is scoped anew, so a nurse

@@ -1,15 +1,23 @@
-"""Care-team membership changes reach open dashboard sockets: a clinician added to or taken
-off a team has her sockets rescoped after the commit (whatever made the change: the admin,
-a command, a service)."""
+"""Account changes reach open dashboard sockets: a clinician added to or taken off a care
+team has her sockets rescoped after the commit (whatever made the change: the admin, a
+command, a service), and signing out closes the sockets that session opened."""
 
 from typing import Any
 
+from django.contrib.auth.signals import user_logged_out
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 
 from patients.models import CareTeam
 
-from .services import care_team_members_changed
+from .services import care_team_members_changed, session_sockets_close
+
+
+@receiver(user_logged_out, dispatch_uid="alerts_session_signed_out")
+def _signed_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    if user is not None and session_key:
+        session_sockets_close(user.pk, session_key)
 
 
 @receiver(m2m_changed, sender=CareTeam.members.through, dispatch_uid="alerts_care_team_members_changed")

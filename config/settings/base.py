@@ -139,6 +139,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# A dashboard's alert socket opened with the session checks this often that the session
+# still holds (idle expiry, password change); signing out closes it at once.
+ALERTS_WS_SESSION_CHECK_SECONDS = env.float("ALERTS_WS_SESSION_CHECK_SECONDS", default=60.0)
 
 # --- Brute-force protection (django-axes): by username + IP, with a cool-off -------------
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

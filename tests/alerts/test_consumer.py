@@ -370,3 +370,68 @@ async def test_risk_alert_factors_reach_each_dashboard_in_its_language(nurse, ps
     assert replayed["alert"]["detail"]["explanation"][0]["label"] == SLEEP_FR
     await french.disconnect()
     await english.disconnect()
+
+
+def _signed_in(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client, client.cookies["sessionid"].value
+
+
+async def test_signing_out_closes_the_sockets_that_session_opened_and_no_other(nurse):
+    office, office_key = await sync_to_async(_signed_in)(nurse)
+    _ward, ward_key = await sync_to_async(_signed_in)(nurse)  # the same nurse on another computer
+    on_office = await connect(headers=[(b"cookie", f"sessionid={office_key}".encode())])
+    on_ward = await connect(headers=[(b"cookie", f"sessionid={ward_key}".encode())])
+    assert (await receive(on_office))["method"] == "session"
+    assert (await receive(on_ward))["method"] == "session"
+
+    response = await sync_to_async(office.post)("/accounts/logout/")
+
+    assert response.status_code == 302
+    error = await assert_closed_with(on_office, 4401)
+    assert "signed out" in error["detail"]
+    await on_ward.send_json_to({"type": "ping"})
+    assert await receive(on_ward) == {"type": "pong"}
+    await on_ward.disconnect()
+
+
+async def test_a_session_socket_lives_as_long_as_its_session(nurse, settings):
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    settings.ALERTS_WS_SESSION_CHECK_SECONDS = 0.3
+    _client, key = await sync_to_async(_signed_in)(nurse)
+    ws = await connect(headers=[(b"cookie", f"sessionid={key}".encode())])
+    assert (await receive(ws))["type"] == "authenticated"
+    await asyncio.sleep(1.0)  # several checks while the session holds
+    await ws.send_json_to({"type": "ping"})
+    assert await receive(ws) == {"type": "pong"}
+
+    # The session runs out (30 idle minutes pass, say).
+    await sync_to_async(Session.objects.filter(session_key=key).update)(expire_date=timezone.now())
+
+    error = await receive(ws, timeout=10)
+    assert error == {"type": "error", "detail": "Your session ended: sign in again to follow alerts."}
+    assert await ws.receive_output(timeout=5) == {"type": "websocket.close", "code": 4401}
+    await ws.disconnect()
+
+
+async def test_a_session_socket_closes_when_the_password_changes(nurse, settings):
+    settings.ALERTS_WS_SESSION_CHECK_SECONDS = 0.3
+    _client, key = await sync_to_async(_signed_in)(nurse)
+    ws = await connect(headers=[(b"cookie", f"sessionid={key}".encode())])
+    assert (await receive(ws))["type"] == "authenticated"
+
+    def change_password():
+        nurse.set_password("a-brand-new-passphrase")
+        nurse.save()
+
+    await sync_to_async(change_password)()
+
+    error = await receive(ws, timeout=10)
+    assert error["detail"].startswith("Your session ended")
+    assert await ws.receive_output(timeout=5) == {"type": "websocket.close", "code": 4401}
+    await ws.disconnect()
