@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.utils import translation
+from django.utils import formats, translation
 
 # English is the source language: the msgids are the English labels. Scoring stores labels in
 # English for thousands of factors a chunk, and Django's gettext costs ~15 us a call (it
@@ -69,7 +69,15 @@ _UNITS = {
 
 
 def _fmt(value: float | None, digits: int = 1) -> str:
-    return "?" if value is None else f"{value:.{digits}f}"
+    """The number with the active language's decimal separator ("2,1 h" in French)."""
+    if value is None:
+        return "?"
+    text = f"{value:.{digits}f}"
+    if digits and not _source_language.get():
+        separator = formats.get_format("DECIMAL_SEPARATOR")
+        if separator != ".":
+            text = text.replace(".", separator)
+    return text
 
 
 def _days(n: float | None) -> str:

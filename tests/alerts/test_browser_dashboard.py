@@ -13,7 +13,9 @@ import requests
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.alerts.conftest import raise_safety
+from alerts import services
+from ml.models import ModelVersion
+from tests.alerts.conftest import make_score, raise_safety
 from tests.conftest import ROOT, browser_login, free_port, server_env, wait_for_port
 from tests.factories import DEFAULT_PASSWORD, ClinicianFactory
 
@@ -102,6 +104,22 @@ def test_safety_alert_appears_live_and_acknowledgement_reaches_a_second_nurse(
     first.screenshot(path=str(artifacts_dir / "4-resolved.png"), full_page=True)
 
     assert outsider.locator("li.alert-card").count() == 0  # another team's nurse saw nothing
+
+    # A nightly risk alert: its numbers are written as each nurse reads them ("0,73" in French).
+    version = ModelVersion.objects.create(
+        version="browser-1", artifact_path="/tmp/none", artifact_sha256="0" * 64, threshold=0.5, is_active=True
+    )
+    score = make_score(patient, version, timezone.localdate(), 0.7312)
+    assert services.risk_alerts_evaluate(score_ids=[score.pk]) == 1
+    first.reload()  # raised in this process: without Redis its push cannot reach the server's sockets
+    second.reload()
+    risk_en = first.locator("li.alert-card.sev-high", has_text="PA1")
+    risk_fr = second.locator("li.alert-card.sev-high", has_text="PA1")
+    risk_en.wait_for(timeout=15000)
+    risk_fr.wait_for(timeout=15000)
+    assert "0.73" in risk_en.locator(".alert-detail").inner_text()
+    detail_fr = risk_fr.locator(".alert-detail").inner_text()
+    assert "0,73" in detail_fr and "0,50" in detail_fr and "0.73" not in detail_fr
     assert first_problems == [] and second_problems == []
 
 

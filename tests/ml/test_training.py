@@ -179,6 +179,21 @@ def test_stored_english_labels_equal_the_translated_english_and_french_still_tra
     assert french != expected and any("jour" in label for label in french)
 
 
+def test_labels_write_numbers_as_the_reader_does():
+    from django.utils import translation
+
+    from ml.labels import english, factor_label
+
+    sleep = {"value": 5.2, "usual": 7.3}
+    with translation.override("en"):
+        assert factor_label("sleep_hours", sleep) == "sleep 2.1 h below this patient's usual (5.2 h vs 7.3 h)"
+    with translation.override("fr"):
+        label = factor_label("sleep_hours", sleep)
+        assert "2,1" in label and "5,2" in label and "7,3" in label and "2.1" not in label
+        with english():  # what scoring stores: the English source, whatever the active language
+            assert factor_label("sleep_hours", sleep) == "sleep 2.1 h below this patient's usual (5.2 h vs 7.3 h)"
+
+
 def test_training_does_not_depend_on_primary_keys():
     """The same cohort loaded into two databases gets other patient UUIDs: the model, its
     threshold and its evaluation must be the same."""

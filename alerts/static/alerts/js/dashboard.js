@@ -50,6 +50,8 @@
     return relative.format(Math.round(seconds / 86400), "day");
   }
   function when(iso) { return iso ? new Date(iso).toLocaleString(lang) : ""; }
+  var twoDecimals = new Intl.NumberFormat(lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  function decimal2(value) { return twoDecimals.format(Number(value)); }
   function day(isoDate) {
     if (!isoDate) { return ""; }
     var parts = isoDate.split("-");
@@ -83,8 +85,8 @@
     }
     if (alert.kind === "risk" && d.score !== undefined) {
       return fmt(S.ui.detail_risk, {
-        score: Number(d.score).toFixed(2), band: S.band[d.band] || d.band,
-        threshold: Number(d.threshold).toFixed(2), date: day(d.score_date)
+        score: decimal2(d.score), band: S.band[d.band] || d.band,
+        threshold: decimal2(d.threshold), date: day(d.score_date)
       });
     }
     if (alert.kind === "adherence" && d.gap_start) {
