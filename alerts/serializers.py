@@ -2,10 +2,12 @@
 
 from typing import Any
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import Alert, AlertEvent, AlertKind, AlertSeverity, AlertStatus
+from .rules import RULE_TITLES
 
 
 def _username(user: Any) -> str | None:
@@ -21,6 +23,10 @@ class AlertOutputSerializer(serializers.ModelSerializer):
     resolved_by = serializers.SerializerMethodField()
     escalated = serializers.SerializerMethodField()
     dashboard_url = serializers.SerializerMethodField()
+    title_display = serializers.SerializerMethodField(
+        help_text="The title in the reader's language (Accept-Language, or the socket's language): a rule "
+        "alert's `title` is its English wording, stored as such; a manual alert's title is the clinician's own."
+    )
 
     class Meta:
         model = Alert
@@ -33,6 +39,7 @@ class AlertOutputSerializer(serializers.ModelSerializer):
             "severity",
             "status",
             "title",
+            "title_display",
             "detail",
             "created_at",
             "updated_at",
@@ -69,12 +76,22 @@ class AlertOutputSerializer(serializers.ModelSerializer):
     def get_dashboard_url(self, obj: Alert) -> str:
         return f"/dashboard/patients/{obj.patient_id}/"
 
+    def get_title_display(self, obj: Alert) -> str:
+        return title_display(obj.title)
+
+
+def title_display(title: str) -> str:
+    """A rule alert's title in the active language; any other title as written."""
+    return gettext(title) if title in RULE_TITLES else title
+
 
 def localized(alert: dict[str, Any]) -> dict[str, Any]:
-    """The alert with the factor labels of a risk alert's explanation rendered in the active
-    language from their stored numbers (the stored labels are English)."""
+    """The alert in the active language: its `title_display`, and the factor labels of a risk
+    alert's explanation rendered from their stored numbers (the stored labels are English)."""
     from ml.labels import relabelled
 
+    if isinstance(alert.get("title"), str):
+        alert = {**alert, "title_display": title_display(alert["title"])}
     detail = alert.get("detail")
     if not isinstance(detail, dict) or not detail.get("explanation"):
         return alert

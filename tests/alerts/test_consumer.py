@@ -339,7 +339,7 @@ SLEEP_FACTOR = {
     "weight": 0.3,
     "params": {"value": 5.2, "usual": 7.3},
 }
-SLEEP_FR = "sommeil 2.1 h en dessous de l'habitude de ce patient (5.2 h contre 7.3 h)"
+SLEEP_FR = "sommeil 2,1 h en dessous de l'habitude de ce patient (5,2 h contre 7,3 h)"
 
 
 def raise_risk_with_factors(patient, model_version):  # type: ignore[no-untyped-def]
@@ -365,9 +365,13 @@ async def test_risk_alert_factors_reach_each_dashboard_in_its_language(nurse, ps
     live_en = await receive_type(english, "alert")
     assert live_fr["alert"]["detail"]["explanation"][0]["label"] == SLEEP_FR
     assert live_en["alert"]["detail"]["explanation"][0]["label"] == SLEEP_FACTOR["label"]
+    assert live_fr["alert"]["title"] == live_en["alert"]["title"] == "Relapse risk above the team threshold"
+    assert live_fr["alert"]["title_display"] == "Risque de rechute au-dessus du seuil de l’équipe"
+    assert live_en["alert"]["title_display"] == "Relapse risk above the team threshold"
     await french.send_json_to({"type": "resume", "after": start})
     replayed = await receive_type(french, "alert")
     assert replayed["alert"]["detail"]["explanation"][0]["label"] == SLEEP_FR
+    assert replayed["alert"]["title_display"] == "Risque de rechute au-dessus du seuil de l’équipe"
     await french.disconnect()
     await english.disconnect()
 

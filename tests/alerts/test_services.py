@@ -293,13 +293,21 @@ def test_risk_alert_factors_are_rendered_in_the_readers_language_over_http(nurse
     assert services.risk_alerts_evaluate(score_ids=[score.pk]) == 1
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(nurse)}")
-    labels = {}
+    services.alert_raise_manual(patient=patient, title="Sœur inquiète", note="", severity="low", created_by=nurse)
+    labels, titles = {}, {}
     for language in ("fr", "en"):
         body = client.get("/api/v1/alerts/", HTTP_ACCEPT_LANGUAGE=language).json()
         rows = body["results"] if isinstance(body, dict) else body
         (risk,) = [a for a in rows if a["kind"] == "risk"]
         labels[language] = risk["detail"]["explanation"][0]["label"]
-    assert labels["fr"].startswith("sommeil 2.1 h en dessous de l'habitude")
+        titles[language] = {a["kind"]: (a["title"], a["title_display"]) for a in rows}
+    assert titles["fr"]["risk"] == (
+        "Relapse risk above the team threshold",
+        "Risque de rechute au-dessus du seuil de l’équipe",
+    )
+    assert titles["en"]["risk"] == ("Relapse risk above the team threshold", "Relapse risk above the team threshold")
+    assert titles["fr"]["manual"] == titles["en"]["manual"] == ("Sœur inquiète", "Sœur inquiète")
+    assert labels["fr"].startswith("sommeil 2,1 h en dessous de l'habitude")
     assert labels["en"] == "sleep 2.1 h below this patient's usual (5.2 h vs 7.3 h)"
     # What is stored is unchanged.
     assert Alert.objects.get(kind="risk").detail["explanation"][0]["label"] == "English"
