@@ -27,7 +27,7 @@ def test_valid_access_token_accepted(nurse):
 
 def test_forged_signature_refused(nurse):
     payload = jwt.decode(str(AccessToken.for_user(nurse)), options={"verify_signature": False})
-    forged = jwt.encode(payload, "not-the-server-key", algorithm="HS256")
+    forged = jwt.encode(payload, "not-the-server-key-but-long-enough-for-hs256", algorithm="HS256")
     response = _get_me(forged)
     assert response.status_code == 401
     assert "username" not in response.json()
