@@ -154,7 +154,11 @@ class AlertConsumer(AsyncWebsocketConsumer):
         this user (a logout closes the socket at once, see user_close)."""
         while True:
             await asyncio.sleep(_session_check_interval())
-            current = await database_sync_to_async(session_user)(self.session_key)
+            try:
+                current = await database_sync_to_async(session_user)(self.session_key)
+            except Exception as exc:  # noqa: BLE001 - the database is away: keep the alerts flowing, check again
+                logger.warning("alerts socket could not check its session", extra={"error": type(exc).__name__})
+                continue
             if current is None or current.pk != self.user.pk:
                 await self._close("Your session ended: sign in again to follow alerts.", code=4401)
                 return

@@ -439,3 +439,33 @@ async def test_a_session_socket_closes_when_the_password_changes(nurse, settings
     assert error["detail"].startswith("Your session ended")
     assert await ws.receive_output(timeout=5) == {"type": "websocket.close", "code": 4401}
     await ws.disconnect()
+
+
+async def test_a_failed_session_check_keeps_the_socket_and_checks_again(nurse, settings, monkeypatch):
+    from django.db import OperationalError
+
+    from alerts import consumers
+    from config.websocket_auth import session_user
+
+    settings.ALERTS_WS_SESSION_CHECK_SECONDS = 0.2
+    calls = []
+
+    def database_away_then_gone(key):  # type: ignore[no-untyped-def]
+        calls.append(key)
+        if len(calls) <= 3:
+            raise OperationalError("the database is restarting")
+        if len(calls) == 4:
+            return session_user(key)  # back: the session still holds
+        return None  # then the session has ended
+
+    _client, key = await sync_to_async(_signed_in)(nurse)
+    monkeypatch.setattr(consumers, "session_user", database_away_then_gone)
+    ws = await connect(headers=[(b"cookie", f"sessionid={key}".encode())])
+    assert (await receive(ws))["type"] == "authenticated"
+
+    error = await receive(ws, timeout=10)
+
+    assert len(calls) == 5  # three failed checks kept the socket open, the fourth passed
+    assert error["detail"].startswith("Your session ended")
+    assert await ws.receive_output(timeout=5) == {"type": "websocket.close", "code": 4401}
+    await ws.disconnect()

@@ -116,3 +116,20 @@ def test_generate_cohort_rejects_silly_sizes(tmp_path, bad):
 
     with pytest.raises(CommandError):
         call_command("generate_cohort", seed=1, out=str(tmp_path / "x.jsonl"), **bad)
+
+
+@pytest.mark.parametrize("hour", range(0, 24, 3))
+def test_the_demo_cohort_ends_on_a_day_over_in_every_patients_time_zone(hour):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from ml.cohort import TIMEZONES
+    from patients.management.commands.demo_setup import last_day_over_everywhere
+
+    now = dt.datetime(2026, 11, 23, hour, 0, tzinfo=dt.UTC)
+    end = last_day_over_everywhere(now)
+
+    for name, _share in TIMEZONES:
+        midnight_after = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), tzinfo=ZoneInfo(name))
+        assert midnight_after <= now, name  # the generator's latest record ends by 23:30 local
+    assert (now.date() - end).days <= 2

@@ -3,6 +3,7 @@ active model, scores and alerts. Safe to run again: it reuses what exists."""
 
 import datetime as dt
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.management import call_command, get_commands
@@ -20,6 +21,15 @@ DEMO_LOGINS = [
     ("psychiatrist", "psychiatrist", "demo-psychiatrist-2026"),
     ("nurse_other", "nurse", "demo-nurse-2026"),
 ]
+
+
+def last_day_over_everywhere(now: dt.datetime) -> dt.date:
+    """The cohort's last day: one that is over in every time zone the generator gives
+    patients (a day still under way somewhere would hold records from that zone's future,
+    which the import refuses)."""
+    from ml.cohort import TIMEZONES
+
+    return min(now.astimezone(ZoneInfo(name)).date() for name, _share in TIMEZONES) - dt.timedelta(days=1)
 
 
 class Command(BaseCommand):
@@ -44,7 +54,7 @@ class Command(BaseCommand):
         cohort = Path(settings.BASE_DIR) / "var" / "demo-cohort.jsonl"
         if "generate_cohort" in commands and not Patient.objects.filter(care_team=team).exists():
             cohort.parent.mkdir(parents=True, exist_ok=True)
-            end = timezone.localdate() - dt.timedelta(days=1)
+            end = last_day_over_everywhere(timezone.now())
             call_command(
                 "generate_cohort",
                 patients=options["patients"],
