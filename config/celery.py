@@ -15,7 +15,8 @@ def _beat_schedule(sender: Celery, **kwargs: object) -> None:
     # DatabaseScheduler copies them into the database when beat starts.
     from alerts.schedules import BEAT as alerts_beat
     from ml.schedules import BEAT as ml_beat
+    from mobile.schedules import BEAT as mobile_beat
     from monitoring.schedules import BEAT as monitoring_beat
     from patients.schedules import BEAT as patients_beat
 
-    sender.conf.beat_schedule = {**patients_beat, **monitoring_beat, **ml_beat, **alerts_beat}
+    sender.conf.beat_schedule = {**patients_beat, **monitoring_beat, **ml_beat, **alerts_beat, **mobile_beat}

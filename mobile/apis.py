@@ -4,7 +4,7 @@ from dataclasses import asdict
 from typing import Any
 
 from django.conf import settings
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -14,14 +14,18 @@ from rest_framework.views import APIView
 from patients.access import clinician_patient_or_404, request_patient
 from patients.permissions import IsClinician, IsPatient
 
-from . import services
+from . import push, services
 from .due import Cadence
+from .models import PushSubscription
 from .selectors import ScheduleStatus, schedule_status
 from .serializers import (
     AppConfigSerializer,
     LogoutInputSerializer,
     MyScheduleSerializer,
     PatientScheduleSerializer,
+    PushStatusSerializer,
+    PushSubscriptionDeleteSerializer,
+    PushSubscriptionInputSerializer,
     ScheduleInputSerializer,
 )
 
@@ -158,3 +162,72 @@ class AppConfigApi(APIView):
     @extend_schema(responses=AppConfigSerializer, tags=["app"], summary="Phone app configuration")
     def get(self, request: Request) -> Response:
         return Response(AppConfigSerializer(app_config()).data)
+
+
+def _push_status(patient: Any, endpoint: str | None) -> dict[str, Any]:
+    devices = PushSubscription.objects.filter(patient=patient)
+    public_key = push.vapid_public_key()
+    return {
+        "enabled": public_key is not None,
+        "public_key": public_key,
+        "devices": devices.count(),
+        "subscribed": bool(endpoint) and devices.filter(endpoint=endpoint).exists(),
+    }
+
+
+class MyPushApi(APIView):
+    """Check-in reminders by Web Push, even when the app is closed (mobile/push.py)."""
+
+    permission_classes = [IsPatient]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("endpoint", str, description="This device's subscription endpoint, if any.")],
+        responses=PushStatusSerializer,
+        tags=["app"],
+        summary="Web Push reminders: the server's key and this patient's devices",
+    )
+    def get(self, request: Request) -> Response:
+        patient = request_patient(request, resource="push_subscription")
+        return Response(PushStatusSerializer(_push_status(patient, request.query_params.get("endpoint"))).data)
+
+    @extend_schema(
+        request=PushSubscriptionInputSerializer,
+        responses={
+            201: PushStatusSerializer,
+            200: OpenApiResponse(PushStatusSerializer, description="Already subscribed (refreshed)."),
+            400: OpenApiResponse(description="Not a browser push service's https address, or bad keys."),
+            409: OpenApiResponse(description="Web Push is not configured on this server."),
+        },
+        tags=["app"],
+        summary="Turn reminders on for this device (its PushSubscription)",
+        description="The daily check-in reminder goes to every subscribed device of the patient at their "
+        "check-in time, in their time zone, unless they have checked in that day. The message carries no "
+        "health data.",
+    )
+    def post(self, request: Request) -> Response:
+        patient = request_patient(request, resource="push_subscription", action="create")
+        if push.vapid() is None:
+            return Response({"detail": "Web Push is not configured on this server."}, status=status.HTTP_409_CONFLICT)
+        data = PushSubscriptionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        subscription = push.subscription_validated(
+            endpoint=data.validated_data["endpoint"],
+            keys=data.validated_data["keys"],
+            language=data.validated_data.get("language", ""),
+        )
+        _sub, created = push.push_subscription_save(patient=patient, subscription=subscription)
+        body = PushStatusSerializer(_push_status(patient, subscription.endpoint)).data
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(
+        request=PushSubscriptionDeleteSerializer,
+        responses={200: PushStatusSerializer},
+        tags=["app"],
+        summary="Turn reminders off for this device (idempotent)",
+    )
+    def delete(self, request: Request) -> Response:
+        patient = request_patient(request, resource="push_subscription", action="delete")
+        data = PushSubscriptionDeleteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        push.push_subscription_delete(patient=patient, endpoint=data.validated_data["endpoint"])
+        return Response(PushStatusSerializer(_push_status(patient, None)).data)

@@ -44,3 +44,35 @@ class ScheduledQuestionnaire(models.Model):
                 name="cadence_every_days_in_range",
             ),
         ]
+
+
+class PushSubscription(models.Model):
+    """One browser's Web Push subscription for the patient's phone app (W3C Push API): where
+    the push service accepts messages for it (`endpoint`) and the keys that encrypt them. A
+    reminder carries no health data; the service worker writes the words."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="push_subscriptions")
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=120)
+    auth = models.CharField(max_length=40)
+    language = models.CharField(max_length=8, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["patient", "created_at"]
+
+
+class ReminderSent(models.Model):
+    """The daily check-in reminder of one patient's local day, claimed before it is sent: at
+    most one a day, whichever worker or beat run gets there first."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+    devices = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day"]
+        constraints = [models.UniqueConstraint(fields=["patient", "day"], name="one_checkin_reminder_a_day")]

@@ -73,3 +73,27 @@ class AppConfigSerializer(serializers.Serializer):
     emergency_number = serializers.CharField()
     consent_version = serializers.CharField()
     languages = serializers.ListField(child=serializers.CharField())
+
+
+class PushKeysSerializer(serializers.Serializer):
+    p256dh = serializers.CharField(help_text="The browser's P-256 public key, base64url (65 bytes).")
+    auth = serializers.CharField(help_text="The authentication secret, base64url (16 bytes).")
+
+
+class PushSubscriptionInputSerializer(serializers.Serializer):
+    """`PushSubscription.toJSON()` as the browser gives it, plus the app's language."""
+
+    endpoint = serializers.URLField(max_length=1000, help_text="An https address of a browser push service.")
+    keys = PushKeysSerializer()
+    language = serializers.CharField(required=False, allow_blank=True, max_length=8)
+
+
+class PushSubscriptionDeleteSerializer(serializers.Serializer):
+    endpoint = serializers.CharField(max_length=1000)
+
+
+class PushStatusSerializer(serializers.Serializer):
+    enabled = serializers.BooleanField(help_text="False when the server has no VAPID key: no reminders by push.")
+    public_key = serializers.CharField(allow_null=True, help_text="The applicationServerKey to subscribe with.")
+    devices = serializers.IntegerField(help_text="The patient's subscribed devices.")
+    subscribed = serializers.BooleanField(help_text="Whether the `endpoint` query parameter is one of them.")

@@ -217,12 +217,29 @@ def patient_data_export(*, patient: Patient) -> dict[str, Any]:
         for row in data[section]:
             row["id"] = str(row["id"])
     data["schedule"] = _schedule_rows(patient)
+    data["push_subscriptions"] = _push_rows(patient)
     # Who accessed the record (GDPR art. 15); the enrolment codes are secrets (hashes), not data.
     data["access_log"] = _rows(
         AuditEvent.objects.filter(patient_id=patient.pk).exclude(actor_id__isnull=True).order_by("at", "id"),
         ("at", "actor_username", "actor_role", "action", "resource"),
     )
     return data
+
+
+def _push_rows(patient: Patient) -> dict[str, Any]:
+    """The devices subscribed to reminders (their push service addresses) and the days a
+    reminder was sent."""
+    from mobile.models import PushSubscription, ReminderSent
+
+    return {
+        "devices": _rows(
+            PushSubscription.objects.filter(patient=patient).order_by("created_at", "pk"),
+            ("endpoint", "language", "created_at", "last_sent_at"),
+        ),
+        "reminders_sent": _rows(
+            ReminderSent.objects.filter(patient=patient).order_by("day"), ("day", "sent_at", "devices")
+        ),
+    }
 
 
 def _schedule_rows(patient: Patient) -> dict[str, Any] | None:

@@ -833,6 +833,7 @@ def patient_erase(*, patient: Patient) -> dict[str, int]:
     from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
     from ml.models import RiskScore
+    from mobile.models import PushSubscription, ReminderSent
 
     removed: dict[str, int] = {}
     audio: list[str] = []
@@ -849,6 +850,8 @@ def patient_erase(*, patient: Patient) -> dict[str, int]:
             ("speech_recordings", SpeechRecording),
             ("daily_summaries", DailySummary),
             ("risk_scores", RiskScore),
+            ("push_subscriptions", PushSubscription),
+            ("reminders_sent", ReminderSent),
         ):
             removed[label] = model._default_manager.filter(patient=patient).delete()[0]
         user = patient.user

@@ -276,6 +276,22 @@ X_FRAME_OPTIONS = "DENY"
 ENROLLMENT_CODE_TTL_HOURS = env.int("ENROLLMENT_CODE_TTL_HOURS", default=72)
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
 CRISIS_LINE = env("CRISIS_LINE", default="3114")
+
+# --- Web Push reminders of the phone app (mobile/push.py) ---------------------------------------
+# The VAPID private key (PEM, or base64url), e.g. from `manage.py webpush_keys`; without it
+# (and without the key file, which `make demo` writes) reminders work only while the app is open.
+WEBPUSH_VAPID_PRIVATE_KEY = env("WEBPUSH_VAPID_PRIVATE_KEY", default="")
+WEBPUSH_VAPID_PRIVATE_KEY_FILE = env(
+    "WEBPUSH_VAPID_PRIVATE_KEY_FILE", default=str(BASE_DIR / "var" / "vapid-private.pem")
+)
+WEBPUSH_CONTACT = env("WEBPUSH_CONTACT", default="mailto:dpo@example.org")
+# The server posts to addresses browsers give: only these push services' hosts (and their
+# subdomains), over HTTPS.
+WEBPUSH_ENDPOINT_HOSTS = env.list(
+    "WEBPUSH_ENDPOINT_HOSTS",
+    default=["fcm.googleapis.com", "push.services.mozilla.com", "notify.windows.com", "push.apple.com"],
+)
+WEBPUSH_ALLOW_LOOPBACK_HTTP = False  # tests only: a push service on http://127.0.0.1
 ALLOWED_WS_ORIGINS = env.list("ALLOWED_WS_ORIGINS", default=[])
 
 # --- Logging: JSON lines with a request id; never patient data, notes or tokens ----------

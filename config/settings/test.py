@@ -25,3 +25,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 # Tasks run in-process unless a test starts a real worker (tests/conftest.py
 # `celery_worker_process`, which turns eager mode off for its test).
 CELERY_TASK_ALWAYS_EAGER = True
+
+# Web Push is off unless a test gives a key (a demo's var/vapid-private.pem must not turn it on).
+WEBPUSH_VAPID_PRIVATE_KEY_FILE = ""

@@ -453,3 +453,43 @@ def test_the_app_reminds_the_patient_at_the_care_teams_check_in_time(live_asgi_s
     app.page.wait_for_selector(".flash")
     assert app.page.locator("#reminder").count() == 0
     assert app.real_errors() == []
+
+
+def test_a_pushed_reminder_is_shown_by_the_service_worker_in_the_patients_language(
+    live_asgi_server, browser, artifacts_dir, team
+):
+    """What mobile/push.py sends, delivered to the app's service worker through Chromium's
+    own push path (DevTools' ServiceWorker.deliverPushMessage), with the app closed to the
+    background: the notification is shown, with the words of the app's French catalogue."""
+    import json
+
+    existing_patient(team, "lea-phone")
+    app = phone(browser, live_asgi_server, artifacts_dir, locale="fr-FR")
+    app.context.grant_permissions(["notifications"], origin=live_asgi_server)
+    sign_in(app, "lea-phone")
+    app.page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    cdp = app.context.new_cdp_session(app.page)
+    registrations: list[dict] = []
+    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
+    cdp.send("ServiceWorker.enable")
+    wait_for(app.page, lambda: any(r["scopeURL"].endswith("/app/") for r in registrations), 10, "the registration")
+    registration = next(r for r in registrations if r["scopeURL"].endswith("/app/"))
+
+    for message in ({"type": "something_else"}, {"type": "checkin_reminder", "lang": "fr"}):
+        cdp.send(
+            "ServiceWorker.deliverPushMessage",
+            {"origin": live_asgi_server, "registrationId": registration["registrationId"], "data": json.dumps(message)},
+        )
+
+    shown: list[dict] = []
+
+    def notifications() -> bool:
+        shown[:] = app.page.evaluate(
+            "navigator.serviceWorker.ready.then((r) => r.getNotifications())"
+            ".then((list) => list.map((n) => ({title: n.title, body: n.body, tag: n.tag})))"
+        )
+        return bool(shown)
+
+    wait_for(app.page, notifications, 10, "the notification")
+    assert shown == [{"title": "Mon suivi", "body": "C’est l’heure de votre point du jour.", "tag": "checkin-reminder"}]
+    assert app.real_errors() == []

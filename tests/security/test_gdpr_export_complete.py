@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from alerts.models import Alert
 from ml.models import ModelVersion, RiskScore
-from mobile.models import PatientSchedule, ScheduledQuestionnaire
+from mobile.models import PatientSchedule, PushSubscription, ReminderSent, ScheduledQuestionnaire
 from monitoring.models import CheckIn, DailySummary, QuestionnaireResponse, SignalRecord, SpeechRecording
 from patients.models import ClinicalEvent, EnrollmentCode, Patient
 
@@ -27,6 +27,8 @@ EXPORTED = {
     "ml.RiskScore": "risk_scores",
     "alerts.Alert": "alerts",
     "mobile.PatientSchedule": "schedule",
+    "mobile.PushSubscription": "push_subscriptions",
+    "mobile.ReminderSent": "push_subscriptions",
 }
 # Not personal data: a keyed hash of a one-time secret.
 NOT_EXPORTED = {"patients.EnrollmentCode"}
@@ -96,6 +98,10 @@ def _seed(patient, marker: str) -> None:  # type: ignore[no-untyped-def]
     EnrollmentCode.objects.create(
         patient=patient, code_hash=uuid.uuid4().hex * 2, expires_at=now + dt.timedelta(days=1)
     )
+    PushSubscription.objects.create(
+        patient=patient, endpoint=f"https://fcm.googleapis.com/fcm/send/{marker}-device", p256dh="k", auth="a"
+    )
+    ReminderSent.objects.create(patient=patient, day=day, devices=1)
 
 
 def test_export_holds_all_of_it_and_nothing_of_anyone_else(patient_client, patient, other_patient):
@@ -110,6 +116,10 @@ def test_export_holds_all_of_it_and_nothing_of_anyone_else(patient_client, patie
     assert data["checkins"][0]["note"] == "mine-note"
     assert data["clinical_events"][0]["note"] == "mine-event"
     assert data["schedule"]["questionnaires"] == [{"instrument": "PHQ-9", "every_days": 14}]
+    assert [d["endpoint"] for d in data["push_subscriptions"]["devices"]] == [
+        "https://fcm.googleapis.com/fcm/send/mine-device"
+    ]
+    assert [r["devices"] for r in data["push_subscriptions"]["reminders_sent"]] == [1]
     assert len(data["signals"]) == 1 and len(data["risk_scores"]) == 1
     assert "theirs" not in text
     assert other_patient.code not in text

@@ -70,6 +70,7 @@ ROUTES: dict[str, dict[str, object]] = {
     "api/v1/me/export/": PATIENT_SELF,
     "api/v1/me/erase/": PATIENT_SELF,
     "api/v1/me/schedule/": PATIENT_SELF,
+    "api/v1/me/push/": PATIENT_SELF,
     "api/v1/checkins/": PATIENT_SELF,
     "api/v1/questionnaires/": PATIENT_SELF,
     "api/v1/signals/batch/": PATIENT_SELF,

@@ -2,7 +2,10 @@
  *
  * Caches the app shell only: pages, scripts, styles, icons and catalogues, none of which
  * holds patient data. API answers are never cached here (patient data lives in IndexedDB,
- * and is wiped at sign-out); submissions are queued by the page, not by this worker. */
+ * and is wiped at sign-out); submissions are queued by the page, not by this worker.
+ *
+ * Shows the daily check-in reminder the server pushes (mobile/push.py) when the app is
+ * closed: the message says only what it is; the words come from the app's catalogue. */
 "use strict";
 
 const VERSION = "{{ version }}";
@@ -92,4 +95,43 @@ self.addEventListener("notificationclick", (event) => {
       return self.clients.openWindow(target);
     })
   );
+});
+
+async function reminderText(language) {
+  let catalog = {};
+  try {
+    const url = `${SCOPE}i18n/${language}.json`;
+    const response = (await caches.match(url, { ignoreVary: true, ignoreSearch: true })) || (await fetch(url));
+    catalog = (await response.json()).catalog || {};
+  } catch (err) {
+    catalog = {};
+  }
+  const t = (text) => (typeof catalog[text] === "string" && catalog[text]) || text;
+  return { title: t("My care diary"), body: t("It is time for your daily check-in.") };
+}
+
+self.addEventListener("push", (event) => {
+  let message = {};
+  try {
+    message = event.data ? event.data.json() : {};
+  } catch (err) {
+    message = {};
+  }
+  if (message.type !== "checkin_reminder") return;
+  const language = /^[a-z]{2}$/.test(message.lang || "") ? message.lang : (self.navigator.language || "en").slice(0, 2);
+  event.waitUntil(reminderText(language).then((text) => self.registration.showNotification(text.title, {
+    body: text.body,
+    tag: "checkin-reminder",
+    icon: "/static/mobile/icons/icon-192.png",
+    data: { url: SCOPE },
+  })));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = (event.notification.data && event.notification.data.url) || SCOPE;
+  event.waitUntil(self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+    const open = windows.find((client) => new URL(client.url).pathname.startsWith(SCOPE));
+    return open ? open.focus() : self.clients.openWindow(url);
+  }));
 });

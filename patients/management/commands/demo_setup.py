@@ -51,6 +51,10 @@ class Command(BaseCommand):
             User.objects.create_superuser("admin", "", "demo-admin-2026", role="admin")
 
         commands = get_commands()
+        key_file = getattr(settings, "WEBPUSH_VAPID_PRIVATE_KEY_FILE", "")
+        if "webpush_keys" in commands and key_file and not settings.WEBPUSH_VAPID_PRIVATE_KEY:
+            if not Path(key_file).exists():  # the demo's own key: reminders by Web Push work out of the box
+                call_command("webpush_keys", write=key_file)
         cohort = Path(settings.BASE_DIR) / "var" / "demo-cohort.jsonl"
         if "generate_cohort" in commands and not Patient.objects.filter(care_team=team).exists():
             cohort.parent.mkdir(parents=True, exist_ok=True)

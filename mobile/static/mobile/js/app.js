@@ -1,5 +1,6 @@
 // The phone app: boot, routing between screens, status bar, data refresh and reminders.
 import { api, ApiError, AuthRequired, getAuth, NetworkError, saveAuth, signOutServer } from "./api.js";
+import { pushDisable } from "./push.js";
 import { kvGet, kvSet, openDb, outboxAll, wipeDevice } from "./db.js";
 import { h, mount, replace } from "./dom.js";
 import { _, loadCatalog } from "./i18n.js";
@@ -190,6 +191,11 @@ async function onSignedIn(tokens) {
 }
 
 async function signOut() {
+  try {
+    await pushDisable(); // no reminders for a person no longer signed in on this phone
+  } catch (err) {
+    // Offline: the browser's subscription is gone all the same; the server drops it later.
+  }
   await signOutServer();
   await wipeDevice();
   state.auth = null;

@@ -5,6 +5,7 @@ import { formatTime } from "../clock.js";
 import { h, mount } from "../dom.js";
 import { _ } from "../i18n.js";
 import { pendingCount } from "../outbox.js";
+import { pushDisable, pushEnable, pushStatus, pushSupported } from "../push.js";
 import { state } from "../state.js";
 import { button, errorBox, networkMessage } from "../ui.js";
 import { SCOPES, scopeText } from "./consent.js";
@@ -56,6 +57,41 @@ export async function settingsScreen(main, ctx) {
           ? _("Notifications are allowed.") : _("Notifications are not allowed. The app will remind you when it is open.");
         notifyButton.remove();
       }, { kind: "secondary" })
+    : null;
+
+  // Reminders when the app is closed (Web Push), where the phone and the server can.
+  let push = { supported: pushSupported(), available: false, on: false };
+  try {
+    if (push.supported) push = await pushStatus();
+  } catch (err) {
+    push = { ...push, available: false };
+  }
+  const pushBox = h("input", { type: "checkbox", id: "push-on", checked: push.on });
+  const pushHint = h("p", { class: "hint", id: "push-hint" }, push.on
+    ? _("Reminders will reach this phone even when the app is closed.")
+    : _("Reminders reach this phone only while the app is open."));
+  pushBox.addEventListener("change", async () => {
+    errors.clear();
+    pushBox.disabled = true;
+    try {
+      if (pushBox.checked) {
+        await pushEnable();
+        pushHint.textContent = _("Reminders will reach this phone even when the app is closed.");
+      } else {
+        await pushDisable();
+        pushHint.textContent = _("Reminders reach this phone only while the app is open.");
+      }
+    } catch (err) {
+      pushBox.checked = !pushBox.checked;
+      errors.show(err instanceof NetworkError ? networkMessage()
+        : err && err.message === "permission" ? _("Notifications are not allowed. The app will remind you when it is open.")
+        : _("Reminders could not be set up on this phone. Please try again."));
+    } finally {
+      pushBox.disabled = false;
+    }
+  });
+  const pushRow = push.supported && push.available
+    ? h("div", { class: "check" }, pushBox, h("label", { for: "push-on" }, _("Also remind me when the app is closed")))
     : null;
 
   async function exportData(event) {
@@ -114,6 +150,8 @@ export async function settingsScreen(main, ctx) {
       })) : null,
       h("div", { class: "check" }, reminderBox, h("label", { for: "reminders-on" }, _("Remind me when it is time"))),
       notifyButton,
+      pushRow,
+      pushRow ? pushHint : null,
     ),
     h("section", { "aria-labelledby": "data-title" },
       h("h2", { id: "data-title" }, _("My data")),
