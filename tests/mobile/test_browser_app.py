@@ -493,3 +493,56 @@ def test_a_pushed_reminder_is_shown_by_the_service_worker_in_the_patients_langua
     wait_for(app.page, notifications, 10, "the notification")
     assert shown == [{"title": "Mon suivi", "body": "C’est l’heure de votre point du jour.", "tag": "checkin-reminder"}]
     assert app.real_errors() == []
+
+
+@pytest.fixture
+def push_server(transactional_db):  # type: ignore[no-untyped-def]
+    """daphne on the test database, with a VAPID key: Web Push is on."""
+    import shutil
+    import subprocess
+    import sys
+
+    from mobile.push import vapid_private_pem_new
+    from tests.conftest import ROOT, free_port, server_env, wait_for_port
+
+    port = free_port()
+    daphne = shutil.which("daphne", path=str(Path(sys.executable).parent)) or "daphne"
+    proc = subprocess.Popen(  # noqa: S603
+        [daphne, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
+        cwd=ROOT,
+        env=server_env(
+            ALLOWED_WS_ORIGINS=f"http://127.0.0.1:{port}", WEBPUSH_VAPID_PRIVATE_KEY=vapid_private_pem_new()
+        ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_for_port(port, proc)
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_settings_offer_reminders_when_closed_and_say_so_when_the_phone_cannot(
+    push_server, browser, artifacts_dir, team
+):
+    """With Web Push on at the server, Settings shows the toggle. This Chromium cannot
+    subscribe (a Playwright context is incognito, where Chrome has no Push API; nor could it
+    reach Google's push service from here): the patient is told, the toggle goes back off,
+    and nothing is stored."""
+    from mobile.models import PushSubscription
+
+    existing_patient(team, "noe-phone")
+    app = phone(browser, push_server, artifacts_dir)
+    app.context.grant_permissions(["notifications"], origin=push_server)
+    sign_in(app, "noe-phone")
+    app.go("#/settings")
+    app.page.wait_for_selector("#push-on")
+    assert app.page.inner_text("#push-hint") == "Reminders reach this phone only while the app is open."
+    app.shoot("01-settings-push-toggle")
+
+    app.page.click("label[for=push-on]")
+    app.page.wait_for_selector("[role=alert]:has-text('could not be set up')", timeout=20000)
+    assert app.page.is_checked("#push-on") is False
+    assert not PushSubscription.objects.exists()
+    app.shoot("02-push-unavailable")
+    assert [e for e in app.real_errors() if "Push API" not in e] == []
