@@ -3,11 +3,13 @@
 With DATABASE_URL / REDIS_URL set, the suite runs on PostgreSQL and Redis and the tests that
 need them fail (never skip) when those services are down."""
 
+import contextlib
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -237,8 +239,7 @@ def wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 60)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            out = proc.stdout.read().decode()[-3000:] if proc.stdout else ""
-            pytest.fail(f"server exited early: {out}")
+            pytest.fail(f"server exited early: {_output(proc)}")
         with socket.socket() as s:
             if s.connect_ex(("127.0.0.1", port)) == 0:
                 return
@@ -247,27 +248,61 @@ def wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 60)
     pytest.fail(f"server did not listen on {port} within {timeout} s")
 
 
-@pytest.fixture
-def live_asgi_server(transactional_db: Any) -> Iterator[str]:
-    """daphne serving config.asgi on 127.0.0.1, on the test database; yields its base URL."""
-    port = free_port()
+def _output(proc: subprocess.Popen[bytes]) -> str:
+    log = getattr(proc, "log", None)
+    if log is None:
+        return ""
+    log.seek(0)
+    return log.read().decode(errors="replace")[-3000:]
+
+
+def start_asgi_server(port: int, **env: str) -> subprocess.Popen[bytes]:
+    """daphne serving config.asgi on 127.0.0.1:port, on the test database, listening when
+    this returns. Its output goes to a temporary file (a pipe nobody reads would fill up
+    and stall the server); a server that dies at start fails the test with it."""
     daphne = shutil.which("daphne", path=str(Path(sys.executable).parent)) or "daphne"
+    log = tempfile.TemporaryFile()
     proc = subprocess.Popen(  # noqa: S603
         [daphne, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
         cwd=ROOT,
-        env=server_env(ALLOWED_WS_ORIGINS=f"http://127.0.0.1:{port}"),
-        stdout=subprocess.PIPE,
+        env=server_env(**{"ALLOWED_WS_ORIGINS": f"http://127.0.0.1:{port}", **env}),
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
+    proc.log = log  # type: ignore[attr-defined]
     wait_for_port(port, proc)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
+    return proc
+
+
+def stop_process(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
         proc.terminate()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait(timeout=10)
+    log = getattr(proc, "log", None)
+    if log is not None:
+        log.close()
+
+
+@contextlib.contextmanager
+def asgi_server(**env: str) -> Iterator[str]:
+    """A daphne server (start_asgi_server) on a free port for the duration; its base URL."""
+    port = free_port()
+    proc = start_asgi_server(port, **env)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop_process(proc)
+
+
+@pytest.fixture
+def live_asgi_server(transactional_db: Any) -> Iterator[str]:
+    """daphne serving config.asgi on 127.0.0.1, on the test database; yields its base URL."""
+    with asgi_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

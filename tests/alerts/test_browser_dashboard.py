@@ -2,11 +2,8 @@
 API, appears on a nurse's open dashboard without reload; acknowledging it there updates a
 second nurse's dashboard; resolving it (keyboard only) removes it from both."""
 
-import shutil
 import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
 import requests
@@ -16,7 +13,7 @@ from playwright.sync_api import expect
 from alerts import services
 from ml.models import ModelVersion
 from tests.alerts.conftest import make_score, raise_safety
-from tests.conftest import ROOT, browser_login, free_port, server_env, wait_for_port
+from tests.conftest import browser_login, free_port, start_asgi_server, stop_process
 from tests.factories import DEFAULT_PASSWORD, ClinicianFactory
 
 pytestmark = pytest.mark.browser
@@ -127,33 +124,20 @@ def test_safety_alert_appears_live_and_acknowledgement_reaches_a_second_nurse(
 def restartable_server(transactional_db):
     """daphne on the test database, which the test may stop and start again on the same port."""
     port = free_port()
-    daphne = shutil.which("daphne", path=str(Path(sys.executable).parent)) or "daphne"
     procs: list[subprocess.Popen] = []
 
     def start() -> None:
-        proc = subprocess.Popen(  # noqa: S603
-            [daphne, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
-            cwd=ROOT,
-            env=server_env(ALLOWED_WS_ORIGINS=f"http://127.0.0.1:{port}"),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        procs.append(proc)
-        wait_for_port(port, proc)
+        procs.append(start_asgi_server(port))
 
     def stop() -> None:
-        proc = procs[-1]
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop_process(procs[-1])
 
     start()
     try:
         yield f"http://127.0.0.1:{port}", start, stop
     finally:
         for proc in procs:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(timeout=10)
+            stop_process(proc)
 
 
 def test_dashboard_reconnects_by_itself_and_resumes_what_it_missed(

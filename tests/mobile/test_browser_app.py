@@ -16,7 +16,7 @@ from django.utils import timezone
 from alerts.models import Alert
 from monitoring.models import CheckIn, QuestionnaireResponse, SpeechRecording
 from patients.services import patient_create
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, auth_client, browser_login
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, asgi_server, auth_client, browser_login
 from tests.factories import DEFAULT_PASSWORD, PatientFactory, grant_consents
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -498,28 +498,10 @@ def test_a_pushed_reminder_is_shown_by_the_service_worker_in_the_patients_langua
 @pytest.fixture
 def push_server(transactional_db):  # type: ignore[no-untyped-def]
     """daphne on the test database, with a VAPID key: Web Push is on."""
-    import shutil
-    import subprocess
-    import sys
-
     from mobile.push import vapid_private_pem_new
-    from tests.conftest import ROOT, free_port, server_env, wait_for_port
 
-    port = free_port()
-    daphne = shutil.which("daphne", path=str(Path(sys.executable).parent)) or "daphne"
-    proc = subprocess.Popen(  # noqa: S603
-        [daphne, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
-        cwd=ROOT,
-        env=server_env(
-            ALLOWED_WS_ORIGINS=f"http://127.0.0.1:{port}", WEBPUSH_VAPID_PRIVATE_KEY=vapid_private_pem_new()
-        ),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    wait_for_port(port, proc)
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=10)
+    with asgi_server(WEBPUSH_VAPID_PRIVATE_KEY=vapid_private_pem_new()) as url:
+        yield url
 
 
 def test_settings_offer_reminders_when_closed_and_say_so_when_the_phone_cannot(

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from rest_framework_simplejwt.tokens import AccessToken
 
-from tests.conftest import ROOT, free_port, server_env, wait_for_port
+from tests.conftest import ROOT, asgi_server
 
 # Destructive or session-ending operations are exercised by their own tests.
 EXCLUDED_PATHS = r"^/api/v1/(me/erase/|auth/logout/|models/\{version\}/activate/)$"
@@ -23,19 +23,8 @@ MAX_SECONDS = os.environ.get("FUZZ_MAX_SECONDS", "35")
 
 @pytest.fixture
 def fuzz_server(transactional_db):  # type: ignore[no-untyped-def]
-    port = free_port()
-    daphne = shutil.which("daphne", path=str(Path(sys.executable).parent)) or "daphne"
-    proc = subprocess.Popen(  # noqa: S603
-        [daphne, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
-        cwd=ROOT,
-        env=server_env(JWT_ACCESS_MINUTES="120"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
-    wait_for_port(port, proc)
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=10)
+    with asgi_server(JWT_ACCESS_MINUTES="120") as url:
+        yield url
 
 
 def _fuzz(base_url: str, token: str, report: Path) -> tuple[int, int, str]:
