@@ -4,7 +4,7 @@ from dataclasses import asdict
 from typing import Any
 
 from django.conf import settings
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -23,6 +23,7 @@ from .serializers import (
     LogoutInputSerializer,
     MyScheduleSerializer,
     PatientScheduleSerializer,
+    PushStatusQuerySerializer,
     PushStatusSerializer,
     PushSubscriptionDeleteSerializer,
     PushSubscriptionInputSerializer,
@@ -181,14 +182,16 @@ class MyPushApi(APIView):
     permission_classes = [IsPatient]
 
     @extend_schema(
-        parameters=[OpenApiParameter("endpoint", str, description="This device's subscription endpoint, if any.")],
+        parameters=[PushStatusQuerySerializer],
         responses=PushStatusSerializer,
         tags=["app"],
         summary="Web Push reminders: the server's key and this patient's devices",
     )
     def get(self, request: Request) -> Response:
         patient = request_patient(request, resource="push_subscription")
-        return Response(PushStatusSerializer(_push_status(patient, request.query_params.get("endpoint"))).data)
+        query = PushStatusQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response(PushStatusSerializer(_push_status(patient, query.validated_data.get("endpoint"))).data)
 
     @extend_schema(
         request=PushSubscriptionInputSerializer,

@@ -92,6 +92,12 @@ class PushSubscriptionDeleteSerializer(serializers.Serializer):
     endpoint = serializers.CharField(max_length=1000)
 
 
+class PushStatusQuerySerializer(serializers.Serializer):
+    endpoint = serializers.CharField(
+        required=False, max_length=1000, help_text="This device's subscription endpoint, if it has one."
+    )
+
+
 class PushStatusSerializer(serializers.Serializer):
     enabled = serializers.BooleanField(help_text="False when the server has no VAPID key: no reminders by push.")
     public_key = serializers.CharField(allow_null=True, help_text="The applicationServerKey to subscribe with.")

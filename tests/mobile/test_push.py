@@ -309,3 +309,9 @@ def test_the_command_sends_what_is_due_and_says_so(push_service, patient, capsys
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("1 patients reminded on 1 devices") and out[1].startswith("0 patients reminded")
     assert len(push_service.received) == 1
+
+
+def test_a_status_query_with_an_impossible_endpoint_is_refused_clearly(patient_client):
+    response = patient_client.get("/api/v1/me/push/", {"endpoint": "https://fcm.googleapis.com/\x00x"})
+
+    assert response.status_code == 400 and "endpoint" in response.json()
