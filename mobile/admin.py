@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import PatientSchedule, ScheduledQuestionnaire
+from .models import PatientSchedule, PushSubscription, ReminderSent, ScheduledQuestionnaire
 
 
 class ScheduledQuestionnaireInline(admin.TabularInline):
@@ -15,3 +15,23 @@ class PatientScheduleAdmin(admin.ModelAdmin):
     search_fields = ("patient__code",)
     raw_id_fields = ("patient", "updated_by")
     inlines = [ScheduledQuestionnaireInline]
+
+
+@admin.register(PushSubscription)
+class PushSubscriptionAdmin(admin.ModelAdmin):
+    """Support: which devices of a patient get reminders (delete one to stop it)."""
+
+    list_display = ("patient", "language", "created_at", "last_sent_at", "failures")
+    list_select_related = ("patient",)
+    search_fields = ("patient__code",)
+    raw_id_fields = ("patient",)
+    readonly_fields = ("endpoint", "p256dh", "auth", "created_at", "last_sent_at", "failures")
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(admin.ModelAdmin):
+    list_display = ("patient", "day", "sent_at", "devices")
+    list_select_related = ("patient",)
+    search_fields = ("patient__code",)
+    raw_id_fields = ("patient",)
+    date_hierarchy = "day"

@@ -315,3 +315,21 @@ def test_a_status_query_with_an_impossible_endpoint_is_refused_clearly(patient_c
     response = patient_client.get("/api/v1/me/push/", {"endpoint": "https://fcm.googleapis.com/\x00x"})
 
     assert response.status_code == 400 and "endpoint" in response.json()
+
+
+def test_support_sees_and_can_remove_a_patients_devices_in_the_admin(push_service, patient, client):
+    from tests.factories import UserFactory
+
+    subscribe(patient, push_service.device("phone"))
+    push.checkin_reminders_send(now=at(patient, 20, 0))
+    admin = UserFactory(username="root", role="admin", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    subscription = PushSubscription.objects.get()
+
+    listing = client.get("/admin/mobile/pushsubscription/")
+    sent = client.get("/admin/mobile/remindersent/")
+    deleted = client.post(f"/admin/mobile/pushsubscription/{subscription.pk}/delete/", {"post": "yes"})
+
+    assert listing.status_code == 200 and "PA1" in listing.content.decode()
+    assert sent.status_code == 200 and "PA1" in sent.content.decode()
+    assert deleted.status_code == 302 and not PushSubscription.objects.exists()

@@ -48,6 +48,17 @@ export async function settingsScreen(main, ctx) {
   reminderBox.addEventListener("change", async () => {
     await kvSet("reminders_on", reminderBox.checked);
     status.textContent = reminderBox.checked ? _("Reminders are on.") : _("Reminders are off.");
+    // Off means off: no reminder by push either.
+    if (!reminderBox.checked && pushBox.checked) {
+      try {
+        await pushDisable();
+        pushBox.checked = false;
+        pushHint.textContent = _("Reminders reach this phone only while the app is open.");
+      } catch (err) {
+        errors.show(err instanceof NetworkError ? networkMessage() : _("This could not be changed. Please try again."));
+      }
+    }
+    pushBox.disabled = !reminderBox.checked;
   });
   const canNotify = "Notification" in window;
   const notifyButton = canNotify && Notification.permission === "default"
@@ -66,7 +77,7 @@ export async function settingsScreen(main, ctx) {
   } catch (err) {
     push = { ...push, available: false };
   }
-  const pushBox = h("input", { type: "checkbox", id: "push-on", checked: push.on });
+  const pushBox = h("input", { type: "checkbox", id: "push-on", checked: push.on, disabled: !reminders });
   const pushHint = h("p", { class: "hint", id: "push-hint" }, push.on
     ? _("Reminders will reach this phone even when the app is closed.")
     : _("Reminders reach this phone only while the app is open."));
@@ -87,7 +98,7 @@ export async function settingsScreen(main, ctx) {
         : err && err.message === "permission" ? _("Notifications are not allowed. The app will remind you when it is open.")
         : _("Reminders could not be set up on this phone. Please try again."));
     } finally {
-      pushBox.disabled = false;
+      pushBox.disabled = !reminderBox.checked;
     }
   });
   const pushRow = push.supported && push.available
