@@ -44,6 +44,12 @@ class _Compiled:
         self.start, self.end = fields[0], fields[-1] + 1
         self.init_list = [column[0].target.attname for column in select[self.start : self.end]]
         self.populators = get_related_populators(klass_info, select, alias)
+        # The field converters (from_db_value, backend conversions), as results_iter would
+        # find them on every call.
+        selected = [column[0] for column in select[0 : compiler.col_count]]
+        self.converters = compiler.get_converters(selected)
+        if compiler.has_composite_fields(selected):
+            raise ValueError("composite fields are not supported")
 
 
 class CompiledLookup(Generic[M]):
@@ -82,7 +88,9 @@ class CompiledLookup(Generic[M]):
             return None
         if len(rows) > 1:
             raise compiled.model.MultipleObjectsReturned(f"more than one {compiled.model.__name__} for {value!r}")
-        (row,) = compiled.compiler.results_iter([rows])
+        if compiled.converters:
+            rows = list(compiled.compiler.apply_converters(rows, compiled.converters))
+        (row,) = rows
         obj = compiled.model.from_db(using, compiled.init_list, row[compiled.start : compiled.end])
         for populator in compiled.populators:
             populator.populate(row, obj)
