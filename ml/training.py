@@ -568,17 +568,16 @@ def train_risk_model(
     pipeline = fit_pipeline("model", labelled, labelled["y"].to_numpy(), _groups(labelled), seed)
     if progress:
         progress("final model")
-    # The operating threshold meets the alert budget on out-of-fold scores of every patient on
-    # every observed day. Alerts need no label, so the days a label leaves out (an episode
-    # and its recovery, and the latest 14 days whose outcome is not known yet) count too: the
-    # threshold reflects what the nightly runs will raise, not only the labelled past.
-    frame = data[["patient", "date"]].assign(score=_out_of_fold_scores(data, seed))
+    # The operating threshold meets the alert budget on the deployed model's own scores of
+    # the days it was not trained on and that are closest to what the nightly runs will
+    # score: every patient's latest HORIZON_DAYS days, whose outcome is not known yet. The
+    # scores of the fold models that evaluate it are on another scale (a model fitted on
+    # more patients scores higher or lower overall), and the labelled past is in-sample.
+    frame, basis = _threshold_basis(data, pipeline.predict_proba(data[FEATURES].to_numpy(dtype=float))[:, 1])
     curve = evaluation.budget_curve(frame, budgets=tuple(sorted({0.25, 0.5, 1.0, 2.0, 4.0, budget})))
     threshold = dict((b, t) for b, t in curve)[budget]
     report["operating_threshold"] = threshold
-    report["operating_threshold_basis"] = (
-        f"out-of-fold scores of {data['patient'].nunique()} patients on all {len(data)} observed days"
-    )
+    report["operating_threshold_basis"] = basis
     report["budget_curve"] = curve
     report["training"] = {
         "patients": int(labelled["patient"].nunique()),
@@ -599,23 +598,24 @@ def train_risk_model(
     return model, report
 
 
-def _out_of_fold_scores(data: pd.DataFrame, seed: int, n_splits: int = 3) -> np.ndarray:
-    """The model's score of every row (labelled or not) by a model that did not see the
-    row's patient: patient-grouped folds, each fitted on the other patients' labelled days."""
-    scores = np.full(len(data), np.nan)
-    groups = _groups(data)
-    if len(np.unique(groups)) < n_splits:
-        n_splits = max(2, len(np.unique(groups)))
-    for train_idx, test_idx in GroupKFold(n_splits=n_splits).split(data, groups=groups):
-        train = data.iloc[train_idx]
-        train = train[train["y"].notna()]
-        if train["y"].nunique() < 2:
-            continue
-        pipeline = fit_pipeline("model", train, train["y"].to_numpy(), _groups(train), seed)
-        scores[test_idx] = pipeline.predict_proba(data.iloc[test_idx][FEATURES].to_numpy(dtype=float))[:, 1]
-    if np.isnan(scores).any():  # a fold without both classes: fall back to the overall median
-        scores = np.where(np.isnan(scores), np.nanmedian(scores) if (~np.isnan(scores)).any() else 0.0, scores)
-    return scores
+# Fewer patients than this in the latest days: the threshold is set on every observed day.
+MIN_THRESHOLD_PATIENTS = 10
+
+
+def _threshold_basis(data: pd.DataFrame, scores: np.ndarray) -> tuple[pd.DataFrame, str]:
+    """The rows (patient, date, the deployed model's score) the operating threshold is set
+    on, and how to say so: every patient's latest HORIZON_DAYS days (unlabelled, so unseen in
+    training), or every observed day when too few patients have recent data."""
+    recent = (data["date"] > data["date"].max() - pd.Timedelta(days=HORIZON_DAYS)).to_numpy()
+    patients = int(data.loc[recent, "patient"].nunique())
+    frame = data[["patient", "date"]].assign(score=scores)
+    if patients >= MIN_THRESHOLD_PATIENTS:
+        return frame[recent].reset_index(drop=True), (
+            f"the deployed model's scores of the latest {HORIZON_DAYS} days of {patients} patients "
+            f"({int(recent.sum())} days, nearly all without a known outcome yet, so unseen in training)"
+        )
+    everyone = int(data["patient"].nunique())
+    return frame, f"the deployed model's scores of all {len(data)} observed days of {everyone} patients"
 
 
 MEDIUM_BUDGET_FACTOR = 4.0

@@ -219,16 +219,32 @@ def test_training_does_not_depend_on_primary_keys():
     assert results[0] == results[1]
 
 
-def test_operating_threshold_meets_the_budget_on_out_of_fold_scores_of_every_observed_day():
-    import ml.training as training
+def test_operating_threshold_meets_the_budget_on_the_deployed_models_scores_of_the_latest_days():
+    from ml.training import FEATURES, HORIZON_DAYS
 
     model, report = trained()
     _lines, _latent, summaries, pats, events = cohort()
     data = build_dataset(summaries, pats, events)
-    scores = training._out_of_fold_scores(data, seed=3)
-    assert len(scores) == len(data) and not np.isnan(scores).any()
-    assert data["y"].isna().any()  # unlabelled days (episodes, the latest 14 days) are scored too
-    frame = data[["patient", "date"]].assign(score=scores)
+    recent = data["date"] > data["date"].max() - pd.Timedelta(days=HORIZON_DAYS)
+    latest = data[recent]
+    assert latest["y"].isna().mean() > 0.9  # the outcome of the latest days is mostly unknown
+    scores = model.pipeline.predict_proba(latest[FEATURES].to_numpy(dtype=float))[:, 1]
+    frame = latest[["patient", "date"]].assign(score=scores).reset_index(drop=True)
+
     assert model.threshold == evaluation.threshold_for_budget(frame, 1.0)
     assert evaluation.alert_rate(frame.sort_values(["patient", "date"]), model.threshold) <= 1.0
-    assert str(len(data)) in report["operating_threshold_basis"]
+    expected = f"latest {HORIZON_DAYS} days of {latest['patient'].nunique()} patients"
+    assert expected in report["operating_threshold_basis"]
+
+
+def test_with_too_few_recent_patients_the_threshold_is_set_on_every_observed_day():
+    from ml.training import MIN_THRESHOLD_PATIENTS, _threshold_basis
+
+    _lines, _latent, summaries, pats, events = cohort()
+    data = build_dataset(summaries, pats, events)
+    keep = sorted(data["patient"].unique())[: MIN_THRESHOLD_PATIENTS - 1]
+    few = data[data["patient"].isin(keep)].reset_index(drop=True)
+
+    frame, basis = _threshold_basis(few, np.linspace(0, 1, len(few)))
+
+    assert len(frame) == len(few) and basis.startswith(f"the deployed model's scores of all {len(few)} observed days")

@@ -76,18 +76,20 @@ class Command(BaseCommand):
             # Two months of history for the charts, without alerts (nobody is paged for last
             # month's scores), then the last week as the nightly runs would have scored it:
             # risk alerts (with their hysteresis) for the patients whose score rose lately.
-            today = timezone.localdate()
+            # Up to the cohort's last day: a day after it has no data for anyone, which the
+            # model rightly reads as risk, and would page for every patient at once.
+            last = self._last_data_day(team)
             call_command(
                 "score_patients",
                 **{
-                    "from": (today - dt.timedelta(days=60)).isoformat(),
-                    "to": (today - dt.timedelta(days=7)).isoformat(),
+                    "from": (last - dt.timedelta(days=60)).isoformat(),
+                    "to": (last - dt.timedelta(days=7)).isoformat(),
                     "no_alerts": True,
                 },
             )
             call_command(
                 "score_patients",
-                **{"from": (today - dt.timedelta(days=6)).isoformat(), "to": today.isoformat()},
+                **{"from": (last - dt.timedelta(days=6)).isoformat(), "to": last.isoformat()},
             )
 
         if "demo_alerts" in commands:
@@ -103,6 +105,16 @@ class Command(BaseCommand):
         else:
             code = enrollment_code_issue(patient=newcomer) if newcomer.user_id is None else "(already enrolled)"
         self._print_logins(team, code)
+
+    @staticmethod
+    def _last_data_day(team: CareTeam) -> dt.date:
+        """The last local day the demo team's data reaches (the cohort's end)."""
+        from django.db.models import Max
+
+        from monitoring.models import DailySummary
+
+        last = DailySummary.objects.filter(patient__care_team=team).aggregate(last=Max("date"))["last"]
+        return last or last_day_over_everywhere(timezone.now())
 
     def _demo_patient_login(self, team: CareTeam) -> None:
         """Give one imported patient (preferably one who relapsed) a phone-app login."""
