@@ -23,9 +23,12 @@ class AlertOutputSerializer(serializers.ModelSerializer):
     resolved_by = serializers.SerializerMethodField()
     escalated = serializers.SerializerMethodField()
     dashboard_url = serializers.SerializerMethodField()
-    title_display = serializers.SerializerMethodField(
+    # Filled in by `localized` (to_representation), in the active language.
+    title_display = serializers.CharField(
+        source="title",
+        read_only=True,
         help_text="The title in the reader's language (Accept-Language, or the socket's language): a rule "
-        "alert's `title` is its English wording, stored as such; a manual alert's title is the clinician's own."
+        "alert's `title` is its English wording, stored as such; a manual alert's title is the clinician's own.",
     )
 
     class Meta:
@@ -75,9 +78,6 @@ class AlertOutputSerializer(serializers.ModelSerializer):
 
     def get_dashboard_url(self, obj: Alert) -> str:
         return f"/dashboard/patients/{obj.patient_id}/"
-
-    def get_title_display(self, obj: Alert) -> str:
-        return title_display(obj.title)
 
 
 def title_display(title: str) -> str:

@@ -16,8 +16,7 @@ from patients.permissions import IsClinician, IsPatient
 
 from . import push, services
 from .due import Cadence
-from .models import PushSubscription
-from .selectors import ScheduleStatus, schedule_status
+from .selectors import ScheduleStatus, push_status, schedule_status
 from .serializers import (
     AppConfigSerializer,
     LogoutInputSerializer,
@@ -165,17 +164,6 @@ class AppConfigApi(APIView):
         return Response(AppConfigSerializer(app_config()).data)
 
 
-def _push_status(patient: Any, endpoint: str | None) -> dict[str, Any]:
-    devices = PushSubscription.objects.filter(patient=patient)
-    public_key = push.vapid_public_key()
-    return {
-        "enabled": public_key is not None,
-        "public_key": public_key,
-        "devices": devices.count(),
-        "subscribed": bool(endpoint) and devices.filter(endpoint=endpoint).exists(),
-    }
-
-
 class MyPushApi(APIView):
     """Check-in reminders by Web Push, even when the app is closed (mobile/push.py)."""
 
@@ -191,7 +179,8 @@ class MyPushApi(APIView):
         patient = request_patient(request, resource="push_subscription")
         query = PushStatusQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        return Response(PushStatusSerializer(_push_status(patient, query.validated_data.get("endpoint"))).data)
+        status_ = push_status(patient=patient, endpoint=query.validated_data.get("endpoint"))
+        return Response(PushStatusSerializer(status_).data)
 
     @extend_schema(
         request=PushSubscriptionInputSerializer,
@@ -213,13 +202,13 @@ class MyPushApi(APIView):
             return Response({"detail": "Web Push is not configured on this server."}, status=status.HTTP_409_CONFLICT)
         data = PushSubscriptionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        subscription = push.subscription_validated(
+        subscription, created = push.push_subscription_save(
+            patient=patient,
             endpoint=data.validated_data["endpoint"],
             keys=data.validated_data["keys"],
             language=data.validated_data.get("language", ""),
         )
-        _sub, created = push.push_subscription_save(patient=patient, subscription=subscription)
-        body = PushStatusSerializer(_push_status(patient, subscription.endpoint)).data
+        body = PushStatusSerializer(push_status(patient=patient, endpoint=subscription.endpoint)).data
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(
@@ -233,4 +222,4 @@ class MyPushApi(APIView):
         data = PushSubscriptionDeleteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         push.push_subscription_delete(patient=patient, endpoint=data.validated_data["endpoint"])
-        return Response(PushStatusSerializer(_push_status(patient, None)).data)
+        return Response(PushStatusSerializer(push_status(patient=patient)).data)

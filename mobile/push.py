@@ -17,7 +17,7 @@ import binascii
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -121,7 +121,7 @@ class SubscriptionIn:
     language: str
 
 
-def subscription_validated(*, endpoint: Any, keys: Any, language: Any = "") -> SubscriptionIn:
+def _subscription_validated(*, endpoint: Any, keys: Any, language: Any = "") -> SubscriptionIn:
     if not isinstance(endpoint, str) or not endpoint or len(endpoint) > 1000:
         raise DomainError("endpoint is required (the PushSubscription's endpoint, at most 1,000 characters).")
     if not endpoint_allowed(endpoint):
@@ -135,10 +135,15 @@ def subscription_validated(*, endpoint: Any, keys: Any, language: Any = "") -> S
     return SubscriptionIn(endpoint=endpoint, p256dh=p256dh, auth=auth, language=code if code in supported else "")
 
 
-def push_subscription_save(*, patient: Patient, subscription: SubscriptionIn) -> tuple[PushSubscription, bool]:
-    """Store (or refresh) the device's subscription for this patient. An endpoint is one
-    browser: if another patient had it (a shared phone, signed out without unsubscribing),
-    it moves to this one. True if it is new."""
+def push_subscription_save(
+    *, patient: Patient, endpoint: Any, keys: Any, language: Any = ""
+) -> tuple[PushSubscription, bool]:
+    """Store (or refresh) the device's subscription for this patient, as
+    `PushSubscription.toJSON()` gives it; DomainError (400) for an endpoint that is not a
+    browser push service's, or keys of the wrong form. An endpoint is one browser: if another
+    patient had it (a shared phone, signed out without unsubscribing), it moves to this one.
+    True if it is new."""
+    subscription = _subscription_validated(endpoint=endpoint, keys=keys, language=language)
     with transaction.atomic():
         existing = PushSubscription.objects.select_for_update().filter(endpoint=subscription.endpoint).first()
         if existing is None:
@@ -221,39 +226,40 @@ def _checkin_time(patient: Patient) -> time:
     return schedule.checkin_time if schedule is not None else DEFAULT_CHECKIN_TIME
 
 
-def reminder_due(*, patient: Patient, now: datetime) -> Any | None:
-    """The patient's local day if their check-in reminder is due at `now`, else None: the
-    check-in time has come (within REMINDER_WINDOW) and no check-in is stored that day."""
-    from monitoring.models import CheckIn
-
+def _due_day(patient: Patient, now: datetime) -> date | None:
+    """The patient's local day if their check-in time has come at `now` (within
+    REMINDER_WINDOW), else None."""
     local = now.astimezone(patient.tz)
     at = datetime.combine(local.date(), _checkin_time(patient), tzinfo=patient.tz)
-    if not (at <= local < at + REMINDER_WINDOW):
-        return None
-    if CheckIn.objects.filter(patient=patient, day=local.date()).exists():
-        return None
-    return local.date()
+    return local.date() if at <= local < at + REMINDER_WINDOW else None
 
 
 def checkin_reminders_send(*, now: datetime | None = None) -> dict[str, int]:
-    """Remind every subscribed patient whose check-in is due (see the module's docstring).
-    Safe to run at any moment and from several workers: a day's reminder is claimed (a
-    unique row) before it is sent, so it goes out at most once."""
+    """Remind every subscribed patient whose check-in time has come and who has not checked
+    in that local day (see the module's docstring). Safe to run at any moment and from
+    several workers: a day's reminder is claimed (a unique row) before it is sent, so it goes
+    out at most once. Three queries whatever the number of patients, plus the claims."""
+    from monitoring.models import CheckIn
+
     pair = vapid()
     counts = {"patients": 0, "reminded": 0, "devices": 0, "failed": 0}
     if pair is None:
         return counts
     now = now or timezone.now()
-    patients = (
+    patients = list(
         Patient.objects.filter(status=PatientStatus.ACTIVE, push_subscriptions__isnull=False)
         .select_related("schedule")
+        .prefetch_related("push_subscriptions")
         .distinct()
         .order_by("pk")
     )
-    for patient in patients:
-        counts["patients"] += 1
-        day = reminder_due(patient=patient, now=now)
-        if day is None:
+    counts["patients"] = len(patients)
+    due = {patient: day for patient in patients if (day := _due_day(patient, now)) is not None}
+    checked_in = set(
+        CheckIn.objects.filter(patient__in=list(due), day__in=set(due.values())).values_list("patient_id", "day")
+    )
+    for patient, day in due.items():
+        if (patient.pk, day) in checked_in:
             continue
         try:
             with transaction.atomic():
@@ -261,7 +267,7 @@ def checkin_reminders_send(*, now: datetime | None = None) -> dict[str, int]:
         except IntegrityError:
             continue  # reminded already (another run got there first)
         sent = 0
-        for subscription in list(PushSubscription.objects.filter(patient=patient)):
+        for subscription in patient.push_subscriptions.all():
             if _deliver(subscription, pair):
                 sent += 1
             else:

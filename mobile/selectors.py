@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -10,7 +11,8 @@ from monitoring.models import DailySummary
 from patients.models import Patient
 
 from .due import DEFAULT_CHECKIN_TIME, Cadence, QuestionnaireDue, default_cadences, questionnaire_due
-from .models import PatientSchedule
+from .models import PatientSchedule, PushSubscription
+from .push import vapid_public_key
 
 # Daily-summary column holding each instrument's total (its latest of the day).
 _SUMMARY_FIELD = {"PHQ-9": "phq9", "GAD-7": "gad7", "ASRM": "asrm"}
@@ -83,3 +85,16 @@ def schedule_status(*, patient: Patient, now: datetime | None = None) -> Schedul
             questionnaire_due(cadence=c, last_completed=last.get(c.instrument), today=today) for c in schedule.cadences
         ),
     )
+
+
+def push_status(*, patient: Patient, endpoint: str | None = None) -> dict[str, Any]:
+    """Whether the server can send reminders by Web Push (and its key to subscribe with), how
+    many of the patient's devices are subscribed, and whether `endpoint` is one of them."""
+    devices = PushSubscription.objects.filter(patient=patient)
+    public_key = vapid_public_key()
+    return {
+        "enabled": public_key is not None,
+        "public_key": public_key,
+        "devices": devices.count(),
+        "subscribed": bool(endpoint) and devices.filter(endpoint=endpoint).exists(),
+    }

@@ -384,13 +384,19 @@ def _signed_in(user):
     return client, client.cookies["sessionid"].value
 
 
+async def session_socket(session_key):  # type: ignore[no-untyped-def]
+    """A dashboard socket opened with this session, authenticated."""
+    ws = await connect(headers=[(b"cookie", f"sessionid={session_key}".encode())])
+    hello = await receive(ws)
+    assert hello["type"] == "authenticated" and hello["method"] == "session"
+    return ws
+
+
 async def test_signing_out_closes_the_sockets_that_session_opened_and_no_other(nurse):
     office, office_key = await sync_to_async(_signed_in)(nurse)
     _ward, ward_key = await sync_to_async(_signed_in)(nurse)  # the same nurse on another computer
-    on_office = await connect(headers=[(b"cookie", f"sessionid={office_key}".encode())])
-    on_ward = await connect(headers=[(b"cookie", f"sessionid={ward_key}".encode())])
-    assert (await receive(on_office))["method"] == "session"
-    assert (await receive(on_ward))["method"] == "session"
+    on_office = await session_socket(office_key)
+    on_ward = await session_socket(ward_key)
 
     response = await sync_to_async(office.post)("/accounts/logout/")
 
@@ -408,8 +414,7 @@ async def test_a_session_socket_lives_as_long_as_its_session(nurse, settings):
 
     settings.ALERTS_WS_SESSION_CHECK_SECONDS = 0.3
     _client, key = await sync_to_async(_signed_in)(nurse)
-    ws = await connect(headers=[(b"cookie", f"sessionid={key}".encode())])
-    assert (await receive(ws))["type"] == "authenticated"
+    ws = await session_socket(key)
     await asyncio.sleep(1.0)  # several checks while the session holds
     await ws.send_json_to({"type": "ping"})
     assert await receive(ws) == {"type": "pong"}
@@ -426,8 +431,7 @@ async def test_a_session_socket_lives_as_long_as_its_session(nurse, settings):
 async def test_a_session_socket_closes_when_the_password_changes(nurse, settings):
     settings.ALERTS_WS_SESSION_CHECK_SECONDS = 0.3
     _client, key = await sync_to_async(_signed_in)(nurse)
-    ws = await connect(headers=[(b"cookie", f"sessionid={key}".encode())])
-    assert (await receive(ws))["type"] == "authenticated"
+    ws = await session_socket(key)
 
     def change_password():
         nurse.set_password("a-brand-new-passphrase")
@@ -460,8 +464,7 @@ async def test_a_failed_session_check_keeps_the_socket_and_checks_again(nurse, s
 
     _client, key = await sync_to_async(_signed_in)(nurse)
     monkeypatch.setattr(consumers, "session_user", database_away_then_gone)
-    ws = await connect(headers=[(b"cookie", f"sessionid={key}".encode())])
-    assert (await receive(ws))["type"] == "authenticated"
+    ws = await session_socket(key)
 
     error = await receive(ws, timeout=10)
 
