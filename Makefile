@@ -34,11 +34,13 @@ demo: migrate
 test: install messages
 	$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; fi; exit $$rc
 
+## ruff, format, mypy, the import contracts of pyproject.toml (layers), bandit, pip-audit.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
-	$(VENV)/bin/bandit -q -c pyproject.toml -r config patients monitoring ml alerts mobile
+	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/bandit -q -c pyproject.toml -r config patients monitoring ml alerts mobile records demo
 	$(VENV)/bin/pip-audit -r requirements.txt --progress-spinner off || echo "pip-audit could not finish (it needs the vulnerability database online); see README"
 
 bench: install

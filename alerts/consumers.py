@@ -19,13 +19,14 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
 
-from config.websocket_auth import session_ref, session_user, user_and_expiry_from_access_token
 from patients.audit import audit_record
 from patients.models import AuditAction
+from patients.sockets import user_group
+from patients.websocket_auth import session_ref, session_user, user_and_expiry_from_access_token
 
+from .broadcast import team_group
 from .selectors import alert_events_after, alert_last_seq, clinician_team_ids
 from .serializers import event_message, localized_message
-from .services import team_group, user_group
 
 logger = logging.getLogger(__name__)
 

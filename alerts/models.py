@@ -38,9 +38,6 @@ class Alert(models.Model):
     detail = models.JSONField(default=dict, blank=True)
     # Rules set this so a retried task or a replayed request raises the alert once.
     dedupe_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
-    risk_score = models.ForeignKey(
-        "ml.RiskScore", null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts"
-    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(

@@ -6,6 +6,7 @@ from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from .factors import relabelled
 from .models import Alert, AlertEvent, AlertKind, AlertSeverity, AlertStatus
 from .rules import RULE_TITLES
 
@@ -88,8 +89,6 @@ def title_display(title: str) -> str:
 def localized(alert: dict[str, Any]) -> dict[str, Any]:
     """The alert in the active language: its `title_display`, and the factor labels of a risk
     alert's explanation rendered from their stored numbers (the stored labels are English)."""
-    from ml.labels import relabelled
-
     if isinstance(alert.get("title"), str):
         alert = {**alert, "title_display": title_display(alert["title"])}
     detail = alert.get("detail")

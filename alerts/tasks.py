@@ -1,20 +1,14 @@
-"""Celery tasks: thin shells over the services, safe to run twice."""
+"""Celery tasks: thin shells over the services, safe to run twice. Only transient errors (the
+database or broker unreachable for a moment) are retried; a bug fails at once, visibly."""
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from . import services
 
+TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=300, max_retries=5)
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=300, max_retries=5)
 def check_escalations() -> int:
     return services.alerts_escalate_due()
-
-
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=600, max_retries=5)
-def check_adherence() -> int:
-    return services.adherence_alerts_evaluate()
-
-
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=600, max_retries=5)
-def evaluate_risk_scores(score_ids: list[int]) -> int:
-    return services.risk_alerts_evaluate(score_ids=score_ids)

@@ -1,7 +1,7 @@
 """B5: nightly scoring of 10,000 patients x 90 days of daily summaries in PostgreSQL.
 
 The scoring runs in a child process (so its peak memory is its own): the nightly path of
-ml.services, chunk after chunk of CHUNK_SIZE (1,000) patients as one worker would run them (read the
+ml.scoring, chunk after chunk of CHUNK_SIZE (1,000) patients as one worker would run them (read the
 chunk's 90-day window, features, calibrated model, explanations, bulk insert of the scores;
 alert rules off, they are the alerts benchmark's business). The limit beside it, in another
 child: reading the same daily rows with the same COPY query and one predict_proba over the
@@ -158,7 +158,7 @@ def _child(mode: str, ids_file: str, day_text: str) -> None:
     from threadpoolctl import threadpool_limits
 
     django.setup()
-    from ml import selectors, services
+    from ml import scoring, selectors, services
     from ml.features import FEATURES, LOOKBACK_DAYS
 
     ids = json.loads(open(ids_file).read())
@@ -169,13 +169,13 @@ def _child(mode: str, ids_file: str, day_text: str) -> None:
     started = time.perf_counter()
     scored = 0
     if mode == "score":
-        for i in range(0, len(ids), services.CHUNK_SIZE):
-            chunk = ids[i : i + services.CHUNK_SIZE]
-            scored += len(services.risk_scores_compute(patient_ids=chunk, days=[day], model_version=mv, alerts=False))
+        for i in range(0, len(ids), scoring.CHUNK_SIZE):
+            chunk = ids[i : i + scoring.CHUNK_SIZE]
+            scored += len(scoring.risk_scores_compute(patient_ids=chunk, days=[day], model_version=mv, alerts=False))
     else:
         rows = 0
-        for i in range(0, len(ids), services.CHUNK_SIZE):
-            chunk = ids[i : i + services.CHUNK_SIZE]
+        for i in range(0, len(ids), scoring.CHUNK_SIZE):
+            chunk = ids[i : i + scoring.CHUNK_SIZE]
             frame = selectors.daily_summaries_frame(
                 patient_ids=chunk, start=day - dt.timedelta(days=LOOKBACK_DAYS - 1), end=day
             )
@@ -195,7 +195,7 @@ def run(ctx: Context) -> list[dict[str, Any]]:
     ids = load_population(ctx, n)
     load_s = time.monotonic() - t0
     version = register_model(ctx)
-    from ml.services import CHUNK_SIZE  # Django is set up by now
+    from ml.scoring import CHUNK_SIZE  # Django is set up by now
 
     limit = run_child(ctx, "limit", ids, DAY)
     score = run_child(ctx, "score", ids, DAY)

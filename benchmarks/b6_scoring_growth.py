@@ -1,5 +1,5 @@
 """B6: scoring growth. Nightly scoring of 1k, 10k and 50k patients (90 days of summaries each,
-PostgreSQL, one worker process, chunks of ml.services.CHUNK_SIZE): time per patient should stay flat.
+PostgreSQL, one worker process, chunks of ml.scoring.CHUNK_SIZE): time per patient should stay flat.
 
 The population is loaded once at the largest size; each level scores the first N patients
 for its own day, so every level writes fresh scores. `--quick` runs 1k/2k/5k.

@@ -11,7 +11,7 @@ from channels.security.websocket import OriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
-from config.websocket_auth import JWTOrSessionAuthMiddlewareStack  # noqa: E402
+from patients.websocket_auth import JWTOrSessionAuthMiddlewareStack  # noqa: E402
 
 
 def _allowed_origins() -> list[str]:

@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("ml.urls")),
     path("", include("alerts.urls")),
     path("", include("mobile.urls")),
+    path("", include("records.urls")),
 ]
 
 urlpatterns = [
@@ -22,8 +23,7 @@ urlpatterns = [
     path("accounts/", include("patients.account_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("dashboard/", include("alerts.dashboard_urls")),
-    path("dashboard/", include("monitoring.dashboard_urls")),
-    path("dashboard/", include("ml.dashboard_urls")),
+    path("dashboard/", include("records.dashboard_urls")),
     path("app/", include("mobile.app_urls")),
     path("admin/", admin.site.urls),
     path("", RedirectView.as_view(url="/dashboard/", permanent=False)),

@@ -1,71 +1,23 @@
 """Thin API views of the ml app: a patient's risk scores, the model registry."""
 
-from datetime import timedelta
 from typing import Any
 
-from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from patients.access import clinician_patient_or_404
 from patients.audit import audit_record
-from patients.models import AuditAction, Role
-from patients.permissions import IsAdmin, IsClinician, IsPsychiatrist
+from patients.models import AuditAction
+from patients.permissions import IsAdmin, IsPsychiatrist
 
 from . import selectors, services
-from .labels import relabelled
 from .models import ModelVersion
 from .serializers import (
     ModelVersionDetailSerializer,
     ModelVersionListSerializer,
-    RiskScoreOutputSerializer,
-    RiskScoresQuerySerializer,
 )
-
-DEFAULT_RANGE_DAYS = 90
-
-
-class RiskScoresApi(APIView):
-    """A patient's daily risk scores. Psychiatrists get the explanation of each score; for
-    nurses `explanation` is an empty list (API.md roles: explanations are for psychiatrists)."""
-
-    permission_classes = [IsClinician]
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("start", str, description="YYYY-MM-DD (default: 90 days before end)"),
-            OpenApiParameter("end", str, description="YYYY-MM-DD (default: today)"),
-        ],
-        responses={
-            200: RiskScoreOutputSerializer(many=True),
-            400: OpenApiResponse(description="Bad dates: end before start, or more than 1,100 days."),
-            404: OpenApiResponse(description="No such patient in the caller's care teams."),
-        },
-        tags=["risk"],
-    )
-    def get(self, request: Request, patient_id: str) -> Response:
-        query = RiskScoresQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        patient = clinician_patient_or_404(request, patient_id, resource="risk_scores")
-        end = query.validated_data.get("end") or timezone.localdate(timezone=patient.tz)
-        start = query.validated_data.get("start") or end - timedelta(days=DEFAULT_RANGE_DAYS - 1)
-        explain = request.user.role == Role.PSYCHIATRIST  # type: ignore[union-attr]
-        scores = selectors.risk_scores_for_patient(patient=patient, start=start, end=end)
-        data = [
-            {
-                "date": s.date,
-                "score": s.score,
-                "band": s.band,
-                "model_version": s.model_version.version,
-                "threshold": s.threshold,
-                "explanation": relabelled(s.explanation) if explain else [],
-            }
-            for s in scores
-        ]
-        return Response(RiskScoreOutputSerializer(data, many=True).data)
 
 
 class IsPsychiatristOrAdmin(IsPsychiatrist):

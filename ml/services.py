@@ -1,43 +1,31 @@
-"""Writes of the ml app: training and registering model versions, activating one, scoring
-patients (idempotent per patient, day and model version) and dispatching the nightly run."""
+"""Writes of the ml app's registry: training and registering model versions, activating one,
+loading the active one. Scoring is in `ml.scoring`."""
 
 from __future__ import annotations
 
-import functools
-import json
 import logging
-from collections.abc import Callable, Iterable
-from datetime import date, datetime, time, timedelta
+from collections.abc import Callable
+from datetime import date
 from typing import Any
-from uuid import UUID
 
 import pandas as pd
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db import transaction
 from django.utils import timezone
-from threadpoolctl import ThreadpoolController
 
 from patients.errors import DomainError
-from patients.models import CareTeam, User
+from patients.models import User
 
 from . import selectors
-from .features import LOOKBACK_DAYS, build_features
-from .labels import english, factor_label
 from .modelcard import model_card
-from .models import ModelVersion, RiskScore, ScoringRun
+from .models import ModelVersion
 from .registry import artifact_load, artifact_save
-from .training import DEFAULT_BUDGET, EXCLUDE_AFTER_EVENT, RiskModel, band_for, build_dataset, train_risk_model
+from .serving import DEFAULT_BUDGET, RiskModel
+from .training import EXCLUDE_AFTER_EVENT, build_dataset, train_risk_model
 
 logger = logging.getLogger(__name__)
 
 MIN_TRAINING_EVENTS = 5
-# Patients per scoring task: large enough that per-chunk costs (queries, commit, one call per
-# boosted tree) are amortised, small enough that a chunk takes about a second and a killed
-# worker redoes little.
-CHUNK_SIZE = 1000
-NIGHTLY_LOCAL_TIME = time(2, 0)
-REDISPATCH_AFTER = timedelta(minutes=30)
 
 
 # --- training and registry -------------------------------------------------------------
@@ -144,263 +132,3 @@ def _json_safe(value: Any) -> Any:
     if hasattr(value, "item"):
         return _json_safe(value.item())
     return value
-
-
-# --- scoring -----------------------------------------------------------------------------
-
-
-@functools.cache
-def _threadpools() -> ThreadpoolController:
-    """Found once per process: inspecting the loaded native libraries costs ~10 ms a chunk."""
-    return ThreadpoolController()
-
-
-def team_threshold(*, team: CareTeam, model: RiskModel) -> float:
-    """The team's own threshold if set, else the model's threshold for the team's alert budget."""
-    if team.risk_threshold is not None:
-        return float(team.risk_threshold)
-    if abs(team.alert_budget_per_patient_month - model.info.get("budget", DEFAULT_BUDGET)) < 1e-9:
-        return float(model.threshold)
-    return model.threshold_for_budget(team.alert_budget_per_patient_month)
-
-
-def risk_scores_compute(
-    *,
-    patient_ids: Iterable[UUID | str],
-    days: Iterable[date],
-    model_version: ModelVersion | None = None,
-    alerts: bool = True,
-) -> list[int]:
-    """Score the patients for the days and store the scores; returns the ids of the scores of
-    these patients, days and model version (new or already there). Idempotent: a score that
-    exists is kept as it is (unique per patient, day and model version), so a rerun, or a
-    chunk redelivered after a worker was killed, changes nothing. Patients who are not active
-    or have withdrawn `risk_scoring` consent are skipped, judged when this runs."""
-    model_version = model_version or selectors.model_version_active()
-    if model_version is None:
-        raise DomainError("No active model version: train one with `train_model --activate`.")
-    model = model_load(model_version)
-    days = sorted(set(days))
-    # Plain values, not model instances: building 500 Patient objects costs more than the query.
-    patients = list(
-        selectors.patients_scorable()
-        .filter(pk__in=[UUID(str(p)) for p in patient_ids])
-        .values_list("pk", "enrolled_on", "diagnosis", "care_team_id")
-    )
-    if not patients or not days:
-        return []
-    targets = pd.DataFrame(
-        [(str(pk), pd.Timestamp(d)) for pk, enrolled_on, _dx, _team in patients for d in days if d >= enrolled_on],
-        columns=["patient", "date"],
-    )
-    if targets.empty:
-        return []
-    input_start = days[0] - timedelta(days=LOOKBACK_DAYS - 1)
-    summaries = selectors.daily_summaries_frame(
-        patient_ids=[pk for pk, *_rest in patients], start=input_start, end=days[-1]
-    )
-    meta = pd.DataFrame({"patient": [str(p[0]) for p in patients], "diagnosis": [p[2] for p in patients]})
-    features = build_features(summaries, patients=meta, targets=targets)
-    # One thread per worker process: parallelism comes from the chunks spread over workers,
-    # and OpenMP thread teams on a busy machine cost more than they give on 500 rows.
-    with _threadpools().limit(limits=1, user_api="openmp"):
-        scores, explanations = model.score_and_explain(features)
-    teams = CareTeam.objects.in_bulk({team_id for *_rest, team_id in patients})
-    team_thresholds = {team_id: team_threshold(team=team, model=model) for team_id, team in teams.items()}
-    by_id = {str(pk): pk for pk, *_rest in patients}
-    thresholds = {str(pk): team_thresholds[team_id] for pk, _e, _d, team_id in patients}
-    medium_ratio = model.medium_ratio
-    rows: list[dict[str, Any]] = []
-    with english():
-        for i, (pid, day) in enumerate(zip(features["patient"], features["date"], strict=True)):
-            threshold = thresholds[pid]
-            score = float(scores[i])
-            explanation = [
-                {
-                    "feature": f["feature"],
-                    "label": factor_label(f["feature"], f["params"]),
-                    "direction": f["direction"],
-                    "weight": f["weight"],
-                    "params": f["params"],
-                }
-                for f in explanations[i]
-            ]
-            d = day.date()
-            rows.append(
-                {
-                    "patient_id": by_id[pid],
-                    "date": d,
-                    "model_version_id": model_version.pk,
-                    "score": round(score, 6),
-                    "band": band_for(score, threshold, medium_ratio),
-                    "threshold": threshold,
-                    "explanation": explanation,
-                    "input_start": d - timedelta(days=LOOKBACK_DAYS - 1),
-                    "input_end": d,
-                }
-            )
-    with transaction.atomic():
-        ids = _scores_store(rows)
-        if alerts and ids:
-            transaction.on_commit(lambda: _alerts_evaluate(ids))
-    return ids
-
-
-_SCORE_COLUMNS = (
-    "patient_id", "date", "model_version_id", "score", "band", "threshold",
-    "explanation", "input_start", "input_end", "created_at",
-)  # fmt: skip
-
-
-def _scores_store(rows: list[dict[str, Any]]) -> list[int]:
-    """Insert the scores, keeping any that already exist (unique per patient, day and model
-    version), and return the ids of all of them (new or kept). On PostgreSQL the rows go
-    through COPY into a transaction-local table and one INSERT ... ON CONFLICT DO NOTHING: the
-    same result as bulk_create(ignore_conflicts=True), without quoting every explanation's JSON
-    on the client (most of a chunk's write time)."""
-    if not rows:
-        return []
-    if connection.vendor != "postgresql":
-        RiskScore.objects.bulk_create([RiskScore(**row) for row in rows], batch_size=1000, ignore_conflicts=True)
-        return list(
-            RiskScore.objects.filter(
-                model_version_id=rows[0]["model_version_id"],
-                patient_id__in={r["patient_id"] for r in rows},
-                date__in={r["date"] for r in rows},
-            ).values_list("pk", flat=True)
-        )
-    from psycopg import sql
-
-    table = sql.Identifier(RiskScore._meta.db_table)
-    staging = sql.Identifier("ml_riskscore_incoming")
-    columns = sql.SQL(", ").join(map(sql.Identifier, _SCORE_COLUMNS))
-    now = timezone.now()
-    with connection.cursor() as cursor:
-        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-        raw.execute(
-            sql.SQL(
-                "CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA"
-            ).format(staging=staging, columns=columns, table=table)
-        )
-        with raw.copy(
-            sql.SQL("COPY {staging} ({columns}) FROM STDIN").format(staging=staging, columns=columns)
-        ) as copy:
-            for r in rows:
-                row = {**r, "explanation": json.dumps(r["explanation"], allow_nan=False), "created_at": now}
-                copy.write_row([row[name] for name in _SCORE_COLUMNS])
-        raw.execute(
-            sql.SQL("INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} ON CONFLICT DO NOTHING").format(
-                table=table, columns=columns, staging=staging
-            )
-        )
-        raw.execute(
-            sql.SQL(
-                "SELECT r.id FROM {table} r JOIN {staging} s ON r.patient_id = s.patient_id AND r.date = s.date "
-                "AND r.model_version_id = s.model_version_id"
-            ).format(table=table, staging=staging)
-        )
-        ids = [row[0] for row in raw.fetchall()]
-        raw.execute(sql.SQL("DROP TABLE {staging}").format(staging=staging))
-    return ids
-
-
-def _alerts_evaluate(score_ids: list[int]) -> None:
-    from alerts.services import risk_alerts_evaluate
-
-    raised = risk_alerts_evaluate(score_ids=score_ids)
-    logger.info("risk alert rules applied", extra={"scores": len(score_ids), "alerts": raised})
-
-
-def risk_scoring_dispatch(
-    *,
-    day: date,
-    care_team_ids: Iterable[int] | None = None,
-    patient_ids: Iterable[UUID | str] | None = None,
-    alerts: bool = True,
-    chunk_size: int = CHUNK_SIZE,
-) -> int:
-    """Split the scorable patients into chunks and enqueue one task per chunk (a Celery group,
-    sent after commit) so the night spreads over the workers. Returns the number of chunks."""
-    from .tasks import risk_scoring_chunk
-
-    model_version = selectors.model_version_active()
-    if model_version is None:
-        raise DomainError("No active model version: train one with `train_model --activate`.")
-    qs = selectors.patients_scorable(care_team_ids=care_team_ids)
-    if patient_ids is not None:
-        qs = qs.filter(pk__in=[UUID(str(p)) for p in patient_ids])
-    ids = [str(pk) for pk in qs.values_list("pk", flat=True)]
-    chunks = [ids[i : i + chunk_size] for i in range(0, len(ids), chunk_size)]
-    if not chunks:
-        return 0
-    from celery import group
-
-    job = group(risk_scoring_chunk.s(chunk, day.isoformat(), model_version.pk, alerts) for chunk in chunks)
-    transaction.on_commit(job.apply_async)
-    return len(chunks)
-
-
-def risk_scoring_nightly(*, now: datetime | None = None) -> int:
-    """For every care team whose local time has passed 02:00, score its previous local day once
-    (a ScoringRun marks the dispatch). A run whose scores are still incomplete half an hour
-    later is dispatched again for the missing patients only. Returns chunks dispatched."""
-    now = now or timezone.now()
-    model_version = selectors.model_version_active()
-    if model_version is None:
-        return 0
-    dispatched = 0
-    for team in CareTeam.objects.order_by("pk"):
-        local = now.astimezone(team_tz(team))
-        if local.time() < NIGHTLY_LOCAL_TIME:
-            continue
-        day = local.date() - timedelta(days=1)
-        try:
-            run, created = ScoringRun.objects.get_or_create(care_team=team, date=day, model_version=model_version)
-        except IntegrityError:  # a concurrent beat created it
-            continue
-        if created:
-            n = risk_scoring_dispatch(day=day, care_team_ids=[team.pk])
-            ScoringRun.objects.filter(pk=run.pk).update(chunks=n)
-            dispatched += n
-            continue
-        if now - run.created_at < REDISPATCH_AFTER:
-            continue
-        scored = RiskScore.objects.filter(patient=OuterRef("pk"), date=day, model_version=model_version)
-        missing = list(
-            selectors.patients_scorable(care_team_ids=[team.pk])
-            .filter(enrolled_on__lte=day)
-            .exclude(Exists(scored))
-            .values_list("pk", flat=True)
-        )
-        if missing:
-            dispatched += risk_scoring_dispatch(day=day, patient_ids=missing)
-    return dispatched
-
-
-def team_tz(team: CareTeam):  # type: ignore[no-untyped-def]
-    import zoneinfo
-
-    return zoneinfo.ZoneInfo(team.timezone)
-
-
-def risk_scores_backfill(
-    *,
-    start: date,
-    end: date,
-    alerts: bool = True,
-    chunk_size: int = CHUNK_SIZE,
-    progress: Callable[[int], None] | None = None,
-) -> int:
-    """Score every scorable patient for every day from `start` to `end`, in chunks of patients
-    (all days of a chunk in one pass). Returns the number of scores of those days."""
-    if end < start:
-        raise DomainError("The end date is before the start date.")
-    days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
-    ids = [str(pk) for pk in selectors.patients_scorable().values_list("pk", flat=True)]
-    total = 0
-    for i in range(0, len(ids), chunk_size):
-        chunk = ids[i : i + chunk_size]
-        total += len(risk_scores_compute(patient_ids=chunk, days=days, alerts=alerts))
-        if progress:
-            progress(len(chunk))
-    return total

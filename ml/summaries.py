@@ -17,31 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-SUMMARY_COLUMNS = [
-    "checkins",
-    "mood",
-    "anxiety",
-    "energy",
-    "irritability",
-    "sleep_quality",
-    "medication_taken",
-    "phq9",
-    "gad7",
-    "asrm",
-    "sleep_hours",
-    "sleep_onset",
-    "sleep_wake",
-    "sleep_efficiency",
-    "steps",
-    "time_at_home_min",
-    "distance_km",
-    "speech_rate_wpm",
-    "pause_ratio",
-    "pitch_sd_hz",
-    "screen_minutes",
-    "unlocks",
-    "passive_records",
-]
+from monitoring.summaries import SUMMARY_COLUMNS
 
 
 def read_cohort_lines(path: str | Path) -> Iterable[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""Celery tasks of the ml app: thin shells over ml.services.
+"""Celery tasks of the ml app: thin shells over ml.scoring and ml.alerting.
 
 Chunk tasks run with acks_late (settings): a worker killed mid-chunk leaves the message for
 another worker, and rerunning a chunk is harmless because scores are unique per patient, day
@@ -7,9 +7,10 @@ and model version and written with ignore_conflicts."""
 from datetime import date
 
 from celery import shared_task
-from django.db import OperationalError
+from django.db import InterfaceError, OperationalError
 
-from . import services
+from . import scoring
+from .alerting import risk_alerts_evaluate
 from .models import ModelVersion
 
 
@@ -23,7 +24,7 @@ from .models import ModelVersion
 def risk_scoring_chunk(patient_ids: list[str], day: str, model_version_id: int, alerts: bool = True) -> int:
     model_version = ModelVersion.objects.get(pk=model_version_id)
     return len(
-        services.risk_scores_compute(
+        scoring.risk_scores_compute(
             patient_ids=patient_ids, days=[date.fromisoformat(day)], model_version=model_version, alerts=alerts
         )
     )
@@ -31,9 +32,22 @@ def risk_scoring_chunk(patient_ids: list[str], day: str, model_version_id: int, 
 
 @shared_task(acks_late=True)
 def risk_scoring_nightly() -> int:
-    return services.risk_scoring_nightly()
+    return scoring.risk_scoring_nightly()
 
 
 @shared_task(acks_late=True)
 def risk_scoring_dispatch(day: str, care_team_ids: list[int] | None = None, alerts: bool = True) -> int:
-    return services.risk_scoring_dispatch(day=date.fromisoformat(day), care_team_ids=care_team_ids, alerts=alerts)
+    return scoring.risk_scoring_dispatch(day=date.fromisoformat(day), care_team_ids=care_team_ids, alerts=alerts)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=5,
+)
+def evaluate_risk_scores(score_ids: list[int]) -> int:
+    """The risk rule on freshly stored scores, enqueued by scoring on commit. Safe to run
+    twice: one alert per score (dedupe key) and hysteresis per patient."""
+    return risk_alerts_evaluate(score_ids=score_ids)

@@ -5,7 +5,6 @@ from django.urls import path
 from . import apis
 
 urlpatterns = [
-    path("patients/<uuid:patient_id>/risk-scores/", apis.RiskScoresApi.as_view(), name="patient_risk_scores"),
     path("models/", apis.ModelVersionListApi.as_view(), name="model_versions"),
     path("models/<str:version>/", apis.ModelVersionDetailApi.as_view(), name="model_version"),
     path("models/<str:version>/activate/", apis.ModelVersionActivateApi.as_view(), name="model_version_activate"),

@@ -1,40 +1,32 @@
 """Thin API views of ingestion, timelines and exports: parse, authorise, call one service or
 selector, serialize."""
 
-from datetime import date, timedelta
 from typing import Any
 
-from django.http import HttpResponse, JsonResponse
-from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from patients.access import clinician_patient_or_404, request_patient
-from patients.models import AuditAction, Patient
-from patients.permissions import IsClinician, IsPatient
+from patients.access import request_patient
+from patients.models import AuditAction
+from patients.permissions import IsPatient
 
-from . import selectors, services
-from .exports import fhir_bundle, timeline_csv
+from . import services
 from .models import SpeechRecording
 from .serializers import (
     CheckInInputSerializer,
     CheckInOutputSerializer,
-    EraseOutputSerializer,
     QuestionnaireInputSerializer,
     QuestionnaireOutputSerializer,
     SignalBatchInputSerializer,
     SignalBatchOutputSerializer,
     SpeechRecordingInputSerializer,
     SpeechRecordingOutputSerializer,
-    TimelineSerializer,
 )
 from .speech import MAX_BYTES, MAX_SECONDS, MIN_SECONDS, wav_info
 from .validation import validate_checkin, validate_questionnaire
@@ -214,150 +206,3 @@ class SpeechRecordingDetailApi(APIView):
         if recording is None:
             raise NotFound("No such recording.")
         return Response(_recording_body(recording))
-
-
-# --- timelines ----------------------------------------------------------------------------------------
-
-_RANGE_PARAMS = [
-    OpenApiParameter("start", OpenApiTypes.DATE, description="First local day (default: 29 days before end)."),
-    OpenApiParameter("end", OpenApiTypes.DATE, description="Last local day (default: the patient's today)."),
-]
-
-
-def _date_param(request: Request, name: str) -> date | None:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError as exc:
-        raise ValidationError({name: ["Date has wrong format. Use YYYY-MM-DD."]}) from exc
-
-
-def _range(
-    request: Request,
-    patient: Patient,
-    *,
-    default_start: date | None = None,
-    max_days: int = selectors.MAX_TIMELINE_DAYS,
-) -> tuple[date, date]:
-    start, end = _date_param(request, "start"), _date_param(request, "end")
-    end = end or timezone.localdate(timezone=patient.tz)
-    start = start or default_start or end - timedelta(days=29)
-    if end < start:
-        raise ValidationError({"end": ["The end date is before the start date."]})
-    if (end - start).days + 1 > max_days:
-        raise ValidationError({"end": [f"A timeline covers at most {max_days} days."]})
-    return start, end
-
-
-def _timeline_body(patient: Patient, start: date, end: date) -> dict:
-    days = selectors.timeline_for_patient(patient=patient, start=start, end=end)
-    return {"patient": str(patient.pk), "start": start.isoformat(), "end": end.isoformat(), "days": days}
-
-
-class PatientTimelineApi(APIView):
-    permission_classes = [IsClinician]
-
-    @extend_schema(parameters=_RANGE_PARAMS, responses={200: TimelineSerializer}, tags=["patients"])
-    def get(self, request: Request, patient_id: str) -> Response:
-        patient = clinician_patient_or_404(request, patient_id, resource="timeline")
-        start, end = _range(request, patient)
-        return Response(_timeline_body(patient, start, end))
-
-
-class MyTimelineApi(APIView):
-    permission_classes = [IsPatient]
-
-    @extend_schema(parameters=_RANGE_PARAMS, responses={200: TimelineSerializer}, tags=["patient data"])
-    def get(self, request: Request) -> Response:
-        patient = request_patient(request, resource="timeline")
-        start, end = _range(request, patient)
-        return Response(_timeline_body(patient, start, end))
-
-
-# --- exports and erasure ----------------------------------------------------------------------------
-
-
-class _FormatIsAParameter(DefaultContentNegotiation):
-    """`?format=csv|fhir` names the export format, not a DRF renderer; errors stay JSON."""
-
-    def select_renderer(self, request: Any, renderers: Any, format_suffix: str | None = None) -> Any:
-        renderer = next(iter(renderers))
-        return renderer, renderer.media_type
-
-
-class PatientExportApi(APIView):
-    permission_classes = [IsClinician]
-    content_negotiation_class = _FormatIsAParameter
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("format", str, enum=["fhir", "csv"], description="Default fhir."),
-            *_RANGE_PARAMS,
-        ],
-        responses={
-            (200, "application/fhir+json"): OpenApiResponse(
-                OpenApiTypes.OBJECT, description="FHIR R4 Bundle (collection)."
-            ),
-            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The timeline, one row per day."),
-        },
-        tags=["patients"],
-        description="Without start/end: from enrolment to today. Every export is written to the audit trail.",
-    )
-    def get(self, request: Request, patient_id: str) -> HttpResponse:
-        export_format = request.query_params.get("format", "fhir")
-        if export_format not in ("fhir", "csv"):
-            raise ValidationError({"format": ["Choose fhir or csv."]})
-        patient = clinician_patient_or_404(
-            request, patient_id, resource=f"export_{export_format}", action=AuditAction.EXPORT
-        )
-        first, _last = selectors.data_range_for_patient(patient=patient, today=timezone.localdate(timezone=patient.tz))
-        start, end = _range(request, patient, default_start=first, max_days=selectors.MAX_EXPORT_DAYS)
-        days = selectors.timeline_for_patient(patient=patient, start=start, end=end)
-        if export_format == "csv":
-            response = HttpResponse(timeline_csv(days), content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="timeline-{patient.code}-{start}-{end}.csv"'
-            return response
-        questionnaires = [q for q in selectors.questionnaires_for_patient(patient=patient) if start <= q["day"] <= end]
-        bundle = fhir_bundle(patient=patient, days=days, questionnaires=questionnaires)
-        return HttpResponse(bundle.model_dump_json(), content_type="application/fhir+json")
-
-
-class MyExportApi(APIView):
-    permission_classes = [IsPatient]
-
-    @extend_schema(
-        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="All of the patient's data, as JSON.")},
-        tags=["patient data"],
-        description="GDPR portability: profile, consents, check-ins with notes, questionnaires, raw signals, "
-        "voice-diary status, daily summaries, risk scores, alerts and clinical events.",
-    )
-    def get(self, request: Request) -> JsonResponse:
-        patient = request_patient(request, resource="export_gdpr", action=AuditAction.EXPORT)
-        response = JsonResponse(selectors.patient_data_export(patient=patient))
-        response["Content-Disposition"] = f'attachment; filename="my-data-{timezone.localdate()}.json"'
-        return response
-
-
-class MyEraseApi(APIView):
-    permission_classes = [IsPatient]
-
-    @extend_schema(
-        request=None,
-        responses={200: EraseOutputSerializer},
-        tags=["patient data"],
-        description="Erasure, carried out at once: consents withdrawn, collection and scoring stopped, the "
-        "account deleted and the patient's data removed. Kept as the law requires: the consent history, the "
-        "audit trail and the care team's clinical record (alerts and their handling, clinical events).",
-    )
-    def post(self, request: Request) -> Response:
-        patient = request_patient(request, resource="erasure", action=AuditAction.ERASE)
-        removed = services.patient_erase(patient=patient)
-        return Response(
-            {
-                "status": "erased",
-                "removed": removed,
-                "kept": ["consent_history", "audit_trail", "alerts", "clinical_events", "patient_code"],
-            }
-        )

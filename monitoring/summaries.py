@@ -40,6 +40,34 @@ SIGNAL_FIELDS = (
     "unlocks",
     "passive_records",
 )
+# The summary columns in API.md's timeline order that the model reads and every page shows
+# (`passive_records` is bookkeeping; the four columns not listed are kept for exports only).
+SUMMARY_COLUMNS = [
+    "checkins",
+    "mood",
+    "anxiety",
+    "energy",
+    "irritability",
+    "sleep_quality",
+    "medication_taken",
+    "phq9",
+    "gad7",
+    "asrm",
+    "sleep_hours",
+    "sleep_onset",
+    "sleep_wake",
+    "sleep_efficiency",
+    "steps",
+    "time_at_home_min",
+    "distance_km",
+    "speech_rate_wpm",
+    "pause_ratio",
+    "pitch_sd_hz",
+    "screen_minutes",
+    "unlocks",
+    "passive_records",
+]
+
 PARTS = {"checkins": CHECKIN_FIELDS, "questionnaires": QUESTIONNAIRE_FIELDS, "signals": SIGNAL_FIELDS}
 
 # Check-ins are aggregated by the database itself (services._checkin_summaries_upsert).

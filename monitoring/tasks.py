@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.db import DatabaseError, InterfaceError
 
+from .alerting import adherence_alerts_evaluate
 from .services import speech_recording_process, speech_recordings_requeue_pending
 
 
@@ -23,3 +24,9 @@ def process_speech_recording(self, recording_id: str) -> str:  # type: ignore[no
 @shared_task(acks_late=True)
 def requeue_pending_speech_recordings() -> int:
     return speech_recordings_requeue_pending()
+
+
+@shared_task(autoretry_for=(DatabaseError, InterfaceError), retry_backoff=True, retry_backoff_max=600, max_retries=5)
+def check_adherence() -> int:
+    """One adherence alert per data gap; safe to run twice (a gap is keyed by its first day)."""
+    return adherence_alerts_evaluate()

@@ -14,9 +14,4 @@ urlpatterns = [
         apis.SpeechRecordingDetailApi.as_view(),
         name="speech_recording_detail",
     ),
-    path("me/timeline/", apis.MyTimelineApi.as_view(), name="my_timeline"),
-    path("me/export/", apis.MyExportApi.as_view(), name="my_export"),
-    path("me/erase/", apis.MyEraseApi.as_view(), name="my_erase"),
-    path("patients/<uuid:patient_id>/timeline/", apis.PatientTimelineApi.as_view(), name="patient_timeline"),
-    path("patients/<uuid:patient_id>/export/", apis.PatientExportApi.as_view(), name="patient_export"),
 ]

@@ -1,10 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from alerts.services import clinician_deactivate
-
 from .audit import audit_record
 from .models import AuditEvent, CareTeam, ClinicalEvent, ConsentRecord, Patient, User
+from .services import account_save, care_team_members_set, clinician_deactivate
 
 
 @admin.register(User)
@@ -15,12 +14,8 @@ class UserAdmin(BaseUserAdmin):
     actions = ["deactivate_accounts"]
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
-        was_active = change and User.objects.filter(pk=obj.pk, is_active=True).exists()
-        super().save_model(request, obj, form, change)
-        if was_active and not obj.is_active:
-            # Deactivation also ends the account's refresh tokens and open dashboard sockets.
-            obj.is_active = True
-            clinician_deactivate(user=obj)
+        # Switching an account off is a deactivation: tokens blacklisted, sockets closed.
+        account_save(user=obj, was_active=bool(change and form.initial.get("is_active")))
 
     @admin.action(description="Deactivate the selected accounts (signs them out everywhere)")
     def deactivate_accounts(self, request, queryset):  # type: ignore[no-untyped-def]
@@ -33,6 +28,14 @@ class CareTeamAdmin(admin.ModelAdmin):
     list_display = ("name", "timezone", "risk_threshold", "risk_alerts_paused", "adherence_gap_days")
     filter_horizontal = ("members",)
     search_fields = ("name",)
+
+    def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
+        # Membership goes through the service (sockets of the members concerned are rescoped),
+        # not through the form's own many-to-many save.
+        members = form.cleaned_data.pop("members", None)
+        super().save_related(request, form, formsets, change)
+        if members is not None:
+            care_team_members_set(team=form.instance, users=members)
 
 
 class AuditedPatientAdminMixin:

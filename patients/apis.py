@@ -3,7 +3,6 @@
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -30,8 +29,6 @@ from .selectors import (
     clinical_events_for_patient,
     consents_for_patient,
     patient_for_user,
-    patients_filter,
-    patients_with_overview,
 )
 from .serializers import (
     AccessLogEntrySerializer,
@@ -46,9 +43,6 @@ from .serializers import (
     EnrollmentCodeOutputSerializer,
     EnrollOutputSerializer,
     MeSerializer,
-    PatientCreatedSerializer,
-    PatientCreateInputSerializer,
-    PatientOutputSerializer,
 )
 
 
@@ -136,64 +130,6 @@ class MeApi(APIView):
                 }
             ).data
         )
-
-
-class PatientListCreateApi(generics.GenericAPIView):
-    permission_classes = [IsClinician]
-    serializer_class = PatientOutputSerializer
-
-    def get_queryset(self):  # type: ignore[no-untyped-def]
-        params = self.request.query_params
-        return patients_filter(
-            patients_with_overview(user=self.request.user),  # type: ignore[arg-type]
-            search=params.get("search"),
-            care_team=params.get("care_team"),
-            diagnosis=params.get("diagnosis"),
-            status=params.get("status"),
-        )
-
-    @extend_schema(responses=PatientOutputSerializer(many=True), tags=["patients"])
-    def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        audit_record(
-            request=request, action=AuditAction.READ, resource="patient_list", detail={"count": len(page or [])}
-        )
-        return self.get_paginated_response(PatientOutputSerializer(page, many=True).data)
-
-    @extend_schema(request=PatientCreateInputSerializer, responses={201: PatientCreatedSerializer}, tags=["patients"])
-    def post(self, request: Request) -> Response:
-        data = PatientCreateInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        team = request.user.care_teams.filter(pk=v["care_team"]).first()  # type: ignore[union-attr]
-        if team is None:
-            raise ValidationError({"care_team": ["Not one of your care teams."]})
-        try:
-            patient, code = services.patient_create(
-                code=v["code"],
-                care_team=team,
-                timezone_name=v["timezone"],
-                birth_year=v["birth_year"],
-                sex=v["sex"],
-                diagnosis=v["diagnosis"],
-                enrolled_on=v.get("enrolled_on"),
-                created_by=request.user,  # type: ignore[arg-type]
-            )
-        except (DomainError, IntegrityError) as exc:
-            raise ValidationError({"code": ["A patient with this code already exists."]}) from exc
-        audit_record(request=request, action=AuditAction.CREATE, resource="patient", patient_id=patient.pk)
-        patient.enrollment_code = code  # type: ignore[attr-defined]
-        return Response(PatientCreatedSerializer(patient).data, status=status.HTTP_201_CREATED)
-
-
-class PatientDetailApi(APIView):
-    permission_classes = [IsClinician]
-
-    @extend_schema(responses=PatientOutputSerializer, tags=["patients"])
-    def get(self, request: Request, patient_id: str) -> Response:
-        clinician_patient_or_404(request, patient_id, resource="patient")
-        patient = patients_with_overview(user=request.user).get(pk=patient_id)  # type: ignore[arg-type]
-        return Response(PatientOutputSerializer(patient).data)
 
 
 class EnrollmentCodeApi(APIView):

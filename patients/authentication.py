@@ -1,6 +1,6 @@
 """JWT authentication that loads the user's patient record (and its care team) in the same
 query, since almost every patient request needs it: one round trip fewer per request. The
-query is compiled once per process (config.compiled): building its SQL cost more than
+query is compiled once per process (patients.compiled): building its SQL cost more than
 running it."""
 
 from typing import Any
@@ -13,7 +13,7 @@ from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidTok
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
-from config.compiled import CompiledLookup
+from patients.compiled import CompiledLookup
 
 _User = get_user_model()
 _USER_FIELD = _User._meta.get_field(api_settings.USER_ID_FIELD)

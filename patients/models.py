@@ -3,7 +3,7 @@ import zoneinfo
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
 
@@ -93,6 +93,28 @@ class Patient(models.Model):
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+
+def patient_lock_clause(alias: str) -> str:
+    """The row lock every writer of a patient's data takes until its commit, as SQL to append
+    to a SELECT of the patient's row aliased `alias`: FOR NO KEY UPDATE on PostgreSQL (writes
+    serialise per patient, so a day's summary is recomputed from every row committed before
+    it, and inserts elsewhere that reference the patient are not blocked); nothing on SQLite,
+    which serialises writers anyway."""
+    if not connection.features.has_select_for_update:
+        return ""
+    return f" FOR NO KEY UPDATE OF {alias}" if connection.vendor == "postgresql" else " FOR UPDATE"
+
+
+def patient_lock(patient_id: uuid.UUID) -> None:
+    """Take the patient row lock (`patient_lock_clause`) until the caller's transaction commits.
+    The caller is inside transaction.atomic; one patient at a time, so there is no lock order."""
+    table = connection.ops.quote_name(Patient._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.id FROM {table} p WHERE p.id = %s{patient_lock_clause('p')}",  # noqa: S608  # nosec B608
+            [Patient._meta.pk.get_db_prep_value(patient_id, connection)],  # type: ignore[union-attr]
+        )
 
 
 class EnrollmentCode(models.Model):

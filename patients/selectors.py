@@ -1,7 +1,7 @@
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 
 from .models import AuditEvent, ClinicalEvent, ConsentRecord, Patient, User
 
@@ -11,28 +11,6 @@ def patients_for_clinician(*, user: User) -> QuerySet[Patient]:
     if not (user.is_authenticated and user.is_active and user.is_clinician):
         return Patient.objects.none()
     return Patient.objects.filter(care_team__members=user).exclude(status="erased").select_related("care_team")
-
-
-def patients_with_overview(*, user: User) -> QuerySet[Patient]:
-    """Patients annotated with their latest risk score and open-alert count, in one query."""
-    from alerts.models import Alert, AlertStatus
-    from ml.models import RiskScore
-
-    latest = RiskScore.objects.filter(patient=OuterRef("pk")).order_by("-date", "-created_at")
-    open_alerts = (
-        Alert.objects.filter(patient=OuterRef("pk"))
-        .exclude(status=AlertStatus.RESOLVED)
-        .order_by()
-        .values("patient")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return patients_for_clinician(user=user).annotate(
-        latest_risk_date=Subquery(latest.values("date")[:1]),
-        latest_risk_score=Subquery(latest.values("score")[:1]),
-        latest_risk_band=Subquery(latest.values("band")[:1]),
-        open_alert_count=Subquery(open_alerts, output_field=IntegerField()),
-    )
 
 
 def patients_filter(

@@ -3,10 +3,9 @@ import zoneinfo
 from datetime import date
 
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .models import AuditAction, CareTeam, ClinicalEventKind, ConsentScope, Patient, Sex
+from .models import AuditAction, CareTeam, ClinicalEventKind, ConsentScope, Sex
 
 ICD10_RE = re.compile(r"^[A-Z][0-9]{2}(\.[0-9A-Z]{1,4})?$")
 
@@ -72,58 +71,6 @@ class PatientCreateInputSerializer(serializers.Serializer):
             if enrolled_on > today:
                 raise serializers.ValidationError({"enrolled_on": ["The enrolment date cannot be in the future."]})
         return attrs
-
-
-class LatestRiskSerializer(serializers.Serializer):
-    date = serializers.DateField()
-    score = serializers.FloatField()
-    band = serializers.CharField()
-
-
-class PatientOutputSerializer(serializers.ModelSerializer):
-    care_team = serializers.IntegerField(source="care_team_id")
-    care_team_name = serializers.CharField(source="care_team.name")
-    latest_risk = serializers.SerializerMethodField()
-    open_alerts = serializers.SerializerMethodField()
-    enrolled = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Patient
-        fields = [
-            "id",
-            "code",
-            "care_team",
-            "care_team_name",
-            "timezone",
-            "birth_year",
-            "sex",
-            "diagnosis",
-            "status",
-            "enrolled_on",
-            "enrolled",
-            "latest_risk",
-            "open_alerts",
-            "created_at",
-        ]
-
-    @extend_schema_field(LatestRiskSerializer(allow_null=True))
-    def get_latest_risk(self, obj: Patient) -> dict | None:
-        if getattr(obj, "latest_risk_date", None) is None:
-            return None
-        return {"date": obj.latest_risk_date, "score": obj.latest_risk_score, "band": obj.latest_risk_band}  # type: ignore[attr-defined,return-value]
-
-    def get_open_alerts(self, obj: Patient) -> int:
-        return getattr(obj, "open_alert_count", None) or 0
-
-    def get_enrolled(self, obj: Patient) -> bool:
-        return obj.user_id is not None
-
-
-class PatientCreatedSerializer(PatientOutputSerializer):
-    enrollment_code = serializers.CharField()
-
-    class Meta(PatientOutputSerializer.Meta):
-        fields = [*PatientOutputSerializer.Meta.fields, "enrollment_code"]
 
 
 class EnrollmentCodeOutputSerializer(serializers.Serializer):

@@ -1,3 +1,4 @@
+import functools
 import hashlib
 import hmac
 import secrets
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from .errors import ConsentRequired, DomainError, IdempotencyConflict
 from .models import (
@@ -22,7 +24,9 @@ from .models import (
     PatientStatus,
     Role,
     User,
+    patient_lock_clause,
 )
+from .sockets import user_sockets_close, user_sockets_rescope_on_commit
 
 # Unambiguous characters only: codes are read aloud and typed on a phone.
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -44,8 +48,76 @@ def clinician_create(*, username: str, role: str, team: CareTeam, password: str 
         user.save(update_fields=["role"])
     user.set_password(password)
     user.save(update_fields=["password"])
-    team.members.add(user)
+    care_team_members_add(team=team, users=[user])
     return user, password
+
+
+# --- Accounts and care-team membership -----------------------------------------------------
+# Every change of who may see what goes through these: the sockets of the users concerned are
+# closed or rescoped after the commit, whatever made the change (admin, command, service).
+
+
+def care_team_members_add(*, team: CareTeam, users: Iterable[User]) -> None:
+    users = list(users)
+    with transaction.atomic():
+        team.members.add(*users)
+        user_sockets_rescope_on_commit(user_ids=[u.pk for u in users])
+
+
+def care_team_members_remove(*, team: CareTeam, users: Iterable[User]) -> None:
+    users = list(users)
+    with transaction.atomic():
+        team.members.remove(*users)
+        user_sockets_rescope_on_commit(user_ids=[u.pk for u in users])
+
+
+def care_team_members_set(*, team: CareTeam, users: Iterable[User]) -> set[int]:
+    """Make `users` the team's members; returns the ids of those added or removed."""
+    wanted = {u.pk for u in users}
+    with transaction.atomic():
+        current = set(team.members.values_list("pk", flat=True))
+        team.members.set(list(wanted))
+        changed = current ^ wanted
+        user_sockets_rescope_on_commit(user_ids=changed)
+    return changed
+
+
+def clinician_care_teams_set(*, user: User, teams: Iterable[CareTeam]) -> bool:
+    """Make `teams` the user's care teams (her side of the relation). True if it changed."""
+    wanted = {t.pk for t in teams}
+    with transaction.atomic():
+        current = set(user.care_teams.values_list("pk", flat=True))
+        if current == wanted:
+            return False
+        user.care_teams.set(list(wanted))
+        user_sockets_rescope_on_commit(user_ids=[user.pk])
+    return True
+
+
+def clinician_deactivate(*, user: User) -> bool:
+    """Deactivate an account: no new sign-in, refresh tokens blacklisted, and every open socket
+    of theirs closed (after the commit). True if the account changed."""
+    with transaction.atomic():
+        changed = User.objects.filter(pk=user.pk, is_active=True).update(is_active=False)
+        outstanding = OutstandingToken.objects.filter(user_id=user.pk).exclude(blacklistedtoken__isnull=False)
+        BlacklistedToken.objects.bulk_create(
+            [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
+        )
+        transaction.on_commit(functools.partial(user_sockets_close, user.pk))
+    user.is_active = False
+    return bool(changed)
+
+
+def account_save(*, user: User, was_active: bool) -> None:
+    """Save an account edited by an administrator. Switching `is_active` off is a
+    deactivation (`clinician_deactivate`), not a mere field change."""
+    deactivating = was_active and not user.is_active
+    if deactivating:
+        user.is_active = True
+    with transaction.atomic():
+        user.save()
+        if deactivating:
+            clinician_deactivate(user=user)
 
 
 def _hash_code(code: str) -> str:
@@ -189,8 +261,8 @@ def consent_refused(*, patient: Patient, scopes: Iterable[str], lock: bool = Fal
         f"LEFT JOIN {consent_table} c ON c.patient_id = p.id AND c.withdrawn_at IS NULL "
         "WHERE p.id = %s"
     )
-    if lock and connection.features.has_select_for_update:
-        statement += " FOR NO KEY UPDATE OF p" if connection.vendor == "postgresql" else " FOR UPDATE"
+    if lock:
+        statement += patient_lock_clause("p")
     with connection.cursor() as cursor:
         cursor.execute(statement, [Patient._meta.pk.get_db_prep_value(patient.pk, connection)])
         rows = cursor.fetchall()

@@ -12,8 +12,6 @@ urlpatterns = [
     path("me/consents/withdraw/", apis.MyConsentsWithdrawApi.as_view(), name="my_consents_withdraw"),
     path("me/access-log/", apis.MyAccessLogApi.as_view(), name="my_access_log"),
     path("audit/", apis.AuditSearchApi.as_view(), name="audit_search"),
-    path("patients/", apis.PatientListCreateApi.as_view(), name="patient_list"),
-    path("patients/<uuid:patient_id>/", apis.PatientDetailApi.as_view(), name="patient_detail"),
     path(
         "patients/<uuid:patient_id>/enrollment-code/", apis.EnrollmentCodeApi.as_view(), name="patient_enrollment_code"
     ),

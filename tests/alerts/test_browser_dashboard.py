@@ -10,7 +10,7 @@ import requests
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from alerts import services
+from ml.alerting import risk_alerts_evaluate
 from ml.models import ModelVersion
 from tests.alerts.conftest import make_score, raise_safety
 from tests.conftest import browser_login, free_port, start_asgi_server, stop_process
@@ -107,7 +107,7 @@ def test_safety_alert_appears_live_and_acknowledgement_reaches_a_second_nurse(
         version="browser-1", artifact_path="/tmp/none", artifact_sha256="0" * 64, threshold=0.5, is_active=True
     )
     score = make_score(patient, version, timezone.localdate(), 0.7312)
-    assert services.risk_alerts_evaluate(score_ids=[score.pk]) == 1
+    assert risk_alerts_evaluate(score_ids=[score.pk]) == 1
     first.reload()  # raised in this process: without Redis its push cannot reach the server's sockets
     second.reload()
     risk_en = first.locator("li.alert-card.sev-high", has_text="PA1")

@@ -74,7 +74,7 @@ async def test_alerts_raised_while_redis_is_down_reach_dashboards_after_it_retur
     failures: list[logging.LogRecord] = []
     handler = logging.Handler(level=logging.WARNING)
     handler.emit = failures.append  # type: ignore[method-assign]
-    logging.getLogger("alerts.services").addHandler(handler)
+    logging.getLogger("patients.sockets").addHandler(handler)
     try:
         dashboard = await connect(user=nurse)
         last_seq = (await receive(dashboard))["last_seq"]
@@ -99,7 +99,7 @@ async def test_alerts_raised_while_redis_is_down_reach_dashboards_after_it_retur
         assert manual.status_code == 201
         saved = await sync_to_async(lambda: set(Alert.objects.values_list("kind", flat=True)))()
         assert saved == {"safety", "manual"}
-        assert [r.getMessage() for r in failures] == ["alert push failed; dashboards will replay it with resume"] * 2
+        assert [r.getMessage() for r in failures] == ["channel push failed; dashboards will replay it with resume"] * 2
 
         # The dashboard lost its connection to the layer; it reconnects once Redis is back.
         try:
@@ -126,6 +126,6 @@ async def test_alerts_raised_while_redis_is_down_reach_dashboards_after_it_retur
         assert live["event"] == "created" and live["alert"]["title"] == "Back online"
         await dashboard.disconnect()
     finally:
-        logging.getLogger("alerts.services").removeHandler(handler)
+        logging.getLogger("patients.sockets").removeHandler(handler)
         if redis.poll() is None:
             stop(redis)

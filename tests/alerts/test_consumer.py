@@ -12,7 +12,14 @@ from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from alerts import services
 from alerts.models import AlertEvent
+from ml.alerting import risk_alerts_evaluate
 from patients.models import AuditEvent
+from patients.services import (
+    care_team_members_remove,
+    care_team_members_set,
+    clinician_care_teams_set,
+    clinician_deactivate,
+)
 from tests.alerts.conftest import OPEN_SOCKETS, connect, raise_safety, receive, receive_type
 from tests.conftest import SERVICES_MODE
 
@@ -259,7 +266,7 @@ async def test_deactivating_a_clinician_closes_her_sockets(nurse, psychiatrist):
     await receive(ws)
     await receive(other)
 
-    await sync_to_async(services.clinician_deactivate)(user=nurse)
+    await sync_to_async(clinician_deactivate)(user=nurse)
 
     assert (await assert_closed_with(ws, 4403))["detail"] == "Your account was deactivated."
     await other.send_json_to({"type": "ping"})
@@ -289,7 +296,7 @@ async def test_taking_a_nurse_off_a_team_rescopes_her_open_sockets(nurse, psychi
     assert (await receive(ws))["care_teams"] == [patient.care_team_id]
     await receive(other)
 
-    await sync_to_async(patient.care_team.members.remove)(nurse)
+    await sync_to_async(care_team_members_remove)(team=patient.care_team, users=[nurse])
 
     error = await assert_closed_with(ws, 4000)  # the dashboard reconnects on this code
     assert "care teams changed" in error["detail"]
@@ -307,12 +314,13 @@ async def test_adding_a_team_or_clearing_one_rescopes_the_sockets(nurse, other_t
     ws = await connect(user=nurse)
     assert (await receive(ws))["care_teams"] == [patient.care_team_id]
 
-    await sync_to_async(nurse.care_teams.add)(other_team)  # from the user's side of the relation
+    # From the user's side of the relation.
+    await sync_to_async(clinician_care_teams_set)(user=nurse, teams=[patient.care_team, other_team])
     await assert_closed_with(ws, 4000)
     ws = await connect(user=nurse)
     assert (await receive(ws))["care_teams"] == sorted([patient.care_team_id, other_team.pk])
 
-    await sync_to_async(other_team.members.clear)()
+    await sync_to_async(care_team_members_set)(team=other_team, users=[])
     await assert_closed_with(ws, 4000)
 
 
@@ -348,7 +356,7 @@ def raise_risk_with_factors(patient, model_version):  # type: ignore[no-untyped-
     score = make_score(patient, model_version, dt.date.today() - dt.timedelta(days=1), 0.9)
     score.explanation = [SLEEP_FACTOR]
     score.save(update_fields=["explanation"])
-    assert services.risk_alerts_evaluate(score_ids=[score.pk]) == 1
+    assert risk_alerts_evaluate(score_ids=[score.pk]) == 1
 
 
 async def test_risk_alert_factors_reach_each_dashboard_in_its_language(nurse, psychiatrist, patient, model_version):
@@ -449,7 +457,7 @@ async def test_a_failed_session_check_keeps_the_socket_and_checks_again(nurse, s
     from django.db import OperationalError
 
     from alerts import consumers
-    from config.websocket_auth import session_user
+    from patients.websocket_auth import session_user
 
     settings.ALERTS_WS_SESSION_CHECK_SECONDS = 0.2
     calls = []

@@ -18,7 +18,7 @@ from monitoring.models import DailySummary
 from patients.models import ClinicalEvent, Patient
 
 THRESHOLD = 0.3
-# As ml stores factors: the numbers in `params`; the API renders the words (ml/labels.py).
+# As ml stores factors: the numbers in `params`; the API renders the words (alerts/factors.py).
 EXPLANATION = [
     {"feature": "sleep_hours", "params": {"value": 9.4, "usual": 7.3}, "direction": "up", "weight": 0.21},
     {"feature": "logging", "params": {"days_since": 4}, "direction": "up", "weight": 0.12},

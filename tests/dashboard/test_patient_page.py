@@ -145,7 +145,10 @@ def test_markup_is_allowed_by_the_content_security_policy(psychiatrist, patient)
         assert 'src="/static/' in attrs or 'type="application/json"' in attrs, attrs
     assert not re.search(r"\sstyle=", html)
     assert not re.search(r"\son[a-z]+=", html)
-    assert 'src="/static/monitoring/vendor/chart.umd.js"' in html
+    assert 'src="/static/records/vendor/chart.umd.js"' in html
+    # The page's ES modules read window.Chart: the classic Chart.js script comes first.
+    after_chartjs = html[html.index('src="/static/records/vendor/chart.umd.js"') :]
+    assert '<script type="module" src="/static/records/js/patient_charts.js">' in after_chartjs
 
 
 def test_page_is_in_french_when_the_browser_asks(nurse, patient):

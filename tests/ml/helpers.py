@@ -9,8 +9,9 @@ from datetime import date
 import pandas as pd
 
 from ml.cohort import CohortConfig, generate
+from ml.serving import RiskModel
 from ml.summaries import SUMMARY_COLUMNS, daily_summaries_from_lines
-from ml.training import RiskModel, build_dataset, train_risk_model
+from ml.training import build_dataset, train_risk_model
 
 END = date(2026, 6, 30)
 

@@ -5,7 +5,7 @@ import datetime as dt
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from ml import services
+from ml import scoring
 from patients.models import AuditEvent
 from tests.conftest import auth_client
 from tests.factories import UserFactory
@@ -17,7 +17,7 @@ def _setup(team):  # type: ignore[no-untyped-def]
     mv = register(model, report, activate=True)
     patient = load_patients_and_summaries(team, n=1)[0]
     days = [dt.date(2026, 6, 1) + dt.timedelta(days=i) for i in range(20)]
-    services.risk_scores_compute(patient_ids=[patient.pk], days=days, alerts=False)
+    scoring.risk_scores_compute(patient_ids=[patient.pk], days=days, alerts=False)
     return mv, patient
 
 

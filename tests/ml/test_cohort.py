@@ -123,8 +123,8 @@ def test_the_demo_cohort_ends_on_a_day_over_in_every_patients_time_zone(hour):
     import datetime as dt
     from zoneinfo import ZoneInfo
 
+    from demo.management.commands.demo_setup import last_day_over_everywhere
     from ml.cohort import TIMEZONES
-    from patients.management.commands.demo_setup import last_day_over_everywhere
 
     now = dt.datetime(2026, 11, 23, hour, 0, tzinfo=dt.UTC)
     end = last_day_over_everywhere(now)

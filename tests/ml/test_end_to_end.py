@@ -7,7 +7,7 @@ import time
 
 from django.core.management import call_command
 
-from ml import services
+from ml import scoring
 from ml.models import ModelVersion, RiskScore
 from tests.ml.helpers import load_patients_and_summaries, register, trained
 
@@ -47,7 +47,7 @@ def test_nightly_chunks_run_on_a_real_celery_worker(celery_worker_process, team)
     import datetime as dt
 
     day = dt.date(2026, 6, 20)
-    chunks = services.risk_scoring_dispatch(day=day, chunk_size=2, alerts=False)
+    chunks = scoring.risk_scoring_dispatch(day=day, chunk_size=2, alerts=False)
     assert chunks == 2
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline and RiskScore.objects.filter(date=day).count() < 4:

@@ -6,9 +6,11 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from ml import services
+from alerts import rules
+from alerts.models import Alert, AlertEvent
+from ml import scoring
 from ml.models import RiskScore, ScoringRun
-from patients.models import ConsentRecord
+from patients.models import CareTeam, ConsentRecord
 from tests.ml.helpers import load_patients_and_summaries, register, trained
 
 DAY = dt.date(2026, 6, 20)
@@ -34,10 +36,10 @@ def test_scoring_twice_changes_nothing(scored_setup, django_capture_on_commit_ca
     mv, patients = scored_setup
     ids = [p.pk for p in patients]
     with django_capture_on_commit_callbacks(execute=True):
-        first = services.risk_scores_compute(patient_ids=ids, days=[DAY, DAY - dt.timedelta(days=1)])
+        first = scoring.risk_scores_compute(patient_ids=ids, days=[DAY, DAY - dt.timedelta(days=1)])
     before = _rows()
     with django_capture_on_commit_callbacks(execute=True):
-        second = services.risk_scores_compute(patient_ids=ids, days=[DAY, DAY - dt.timedelta(days=1)])
+        second = scoring.risk_scores_compute(patient_ids=ids, days=[DAY, DAY - dt.timedelta(days=1)])
     assert sorted(first) == sorted(second) and len(first) == 10
     assert _rows() == before
     score = RiskScore.objects.filter(date=DAY).first()
@@ -48,19 +50,35 @@ def test_scoring_twice_changes_nothing(scored_setup, django_capture_on_commit_ca
         assert set(factor) >= {"feature", "label", "direction", "weight"} and factor["label"]
 
 
-def test_alert_rules_run_after_commit_with_the_score_ids(scored_setup, django_capture_on_commit_callbacks):
+def test_scoring_raises_risk_alerts_after_its_commit_end_to_end(scored_setup, team, django_capture_on_commit_callbacks):
+    """Scoring -> (commit) -> ml.tasks.evaluate_risk_scores -> ml.alerting -> alerts.services:
+    nothing mocked. Every score is above a zero team threshold, so each patient gets one alert."""
     _mv, patients = scored_setup
-    with mock.patch("alerts.services.risk_alerts_evaluate", return_value=0) as evaluate:
-        with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            ids = services.risk_scores_compute(patient_ids=[p.pk for p in patients], days=[DAY])
-        evaluate.assert_not_called()  # nothing before the commit
-        for callback in callbacks:
-            callback()
-    evaluate.assert_called_once_with(score_ids=ids)
-    with mock.patch("alerts.services.risk_alerts_evaluate") as evaluate:
-        with django_capture_on_commit_callbacks(execute=True):
-            services.risk_scores_compute(patient_ids=[p.pk for p in patients], days=[DAY], alerts=False)
-    evaluate.assert_not_called()
+    CareTeam.objects.filter(pk=team.pk).update(risk_threshold=0.0)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        ids = scoring.risk_scores_compute(patient_ids=[p.pk for p in patients], days=[DAY])
+    assert len(ids) == len(patients)
+    assert not Alert.objects.exists()  # nothing before the commit
+    for callback in callbacks:
+        callback()  # the commit: the task runs (in-process here, on a worker in production)
+    alerts = list(Alert.objects.filter(kind="risk").order_by("patient__code"))
+    assert [a.patient_id for a in alerts] == [p.pk for p in sorted(patients, key=lambda p: p.code)]
+    scores = {s.pk: s for s in RiskScore.objects.filter(pk__in=ids)}
+    for alert in alerts:
+        (score,) = [s for s in scores.values() if s.patient_id == alert.patient_id]
+        assert alert.dedupe_key == rules.risk_dedupe_key(score.pk)
+        assert alert.detail["score"] == round(score.score, 4)
+        assert alert.detail["score_date"] == DAY.isoformat()
+        assert alert.detail["explanation"] == score.explanation[:5]
+    assert [e.event for e in AlertEvent.objects.filter(alert__in=alerts)] == ["created"] * len(alerts)
+
+    # Scoring the same day again raises nothing more; `alerts=False` enqueues nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        scoring.risk_scores_compute(patient_ids=[p.pk for p in patients], days=[DAY])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        scoring.risk_scores_compute(patient_ids=[p.pk for p in patients], days=[DAY], alerts=False)
+    assert callbacks == []
+    assert Alert.objects.count() == len(patients)
 
 
 def test_withdrawn_consent_or_discharge_means_not_scored(scored_setup):
@@ -69,7 +87,7 @@ def test_withdrawn_consent_or_discharge_means_not_scored(scored_setup):
     ConsentRecord.objects.filter(patient=withdrawn, scope="risk_scoring").update(withdrawn_at=timezone.now())
     discharged.status = "discharged"
     discharged.save(update_fields=["status"])
-    services.risk_scores_compute(patient_ids=[p.pk for p in patients], days=[DAY], alerts=False)
+    scoring.risk_scores_compute(patient_ids=[p.pk for p in patients], days=[DAY], alerts=False)
     scored = set(RiskScore.objects.values_list("patient_id", flat=True))
     assert scored == {p.pk for p in patients[2:]}
 
@@ -79,18 +97,18 @@ def test_a_chunk_killed_mid_write_can_be_rerun(scored_setup):
     (acks_late) then stores every score exactly once."""
     mv, patients = scored_setup
     ids = [str(p.pk) for p in patients]
-    real = services._scores_store
+    real = scoring._scores_store
 
     def dying(rows):  # type: ignore[no-untyped-def]
         real(rows[:2])  # two rows written (COPY on PostgreSQL) ...
         assert RiskScore.objects.count() == 2
         raise SystemExit("worker killed")  # ... then the process dies inside the transaction
 
-    with mock.patch.object(services, "_scores_store", side_effect=dying), pytest.raises(SystemExit):
-        services.risk_scores_compute(patient_ids=ids, days=[DAY], alerts=False)
+    with mock.patch.object(scoring, "_scores_store", side_effect=dying), pytest.raises(SystemExit):
+        scoring.risk_scores_compute(patient_ids=ids, days=[DAY], alerts=False)
     assert RiskScore.objects.count() == 0
     # Also a chunk that died after committing part of its work (e.g. a previous partial run).
-    services.risk_scores_compute(patient_ids=ids[:2], days=[DAY], alerts=False)
+    scoring.risk_scores_compute(patient_ids=ids[:2], days=[DAY], alerts=False)
     from ml.tasks import risk_scoring_chunk
 
     assert risk_scoring_chunk.apply(args=(ids, DAY.isoformat(), mv.pk, False)).get() == 5
@@ -111,18 +129,18 @@ def test_nightly_beat_scores_each_team_once_after_two_local_time(
     # 20 June in Montreal: Montreal's last complete night is 19 June's.
     now = dt.datetime(2026, 6, 21, 0, 30, tzinfo=dt.UTC)
     with django_capture_on_commit_callbacks(execute=True):
-        services.risk_scoring_nightly(now=now)
+        scoring.risk_scoring_nightly(now=now)
     assert set(RiskScore.objects.filter(patient__care_team=team).values_list("date", flat=True)) == {DAY}
     assert RiskScore.objects.filter(patient__care_team=team).count() == 5
     assert set(RiskScore.objects.filter(patient__care_team=other_team).values_list("date", flat=True)) == {
         DAY - dt.timedelta(days=1)
     }
     with django_capture_on_commit_callbacks(execute=True):
-        services.risk_scoring_nightly(now=now + dt.timedelta(minutes=15))
+        scoring.risk_scoring_nightly(now=now + dt.timedelta(minutes=15))
     assert ScoringRun.objects.filter(care_team=team).count() == 1 and RiskScore.objects.count() == 7
     # Montreal passes 02:00 local at 06:00 UTC: it scores its own previous day.
     with django_capture_on_commit_callbacks(execute=True):
-        services.risk_scoring_nightly(now=dt.datetime(2026, 6, 21, 6, 15, tzinfo=dt.UTC))
+        scoring.risk_scoring_nightly(now=dt.datetime(2026, 6, 21, 6, 15, tzinfo=dt.UTC))
     assert RiskScore.objects.filter(patient__care_team=other_team, date=DAY).count() == 2
 
 

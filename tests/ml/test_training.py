@@ -105,25 +105,25 @@ def test_explanations_name_the_factors_with_direction_and_numbers():
 
 
 def test_explanations_in_batches_equal_one_pass(monkeypatch):
-    import ml.training as training
+    import ml.serving as serving
 
     model, _report = trained()
     _lines, _latent, summaries, pats, events = cohort()
     rows = build_dataset(summaries, pats, events).head(300)
     whole = model.explain(rows)
-    monkeypatch.setattr(training, "EXPLAIN_BATCH_ROWS", 70)
+    monkeypatch.setattr(serving, "EXPLAIN_BATCH_ROWS", 70)
     assert model.explain(rows) == whole
 
 
 def test_tree_by_tree_counterfactuals_equal_a_full_predict_proba(monkeypatch):
-    import ml.training as training
+    import ml.serving as serving
     from ml.features import FEATURES, GROUPS
 
     model, _report = trained()
     _lines, _latent, summaries, pats, events = cohort()
     rows = build_dataset(summaries, pats, events).sample(400, random_state=1)
     X = rows[FEATURES].to_numpy(dtype=float)
-    neutral = training.neutral_values(rows)[FEATURES].to_numpy(dtype=float)
+    neutral = serving.neutral_values(rows)[FEATURES].to_numpy(dtype=float)
     col = {name: i for i, name in enumerate(FEATURES)}
     picks, blocks, columns = [], [], []
     for group in ("sleep_hours", "phq9", "logging", "sensors", "mood"):
@@ -132,7 +132,7 @@ def test_tree_by_tree_counterfactuals_equal_a_full_predict_proba(monkeypatch):
         altered = X[chosen].copy()
         altered[:, idx] = np.where(np.isnan(neutral[chosen][:, idx]), altered[:, idx], neutral[chosen][:, idx])
         picks.append(chosen), blocks.append(altered), columns.append(idx)
-    fast = training._counterfactuals_by_tree(model.pipeline, X, picks, blocks, columns)
+    fast = serving._counterfactuals_by_tree(model.pipeline, X, picks, blocks, columns)
     assert fast is not None
     base, per_group = fast
     assert np.allclose(base, model.predict(rows), rtol=0, atol=1e-12)
@@ -141,7 +141,7 @@ def test_tree_by_tree_counterfactuals_equal_a_full_predict_proba(monkeypatch):
         assert np.allclose(probas, model.pipeline.predict_proba(block)[:, 1], rtol=0, atol=1e-12)
     # And whole explanations are the same through either path.
     explained = model.explain(rows)
-    monkeypatch.setattr(training, "_counterfactuals_by_tree", lambda *args: None)
+    monkeypatch.setattr(serving, "_counterfactuals_by_tree", lambda *args: None)
     assert model.explain(rows) == explained
 
 
@@ -157,7 +157,7 @@ def test_model_card_subgroup_table_shows_counts_as_numbers():
 def test_stored_english_labels_equal_the_translated_english_and_french_still_translates():
     from django.utils import translation
 
-    from ml.labels import english, factor_label
+    from alerts.factors import english, factor_label
 
     model, _report = trained()
     _lines, _latent, summaries, pats, events = cohort()
@@ -182,7 +182,7 @@ def test_stored_english_labels_equal_the_translated_english_and_french_still_tra
 def test_labels_write_numbers_as_the_reader_does():
     from django.utils import translation
 
-    from ml.labels import english, factor_label
+    from alerts.factors import english, factor_label
 
     sleep = {"value": 5.2, "usual": 7.3}
     with translation.override("en"):

@@ -108,12 +108,12 @@ def test_phq9_item9_zero_raises_nothing(patient_client, patient):
 
 def test_response_and_alert_commit_together(patient, monkeypatch):
     """If raising the alert fails, the questionnaire is not stored either (one transaction)."""
-    import alerts.services
+    from monitoring.services import ingestion
 
     def broken(**kwargs):
         raise RuntimeError("alert store down")
 
-    monkeypatch.setattr(alerts.services, "alert_raise_safety", broken)
+    monkeypatch.setattr(ingestion, "alert_raise_safety", broken)
     record = QuestionnaireIn(uuid.uuid4(), "PHQ-9", [0] * 8 + [1], recent(hours=1), recent(hours=1).date())
     with pytest.raises(RuntimeError):
         with transaction.atomic():

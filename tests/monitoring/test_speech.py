@@ -219,7 +219,7 @@ def test_upload_succeeds_when_the_broker_is_down_and_is_requeued_later(
         raise BrokerDown("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     with monkeypatch.context() as m:
-        m.setattr(tasks.process_speech_recording, "delay", broker_down)
+        m.setattr(tasks.process_speech_recording, "apply_async", broker_down)
         with django_capture_on_commit_callbacks(execute=True):
             response = upload(patient_client, wav_bytes(speechlike()))
     recording = SpeechRecording.objects.get(pk=response.json()["id"])

@@ -12,8 +12,8 @@ from django.utils import timezone
 from alerts.models import Alert
 from ml.models import ModelVersion, RiskScore
 from monitoring.models import DailySummary
-from monitoring.selectors import timeline_for_patient
 from patients.models import AuditEvent
+from records.timeline import timeline_for_patient
 from tests.factories import ClinicalEventFactory
 from tests.monitoring.conftest import uid
 

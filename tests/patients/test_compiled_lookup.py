@@ -1,4 +1,4 @@
-"""The authentication's user lookup, compiled once (config.compiled.CompiledLookup), gives
+"""The authentication's user lookup, compiled once (patients.compiled.CompiledLookup), gives
 the objects the queryset gives, in one query, and rejects what the queryset rejects."""
 
 import pytest

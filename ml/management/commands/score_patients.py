@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
-from ml import selectors, services
+from ml import scoring, selectors
 from patients.errors import DomainError
 
 
@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--from", dest="from", default=None, help="first day of a backfill")
         parser.add_argument("--to", dest="to", default=None, help="last day of a backfill (default: yesterday)")
         parser.add_argument("--no-alerts", action="store_true", help="store scores without applying alert rules")
-        parser.add_argument("--chunk-size", type=int, default=services.CHUNK_SIZE)
+        parser.add_argument("--chunk-size", type=int, default=scoring.CHUNK_SIZE)
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         yesterday = timezone.localdate() - timedelta(days=1)
@@ -38,7 +38,7 @@ class Command(BaseCommand):
         total_patients = selectors.patients_scorable().count()
         bar = tqdm(total=total_patients, desc="patients", disable=options["verbosity"] < 1)
         try:
-            n = services.risk_scores_backfill(
+            n = scoring.risk_scores_backfill(
                 start=start,
                 end=end,
                 alerts=not options["no_alerts"],

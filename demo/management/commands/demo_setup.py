@@ -1,0 +1,152 @@
+"""Everything `make demo` needs: a care team, clinicians, a synthetic cohort, a trained and
+active model, scores and alerts. Safe to run again: it reuses what exists."""
+
+import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.management import call_command, get_commands
+from django.core.management.base import BaseCommand
+from django.db.models import Max
+from django.utils import timezone
+
+from ml.cohort import TIMEZONES
+from monitoring.models import DailySummary
+from patients.models import CareTeam, Patient, User
+from patients.services import care_team_create, clinician_create, enrollment_code_issue, patient_create
+
+DEMO_TEAM = "demo"
+DEMO_PATIENT_USERNAME = "patient"
+DEMO_PATIENT_PASSWORD = "demo-patient-2026"  # noqa: S105  # nosec B105 - printed demo login
+DEMO_LOGINS = [
+    ("nurse", "nurse", "demo-nurse-2026"),
+    ("psychiatrist", "psychiatrist", "demo-psychiatrist-2026"),
+    ("nurse_other", "nurse", "demo-nurse-2026"),
+]
+
+
+def last_day_over_everywhere(now: dt.datetime) -> dt.date:
+    """The cohort's last day: one that is over in every time zone the generator gives
+    patients (a day still under way somewhere would hold records from that zone's future,
+    which the import refuses)."""
+    return min(now.astimezone(ZoneInfo(name)).date() for name, _share in TIMEZONES) - dt.timedelta(days=1)
+
+
+class Command(BaseCommand):
+    help = "Set up the demo: care team, clinicians, synthetic cohort, model, scores. Prints the logins."
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        parser.add_argument("--patients", type=int, default=60)
+        parser.add_argument("--days", type=int, default=180)
+        parser.add_argument("--seed", type=int, default=7)
+
+    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        team = care_team_create(name=DEMO_TEAM)
+        other = care_team_create(name="other-team")
+        for username, role, password in DEMO_LOGINS:
+            clinician_create(
+                username=username, role=role, team=other if username.endswith("other") else team, password=password
+            )
+        if not User.objects.filter(username="admin").exists():
+            User.objects.create_superuser("admin", "", "demo-admin-2026", role="admin")
+
+        commands = get_commands()
+        key_file = getattr(settings, "WEBPUSH_VAPID_PRIVATE_KEY_FILE", "")
+        if "webpush_keys" in commands and key_file and not settings.WEBPUSH_VAPID_PRIVATE_KEY:
+            if not Path(key_file).exists():  # the demo's own key: reminders by Web Push work out of the box
+                call_command("webpush_keys", write=key_file)
+        cohort = Path(settings.BASE_DIR) / "var" / "demo-cohort.jsonl"
+        if "generate_cohort" in commands and not Patient.objects.filter(care_team=team).exists():
+            cohort.parent.mkdir(parents=True, exist_ok=True)
+            end = last_day_over_everywhere(timezone.now())
+            call_command(
+                "generate_cohort",
+                patients=options["patients"],
+                days=options["days"],
+                seed=options["seed"],
+                out=str(cohort),
+                team=DEMO_TEAM,
+                end=end.isoformat(),
+            )
+        if "import_cohort" in commands and cohort.exists():
+            call_command("import_cohort", str(cohort))
+        if "train_model" in commands:
+            call_command("train_model", activate=True)
+        if "score_patients" in commands:
+            # Two months of history for the charts, without alerts (nobody is paged for last
+            # month's scores), then the last week as the nightly runs would have scored it:
+            # risk alerts (with their hysteresis) for the patients whose score rose lately.
+            # Up to the cohort's last day: a day after it has no data for anyone, which the
+            # model rightly reads as risk, and would page for every patient at once.
+            last = self._last_data_day(team)
+            call_command(
+                "score_patients",
+                **{
+                    "from": (last - dt.timedelta(days=60)).isoformat(),
+                    "to": (last - dt.timedelta(days=7)).isoformat(),
+                    "no_alerts": True,
+                },
+            )
+            call_command(
+                "score_patients",
+                **{"from": (last - dt.timedelta(days=6)).isoformat(), "to": last.isoformat()},
+            )
+
+        if "demo_alerts" in commands:
+            call_command("demo_alerts")
+        self._demo_patient_login(team)
+
+        # A patient who has not enrolled yet, to try the phone app's enrolment.
+        newcomer = Patient.objects.filter(code="DEMO-NEW").first()
+        if newcomer is None:
+            newcomer, code = patient_create(
+                code="DEMO-NEW", care_team=team, timezone_name="Europe/Paris", birth_year=1990, sex="F", diagnosis="F33"
+            )
+        else:
+            code = enrollment_code_issue(patient=newcomer) if newcomer.user_id is None else "(already enrolled)"
+        self._print_logins(team, code)
+
+    @staticmethod
+    def _last_data_day(team: CareTeam) -> dt.date:
+        """The last local day the demo team's data reaches (the cohort's end)."""
+        last = DailySummary.objects.filter(patient__care_team=team).aggregate(last=Max("date"))["last"]
+        return last or last_day_over_everywhere(timezone.now())
+
+    def _demo_patient_login(self, team: CareTeam) -> None:
+        """Give one imported patient (preferably one who relapsed) a phone-app login."""
+        if Patient.objects.filter(care_team=team, user__username=DEMO_PATIENT_USERNAME).exists():
+            return
+        candidates = Patient.objects.filter(care_team=team, user__isnull=True, status="active").exclude(code="DEMO-NEW")
+        patient = (
+            candidates.filter(events__kind="relapse").order_by("code").first() or candidates.order_by("code").first()
+        )
+        if patient is None:
+            return
+        user = User.objects.filter(username=DEMO_PATIENT_USERNAME).first()
+        if user is None:
+            user = User(username=DEMO_PATIENT_USERNAME, role="patient")
+        user.set_password(DEMO_PATIENT_PASSWORD)
+        user.save()
+        patient.user = user
+        patient.save(update_fields=["user", "updated_at"])
+
+    def _print_logins(self, team: CareTeam, code: str) -> None:
+        w = self.stdout.write
+        w("")
+        w("=" * 68)
+        w("Demo ready on http://127.0.0.1:8000")
+        w("  Nurse dashboard:     http://127.0.0.1:8000/dashboard/")
+        w("  Patients and charts: http://127.0.0.1:8000/dashboard/patients/")
+        w("  Patient phone app:   http://127.0.0.1:8000/app/")
+        w("  API docs:            http://127.0.0.1:8000/api/docs/")
+        w("  Admin:               http://127.0.0.1:8000/admin/")
+        w("Logins (username / password):")
+        for username, role, password in DEMO_LOGINS:
+            w(f"  {role:<13} {username:<14} / {password}")
+        w(f"  {'admin':<13} {'admin':<14} / demo-admin-2026")
+        demo_patient = Patient.objects.filter(user__username=DEMO_PATIENT_USERNAME).first()
+        if demo_patient is not None:
+            w(f"  {'patient':<13} {DEMO_PATIENT_USERNAME:<14} / {DEMO_PATIENT_PASSWORD} ({demo_patient.code})")
+        w(f"Enrolment code for new patient DEMO-NEW (phone app): {code}")
+        w("=" * 68)

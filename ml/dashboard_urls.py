@@ -1,3 +1,0 @@
-"""Dashboard (HTML) routes of this app, mounted under /dashboard/."""
-
-urlpatterns: list = []

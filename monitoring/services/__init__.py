@@ -1,0 +1,58 @@
+"""Writes of the monitoring app, one module per kind of write:
+
+- `ingestion`: check-ins, questionnaires (with the safety rule) and signal records;
+- `daily_summaries`: the daily summary of the patient-days new rows touched;
+- `voice_diaries`: audio received, features extracted in the background, audio deleted.
+
+The public names are gathered here, so callers write `from monitoring.services import ...`."""
+
+from ..bulk import CONFLICT, DUPLICATE, STORED
+from .daily_summaries import daily_summaries_rebuild, daily_summaries_recompute
+from .ingestion import (
+    MAX_BATCH,
+    SCOPE_FOR_KIND,
+    BatchResult,
+    ScoredQuestionnaire,
+    checkin_record,
+    checkins_store,
+    ingestion_context,
+    questionnaire_record,
+    questionnaire_scored,
+    questionnaires_store,
+    signal_batch_record,
+    signals_store,
+)
+from .voice_diaries import (
+    AudioUnusable,
+    AudioUpload,
+    audio_digest,
+    speech_recording_process,
+    speech_recording_receive,
+    speech_recordings_requeue_pending,
+)
+
+__all__ = [
+    "CONFLICT",
+    "DUPLICATE",
+    "MAX_BATCH",
+    "SCOPE_FOR_KIND",
+    "STORED",
+    "AudioUnusable",
+    "AudioUpload",
+    "BatchResult",
+    "ScoredQuestionnaire",
+    "audio_digest",
+    "checkin_record",
+    "checkins_store",
+    "daily_summaries_rebuild",
+    "daily_summaries_recompute",
+    "ingestion_context",
+    "questionnaire_record",
+    "questionnaire_scored",
+    "questionnaires_store",
+    "signal_batch_record",
+    "signals_store",
+    "speech_recording_process",
+    "speech_recording_receive",
+    "speech_recordings_requeue_pending",
+]

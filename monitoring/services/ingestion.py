@@ -1,0 +1,302 @@
+"""Ingestion writes: check-ins, questionnaires and signal records. Every path (API,
+import_cohort, the speech task, the phone app) comes through here, so the consent gate,
+idempotency (monitoring.bulk), the safety rule and the summary update cannot be skipped."""
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from django.db import transaction
+from django.utils import timezone
+
+from alerts.rules import safety_alert_needed
+from alerts.services import alert_raise_safety
+from patients.errors import ConsentRequired, IdempotencyConflict
+from patients.models import ConsentScope, Patient
+from patients.services import consent_refused
+
+from ..bulk import CONFLICT, DUPLICATE, STORED, store_rows
+from ..models import CheckIn, QuestionnaireResponse, SignalRecord
+from ..questionnaires import SAFETY_ALERT, score
+from ..validation import (
+    SIGNAL_VALUE_FIELDS,
+    CheckInIn,
+    Context,
+    QuestionnaireIn,
+    SignalIn,
+    validate_signal,
+)
+from .daily_summaries import daily_summaries_recompute
+
+logger = logging.getLogger(__name__)
+
+SCOPE_FOR_KIND = {
+    "sleep": ConsentScope.SLEEP,
+    "steps": ConsentScope.ACTIVITY,
+    "mobility": ConsentScope.MOBILITY,
+    "speech": ConsentScope.SPEECH,
+    # Screen use is phone activity: it needs the activity consent (see docs/ingestion.md).
+    "screen": ConsentScope.ACTIVITY,
+}
+MAX_BATCH = 1000
+
+SIGNAL_COLUMNS = ("id", "patient", "kind", "start", "end", "day", *SIGNAL_VALUE_FIELDS, "received_at")
+SIGNAL_CONTENT = ("kind", "start", "end", *SIGNAL_VALUE_FIELDS)
+CHECKIN_COLUMNS = (
+    "id",
+    "patient",
+    "recorded_at",
+    "day",
+    "mood",
+    "anxiety",
+    "energy",
+    "irritability",
+    "sleep_quality",
+    "medication_taken",
+    "note",
+    "received_at",
+)
+CHECKIN_CONTENT = (
+    "recorded_at",
+    "mood",
+    "anxiety",
+    "energy",
+    "irritability",
+    "sleep_quality",
+    "medication_taken",
+    "note",
+)
+QUESTIONNAIRE_COLUMNS = (
+    "id",
+    "patient",
+    "instrument",
+    "answers",
+    "total",
+    "severity",
+    "flags",
+    "completed_at",
+    "day",
+    "received_at",
+)
+QUESTIONNAIRE_CONTENT = ("instrument", "answers", "completed_at")
+
+
+def ingestion_context(*, patient: Patient, now: datetime | None = None) -> Context:
+    return Context.build(timezone_name=patient.timezone, enrolled_on=patient.enrolled_on, now=now or timezone.now())
+
+
+# --- signals ---------------------------------------------------------------------------------
+
+
+@dataclass
+class BatchResult:
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _signal_row(patient_id: UUID, received_at: datetime) -> Callable[[SignalIn], tuple]:
+    def row(r: SignalIn) -> tuple:
+        return (r.id, patient_id, r.kind, r.start, r.end, r.day, *r.values, received_at)
+
+    return row
+
+
+def signals_store(*, patient: Patient, records: Sequence[SignalIn], update_summaries: bool = True) -> list[str]:
+    """Store validated signal records of one patient. Returns one status per record: stored,
+    duplicate, conflict, or `consent:<scope>` when the patient has not consented to it."""
+    received_at = timezone.now()
+    with transaction.atomic():
+        refused = consent_refused(patient=patient, scopes={SCOPE_FOR_KIND[r.kind] for r in records}, lock=True)
+        statuses = [f"consent:{SCOPE_FOR_KIND[r.kind]}" for r in records]
+        allowed = [i for i, r in enumerate(records) if SCOPE_FOR_KIND[r.kind] not in refused]
+        outcome = store_rows(
+            model=SignalRecord,
+            patient=patient,
+            records=[records[i] for i in allowed],
+            columns=SIGNAL_COLUMNS,
+            content=SIGNAL_CONTENT,
+            row=_signal_row(patient.pk, received_at),
+        )
+        for i, status in zip(allowed, outcome, strict=True):
+            statuses[i] = status
+        if update_summaries:
+            days = {records[i].day for i in allowed if statuses[i] == STORED}
+            daily_summaries_recompute(patient=patient, days=days, parts=("signals",))
+    return statuses
+
+
+def _consent_message(status: str) -> str:
+    return str(ConsentRequired(status.removeprefix("consent:")))
+
+
+CONFLICT_MESSAGE = "A different record with this id already exists."
+
+
+def signal_batch_record(*, patient: Patient, records: list[Any], now: datetime | None = None) -> BatchResult:
+    """The batch endpoint: validate each record, store every valid one, report the rest by
+    index. The caller has checked the batch holds 1 to MAX_BATCH records."""
+    ctx = ingestion_context(patient=patient, now=now)
+    result = BatchResult()
+    valid: list[SignalIn] = []
+    positions: list[int] = []
+    for index, raw in enumerate(records):
+        record, errors = validate_signal(raw, ctx)
+        if record is None:
+            raw_id = raw.get("id") if isinstance(raw, dict) else None
+            result.rejected.append(
+                {"index": index, "id": raw_id if isinstance(raw_id, str) else None, "errors": errors}
+            )
+        else:
+            valid.append(record)
+            positions.append(index)
+    if valid:
+        statuses = signals_store(patient=patient, records=valid)
+        for index, record, status in zip(positions, valid, statuses, strict=True):
+            if status == STORED:
+                result.accepted += 1
+            elif status == DUPLICATE:
+                result.duplicates += 1
+            else:
+                errors = (
+                    {"id": [CONFLICT_MESSAGE]}
+                    if status == CONFLICT
+                    else {"non_field_errors": [_consent_message(status)]}
+                )
+                result.rejected.append({"index": index, "id": str(record.id), "errors": errors})
+        result.rejected.sort(key=lambda entry: entry["index"])
+    return result
+
+
+# --- check-ins -------------------------------------------------------------------------------------
+
+
+def _checkin_row(patient_id: UUID, received_at: datetime) -> Callable[[CheckInIn], tuple]:
+    def row(c: CheckInIn) -> tuple:
+        return (
+            c.id,
+            patient_id,
+            c.recorded_at,
+            c.day,
+            c.mood,
+            c.anxiety,
+            c.energy,
+            c.irritability,
+            c.sleep_quality,
+            c.medication_taken,
+            c.note,
+            received_at,
+        )
+
+    return row
+
+
+def checkins_store(*, patient: Patient, checkins: Sequence[CheckInIn], update_summaries: bool = True) -> list[str]:
+    """Store validated check-ins; statuses as `signals_store`."""
+    received_at = timezone.now()
+    with transaction.atomic():
+        if consent_refused(patient=patient, scopes=[ConsentScope.SELF_REPORT], lock=True):
+            return [f"consent:{ConsentScope.SELF_REPORT}"] * len(checkins)
+        statuses = store_rows(
+            model=CheckIn,
+            patient=patient,
+            records=checkins,
+            columns=CHECKIN_COLUMNS,
+            content=CHECKIN_CONTENT,
+            row=_checkin_row(patient.pk, received_at),
+        )
+        if update_summaries:
+            days = {c.day for c, s in zip(checkins, statuses, strict=True) if s == STORED}
+            daily_summaries_recompute(patient=patient, days=days, parts=("checkins",))
+    return statuses
+
+
+def _raise_for(status: str, record_id: UUID) -> None:
+    if status == CONFLICT:
+        raise IdempotencyConflict(record_id)
+    if status.startswith("consent:"):
+        raise ConsentRequired(status.removeprefix("consent:"))
+
+
+def checkin_record(*, patient: Patient, checkin: CheckInIn) -> bool:
+    """One check-in from the API. True if stored, False if it was a duplicate; raises
+    ConsentRequired (403) or IdempotencyConflict (409)."""
+    (status,) = checkins_store(patient=patient, checkins=[checkin])
+    _raise_for(status, checkin.id)
+    return status == STORED
+
+
+# --- questionnaires ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScoredQuestionnaire:
+    record: QuestionnaireIn
+    total: int
+    severity: str
+    flags: list[str]
+    item9: int
+
+
+def questionnaire_scored(record: QuestionnaireIn) -> ScoredQuestionnaire:
+    result = score(record.instrument, record.answers)
+    flags = [*result.flags, SAFETY_ALERT] if safety_alert_needed(item9=result.item9) else list(result.flags)
+    return ScoredQuestionnaire(record, result.total, result.severity, flags, result.item9)
+
+
+def questionnaires_store(
+    *, patient: Patient, records: Sequence[QuestionnaireIn], update_summaries: bool = True
+) -> list[str]:
+    """Store validated questionnaires, scored. A newly stored PHQ-9 whose answers meet the
+    safety rule (`alerts.rules.safety_alert_needed`: item 9 above 0) raises the safety alert in
+    the same transaction: the response is never stored without it."""
+    received_at = timezone.now()
+    scored = {r.id: questionnaire_scored(r) for r in records}
+
+    def row(q: QuestionnaireIn) -> tuple:
+        s = scored[q.id]
+        return (
+            q.id,
+            patient.pk,
+            q.instrument,
+            q.answers,
+            s.total,
+            s.severity,
+            s.flags,
+            q.completed_at,
+            q.day,
+            received_at,
+        )
+
+    with transaction.atomic():
+        if consent_refused(patient=patient, scopes=[ConsentScope.SELF_REPORT], lock=True):
+            return [f"consent:{ConsentScope.SELF_REPORT}"] * len(records)
+        statuses = store_rows(
+            model=QuestionnaireResponse,
+            patient=patient,
+            records=records,
+            columns=QUESTIONNAIRE_COLUMNS,
+            content=QUESTIONNAIRE_CONTENT,
+            row=row,
+        )
+        for record, status in zip(records, statuses, strict=True):
+            if status == STORED and safety_alert_needed(item9=scored[record.id].item9):
+                alert_raise_safety(
+                    patient=patient,
+                    questionnaire_id=record.id,
+                    item9=scored[record.id].item9,
+                    completed_at=record.completed_at,
+                )
+        if update_summaries:
+            days = {r.day for r, s in zip(records, statuses, strict=True) if s == STORED}
+            daily_summaries_recompute(patient=patient, days=days, parts=("questionnaires",))
+    return statuses
+
+
+def questionnaire_record(*, patient: Patient, record: QuestionnaireIn) -> tuple[ScoredQuestionnaire, bool]:
+    (status,) = questionnaires_store(patient=patient, records=[record])
+    _raise_for(status, record.id)
+    return questionnaire_scored(record), status == STORED

@@ -1,0 +1,302 @@
+"""The clinicians' read side of the API, and the patient's own copy and erasure: patients with
+their overview, timelines, risk scores, CSV/FHIR exports, GDPR export and erasure. Thin views:
+parse, authorise through `patients.access`, call one selector or service, serialize."""
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import IntegrityError
+from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from alerts.factors import relabelled
+from patients.access import clinician_patient_or_404, request_patient
+from patients.audit import audit_record
+from patients.errors import DomainError
+from patients.models import AuditAction, Patient, Role
+from patients.permissions import IsClinician, IsPatient
+from patients.selectors import patients_filter
+from patients.serializers import PatientCreateInputSerializer
+from patients.services import patient_create
+
+from .exports import fhir_bundle, timeline_csv
+from .overview import patients_with_overview
+from .portability import patient_data_export
+from .scores import scores_for_patient
+from .serializers import (
+    EraseOutputSerializer,
+    PatientCreatedSerializer,
+    PatientOutputSerializer,
+    RiskScoreOutputSerializer,
+    RiskScoresQuerySerializer,
+    TimelineSerializer,
+)
+from .services import patient_erase
+from .timeline import (
+    MAX_EXPORT_DAYS,
+    MAX_TIMELINE_DAYS,
+    data_range_for_patient,
+    questionnaires_for_patient,
+    timeline_for_patient,
+)
+
+# --- patients ---------------------------------------------------------------------------------------
+
+
+class PatientListCreateApi(generics.GenericAPIView):
+    permission_classes = [IsClinician]
+    serializer_class = PatientOutputSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        params = self.request.query_params
+        return patients_filter(
+            patients_with_overview(user=self.request.user),  # type: ignore[arg-type]
+            search=params.get("search"),
+            care_team=params.get("care_team"),
+            diagnosis=params.get("diagnosis"),
+            status=params.get("status"),
+        )
+
+    @extend_schema(responses=PatientOutputSerializer(many=True), tags=["patients"])
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        audit_record(
+            request=request, action=AuditAction.READ, resource="patient_list", detail={"count": len(page or [])}
+        )
+        return self.get_paginated_response(PatientOutputSerializer(page, many=True).data)
+
+    @extend_schema(request=PatientCreateInputSerializer, responses={201: PatientCreatedSerializer}, tags=["patients"])
+    def post(self, request: Request) -> Response:
+        data = PatientCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        team = request.user.care_teams.filter(pk=v["care_team"]).first()  # type: ignore[union-attr]
+        if team is None:
+            raise ValidationError({"care_team": ["Not one of your care teams."]})
+        try:
+            patient, code = patient_create(
+                code=v["code"],
+                care_team=team,
+                timezone_name=v["timezone"],
+                birth_year=v["birth_year"],
+                sex=v["sex"],
+                diagnosis=v["diagnosis"],
+                enrolled_on=v.get("enrolled_on"),
+                created_by=request.user,  # type: ignore[arg-type]
+            )
+        except (DomainError, IntegrityError) as exc:
+            raise ValidationError({"code": ["A patient with this code already exists."]}) from exc
+        audit_record(request=request, action=AuditAction.CREATE, resource="patient", patient_id=patient.pk)
+        patient.enrollment_code = code  # type: ignore[attr-defined]
+        return Response(PatientCreatedSerializer(patient).data, status=status.HTTP_201_CREATED)
+
+
+class PatientDetailApi(APIView):
+    permission_classes = [IsClinician]
+
+    @extend_schema(responses=PatientOutputSerializer, tags=["patients"])
+    def get(self, request: Request, patient_id: str) -> Response:
+        clinician_patient_or_404(request, patient_id, resource="patient")
+        patient = patients_with_overview(user=request.user).get(pk=patient_id)  # type: ignore[arg-type]
+        return Response(PatientOutputSerializer(patient).data)
+
+
+# --- risk scores -------------------------------------------------------------------------------------
+
+
+RISK_DEFAULT_RANGE_DAYS = 90
+
+
+class RiskScoresApi(APIView):
+    """A patient's daily risk scores. Psychiatrists get the explanation of each score; for
+    nurses `explanation` is an empty list (API.md roles: explanations are for psychiatrists)."""
+
+    permission_classes = [IsClinician]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("start", str, description="YYYY-MM-DD (default: 90 days before end)"),
+            OpenApiParameter("end", str, description="YYYY-MM-DD (default: today)"),
+        ],
+        responses={
+            200: RiskScoreOutputSerializer(many=True),
+            400: OpenApiResponse(description="Bad dates: end before start, or more than 1,100 days."),
+            404: OpenApiResponse(description="No such patient in the caller's care teams."),
+        },
+        tags=["risk"],
+    )
+    def get(self, request: Request, patient_id: str) -> Response:
+        query = RiskScoresQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        patient = clinician_patient_or_404(request, patient_id, resource="risk_scores")
+        end = query.validated_data.get("end") or timezone.localdate(timezone=patient.tz)
+        start = query.validated_data.get("start") or end - timedelta(days=RISK_DEFAULT_RANGE_DAYS - 1)
+        explain = request.user.role == Role.PSYCHIATRIST  # type: ignore[union-attr]
+        scores = scores_for_patient(patient_id=patient.pk, start=start, end=end)
+        data = [
+            {
+                "date": s.date,
+                "score": s.score,
+                "band": s.band,
+                "model_version": s.model_version.version,
+                "threshold": s.threshold,
+                "explanation": relabelled(s.explanation) if explain else [],
+            }
+            for s in scores
+        ]
+        return Response(RiskScoreOutputSerializer(data, many=True).data)
+
+
+# --- timelines ----------------------------------------------------------------------------------------
+
+_RANGE_PARAMS = [
+    OpenApiParameter("start", OpenApiTypes.DATE, description="First local day (default: 29 days before end)."),
+    OpenApiParameter("end", OpenApiTypes.DATE, description="Last local day (default: the patient's today)."),
+]
+
+
+def _date_param(request: Request, name: str) -> date | None:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise ValidationError({name: ["Date has wrong format. Use YYYY-MM-DD."]}) from exc
+
+
+def _range(
+    request: Request,
+    patient: Patient,
+    *,
+    default_start: date | None = None,
+    max_days: int = MAX_TIMELINE_DAYS,
+) -> tuple[date, date]:
+    start, end = _date_param(request, "start"), _date_param(request, "end")
+    end = end or timezone.localdate(timezone=patient.tz)
+    start = start or default_start or end - timedelta(days=29)
+    if end < start:
+        raise ValidationError({"end": ["The end date is before the start date."]})
+    if (end - start).days + 1 > max_days:
+        raise ValidationError({"end": [f"A timeline covers at most {max_days} days."]})
+    return start, end
+
+
+def _timeline_body(patient: Patient, start: date, end: date) -> dict:
+    days = timeline_for_patient(patient=patient, start=start, end=end)
+    return {"patient": str(patient.pk), "start": start.isoformat(), "end": end.isoformat(), "days": days}
+
+
+class PatientTimelineApi(APIView):
+    permission_classes = [IsClinician]
+
+    @extend_schema(parameters=_RANGE_PARAMS, responses={200: TimelineSerializer}, tags=["patients"])
+    def get(self, request: Request, patient_id: str) -> Response:
+        patient = clinician_patient_or_404(request, patient_id, resource="timeline")
+        start, end = _range(request, patient)
+        return Response(_timeline_body(patient, start, end))
+
+
+class MyTimelineApi(APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(parameters=_RANGE_PARAMS, responses={200: TimelineSerializer}, tags=["patient data"])
+    def get(self, request: Request) -> Response:
+        patient = request_patient(request, resource="timeline")
+        start, end = _range(request, patient)
+        return Response(_timeline_body(patient, start, end))
+
+
+# --- exports and erasure ----------------------------------------------------------------------------
+
+
+class _FormatIsAParameter(DefaultContentNegotiation):
+    """`?format=csv|fhir` names the export format, not a DRF renderer; errors stay JSON."""
+
+    def select_renderer(self, request: Any, renderers: Any, format_suffix: str | None = None) -> Any:
+        renderer = next(iter(renderers))
+        return renderer, renderer.media_type
+
+
+class PatientExportApi(APIView):
+    permission_classes = [IsClinician]
+    content_negotiation_class = _FormatIsAParameter
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("format", str, enum=["fhir", "csv"], description="Default fhir."),
+            *_RANGE_PARAMS,
+        ],
+        responses={
+            (200, "application/fhir+json"): OpenApiResponse(
+                OpenApiTypes.OBJECT, description="FHIR R4 Bundle (collection)."
+            ),
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The timeline, one row per day."),
+        },
+        tags=["patients"],
+        description="Without start/end: from enrolment to today. Every export is written to the audit trail.",
+    )
+    def get(self, request: Request, patient_id: str) -> HttpResponse:
+        export_format = request.query_params.get("format", "fhir")
+        if export_format not in ("fhir", "csv"):
+            raise ValidationError({"format": ["Choose fhir or csv."]})
+        patient = clinician_patient_or_404(
+            request, patient_id, resource=f"export_{export_format}", action=AuditAction.EXPORT
+        )
+        first, _last = data_range_for_patient(patient=patient, today=timezone.localdate(timezone=patient.tz))
+        start, end = _range(request, patient, default_start=first, max_days=MAX_EXPORT_DAYS)
+        days = timeline_for_patient(patient=patient, start=start, end=end)
+        if export_format == "csv":
+            response = HttpResponse(timeline_csv(days), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="timeline-{patient.code}-{start}-{end}.csv"'
+            return response
+        questionnaires = [q for q in questionnaires_for_patient(patient=patient) if start <= q["day"] <= end]
+        bundle = fhir_bundle(patient=patient, days=days, questionnaires=questionnaires)
+        return HttpResponse(bundle.model_dump_json(), content_type="application/fhir+json")
+
+
+class MyExportApi(APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="All of the patient's data, as JSON.")},
+        tags=["patient data"],
+        description="GDPR portability: profile, consents, check-ins with notes, questionnaires, raw signals, "
+        "voice-diary status, daily summaries, risk scores, alerts and clinical events.",
+    )
+    def get(self, request: Request) -> JsonResponse:
+        patient = request_patient(request, resource="export_gdpr", action=AuditAction.EXPORT)
+        response = JsonResponse(patient_data_export(patient=patient))
+        response["Content-Disposition"] = f'attachment; filename="my-data-{timezone.localdate()}.json"'
+        return response
+
+
+class MyEraseApi(APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(
+        request=None,
+        responses={200: EraseOutputSerializer},
+        tags=["patient data"],
+        description="Erasure, carried out at once: consents withdrawn, collection and scoring stopped, the "
+        "account deleted and the patient's data removed. Kept as the law requires: the consent history, the "
+        "audit trail and the care team's clinical record (alerts and their handling, clinical events).",
+    )
+    def post(self, request: Request) -> Response:
+        patient = request_patient(request, resource="erasure", action=AuditAction.ERASE)
+        removed = patient_erase(patient=patient)
+        return Response(
+            {
+                "status": "erased",
+                "removed": removed,
+                "kept": ["consent_history", "audit_trail", "alerts", "clinical_events", "patient_code"],
+            }
+        )

@@ -1,0 +1,10 @@
+"""Dashboard (HTML) routes of this app, mounted under /dashboard/."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("patients/", views.patient_list, name="dashboard_patient_list"),
+    path("patients/<uuid:patient_id>/", views.patient_detail, name="dashboard_patient_detail"),
+]

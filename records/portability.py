@@ -1,0 +1,156 @@
+"""Everything stored about a patient, for GDPR portability (art. 20) and access (art. 15):
+one JSON document gathered from every app's tables."""
+
+from datetime import date, datetime, time
+from typing import Any
+
+from alerts.models import Alert
+from ml.models import RiskScore
+from mobile.models import PatientSchedule, PushSubscription, ReminderSent
+from monitoring.models import CheckIn, DailySummary, QuestionnaireResponse, SignalRecord, SpeechRecording
+from monitoring.validation import SIGNAL_VALUE_FIELDS
+from patients.models import AuditEvent, ClinicalEvent, ConsentRecord, Patient
+
+from .timeline import SUMMARY_FIELDS
+
+
+def _iso(value: Any) -> Any:
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return value
+
+
+def _rows(queryset: Any, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    return [
+        {name: _iso(value) for name, value in zip(fields, row, strict=True)} for row in queryset.values_list(*fields)
+    ]
+
+
+def patient_data_export(*, patient: Patient) -> dict[str, Any]:
+    """Everything stored about the patient, for GDPR portability (art. 20): profile,
+    consents, check-ins with notes, questionnaires, raw signals, voice-diary status, daily
+    summaries, risk scores with their explanations, alerts and clinical events."""
+    profile = {
+        "id": str(patient.pk),
+        "code": patient.code,
+        "username": patient.user.get_username() if patient.user else None,
+        "care_team": patient.care_team.name,
+        "timezone": patient.timezone,
+        "birth_year": patient.birth_year,
+        "sex": patient.sex,
+        "diagnosis": patient.diagnosis,
+        "status": patient.status,
+        "enrolled_on": patient.enrolled_on.isoformat(),
+    }
+    signal_fields = ("id", "kind", "start", "end", "day", *SIGNAL_VALUE_FIELDS, "received_at")
+    signals = [
+        {k: v for k, v in row.items() if v is not None}
+        for row in _rows(SignalRecord.objects.filter(patient=patient).order_by("start", "pk"), signal_fields)
+    ]
+    for row in signals:
+        row["id"] = str(row["id"])
+    data: dict[str, Any] = {
+        "format": "relapse-monitoring patient export v1",
+        "profile": profile,
+        "consents": _rows(
+            ConsentRecord.objects.filter(patient=patient).order_by("granted_at", "scope"),
+            ("scope", "version", "granted_at", "withdrawn_at"),
+        ),
+        "checkins": _rows(
+            CheckIn.objects.filter(patient=patient).order_by("recorded_at", "pk"),
+            (
+                "id",
+                "recorded_at",
+                "day",
+                "mood",
+                "anxiety",
+                "energy",
+                "irritability",
+                "sleep_quality",
+                "medication_taken",
+                "note",
+                "received_at",
+            ),
+        ),
+        "questionnaires": _rows(
+            QuestionnaireResponse.objects.filter(patient=patient).order_by("completed_at", "pk"),
+            ("id", "instrument", "answers", "total", "severity", "flags", "completed_at", "day", "received_at"),
+        ),
+        "signals": signals,
+        "speech_recordings": _rows(
+            SpeechRecording.objects.filter(patient=patient).order_by("recorded_at", "pk"),
+            ("id", "recorded_at", "duration_s", "status", "error", "received_at", "processed_at"),
+        ),
+        "daily_summaries": _rows(
+            DailySummary.objects.filter(patient=patient).order_by("date"),
+            (
+                "date",
+                *SUMMARY_FIELDS,
+                "sleep_awakenings",
+                "places_visited",
+                "pitch_mean_hz",
+                "energy_db",
+                "passive_records",
+            ),
+        ),
+        "risk_scores": _rows(
+            RiskScore.objects.filter(patient=patient).order_by("date", "created_at"),
+            ("date", "score", "band", "threshold", "model_version__version", "explanation", "created_at"),
+        ),
+        "alerts": _rows(
+            Alert.objects.filter(patient=patient).order_by("created_at"),
+            (
+                "id",
+                "kind",
+                "severity",
+                "status",
+                "title",
+                "created_at",
+                "acknowledged_at",
+                "resolved_at",
+                "resolution_note",
+            ),
+        ),
+        "clinical_events": _rows(
+            ClinicalEvent.objects.filter(patient=patient).order_by("date", "kind"),
+            ("kind", "date", "note", "created_at"),
+        ),
+    }
+    for section in ("checkins", "questionnaires", "speech_recordings", "alerts"):
+        for row in data[section]:
+            row["id"] = str(row["id"])
+    data["schedule"] = _schedule_rows(patient)
+    data["push_subscriptions"] = _push_rows(patient)
+    # Who accessed the record (GDPR art. 15); the enrolment codes are secrets (hashes), not data.
+    data["access_log"] = _rows(
+        AuditEvent.objects.filter(patient_id=patient.pk).exclude(actor_id__isnull=True).order_by("at", "id"),
+        ("at", "actor_username", "actor_role", "action", "resource"),
+    )
+    return data
+
+
+def _push_rows(patient: Patient) -> dict[str, Any]:
+    """The devices subscribed to reminders (their push service addresses) and the days a
+    reminder was sent."""
+    return {
+        "devices": _rows(
+            PushSubscription.objects.filter(patient=patient).order_by("created_at", "pk"),
+            ("endpoint", "language", "created_at", "last_sent_at"),
+        ),
+        "reminders_sent": _rows(
+            ReminderSent.objects.filter(patient=patient).order_by("day"), ("day", "sent_at", "devices")
+        ),
+    }
+
+
+def _schedule_rows(patient: Patient) -> dict[str, Any] | None:
+    schedule = PatientSchedule.objects.filter(patient=patient).prefetch_related("questionnaires").first()
+    if schedule is None:
+        return None
+    return {
+        "checkin_time": schedule.checkin_time.strftime("%H:%M"),
+        "questionnaires": [
+            {"instrument": q.instrument, "every_days": q.every_days} for q in schedule.questionnaires.all()
+        ],
+        "updated_at": schedule.updated_at.isoformat(),
+    }

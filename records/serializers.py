@@ -1,0 +1,134 @@
+"""Response shapes of the clinicians' read side (patients with their overview, timelines,
+risk scores, erasure), for output and the OpenAPI schema."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from patients.models import Patient
+
+
+class LatestRiskSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    score = serializers.FloatField()
+    band = serializers.CharField()
+
+
+class PatientOutputSerializer(serializers.ModelSerializer):
+    care_team = serializers.IntegerField(source="care_team_id")
+    care_team_name = serializers.CharField(source="care_team.name")
+    latest_risk = serializers.SerializerMethodField()
+    open_alerts = serializers.SerializerMethodField()
+    enrolled = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Patient
+        fields = [
+            "id",
+            "code",
+            "care_team",
+            "care_team_name",
+            "timezone",
+            "birth_year",
+            "sex",
+            "diagnosis",
+            "status",
+            "enrolled_on",
+            "enrolled",
+            "latest_risk",
+            "open_alerts",
+            "created_at",
+        ]
+
+    @extend_schema_field(LatestRiskSerializer(allow_null=True))
+    def get_latest_risk(self, obj: Patient) -> dict | None:
+        if getattr(obj, "latest_risk_date", None) is None:
+            return None
+        return {"date": obj.latest_risk_date, "score": obj.latest_risk_score, "band": obj.latest_risk_band}  # type: ignore[attr-defined,return-value]
+
+    def get_open_alerts(self, obj: Patient) -> int:
+        return getattr(obj, "open_alert_count", None) or 0
+
+    def get_enrolled(self, obj: Patient) -> bool:
+        return obj.user_id is not None
+
+
+class PatientCreatedSerializer(PatientOutputSerializer):
+    enrollment_code = serializers.CharField()
+
+    class Meta(PatientOutputSerializer.Meta):
+        fields = [*PatientOutputSerializer.Meta.fields, "enrollment_code"]
+
+
+class RiskScoresQuerySerializer(serializers.Serializer):
+    start = serializers.DateField(required=False)
+    end = serializers.DateField(required=False)
+
+    def validate(self, attrs):  # type: ignore[no-untyped-def]
+        start, end = attrs.get("start"), attrs.get("end")
+        if start and end:
+            if end < start:
+                raise serializers.ValidationError({"end": ["The end date is before the start date."]})
+            if (end - start).days > 1100:
+                raise serializers.ValidationError({"end": ["A range of more than 1,100 days is not served."]})
+        return attrs
+
+
+class ExplanationFactorSerializer(serializers.Serializer):
+    feature = serializers.CharField(help_text="Factor group, e.g. sleep_hours, logging, phq9")
+    label = serializers.CharField(  # type: ignore[assignment]
+        help_text="The factor in a nurse's words, with numbers, in the request language"
+    )
+    direction = serializers.ChoiceField(choices=["up", "down"], help_text="up: raises the risk; down: lowers it")
+    weight = serializers.FloatField(help_text="Change in probability this factor causes (score minus score as usual)")
+
+
+class RiskScoreOutputSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    score = serializers.FloatField(help_text="Probability of relapse or hospitalisation in the next 14 days")
+    band = serializers.ChoiceField(choices=["low", "medium", "high"])
+    model_version = serializers.CharField()
+    threshold = serializers.FloatField(help_text="The care team's operating threshold when scored")
+    explanation = ExplanationFactorSerializer(many=True, help_text="Empty for nurses (psychiatrists read explanations)")
+
+
+class TimelineDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    checkins = serializers.IntegerField()
+    mood = serializers.FloatField(allow_null=True)
+    anxiety = serializers.FloatField(allow_null=True)
+    energy = serializers.FloatField(allow_null=True)
+    irritability = serializers.FloatField(allow_null=True)
+    sleep_quality = serializers.FloatField(allow_null=True)
+    medication_taken = serializers.BooleanField(allow_null=True)
+    phq9 = serializers.IntegerField(allow_null=True)
+    gad7 = serializers.IntegerField(allow_null=True)
+    asrm = serializers.IntegerField(allow_null=True)
+    sleep_hours = serializers.FloatField(allow_null=True)
+    sleep_onset = serializers.CharField(allow_null=True, help_text="Local HH:MM of the main sleep's start.")
+    sleep_wake = serializers.CharField(allow_null=True, help_text="Local HH:MM of the main sleep's end.")
+    sleep_efficiency = serializers.FloatField(allow_null=True)
+    steps = serializers.IntegerField(allow_null=True)
+    time_at_home_min = serializers.FloatField(allow_null=True)
+    distance_km = serializers.FloatField(allow_null=True)
+    speech_rate_wpm = serializers.FloatField(allow_null=True)
+    pause_ratio = serializers.FloatField(allow_null=True)
+    pitch_sd_hz = serializers.FloatField(allow_null=True)
+    screen_minutes = serializers.FloatField(allow_null=True)
+    unlocks = serializers.IntegerField(allow_null=True)
+    risk_score = serializers.FloatField(allow_null=True)
+    risk_band = serializers.CharField(allow_null=True)
+    alerts = serializers.ListField(child=serializers.UUIDField())
+    events = serializers.ListField(child=serializers.CharField())
+
+
+class TimelineSerializer(serializers.Serializer):
+    patient = serializers.UUIDField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    days = TimelineDaySerializer(many=True)
+
+
+class EraseOutputSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    removed = serializers.DictField(child=serializers.IntegerField())
+    kept = serializers.ListField(child=serializers.CharField())

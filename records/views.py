@@ -1,0 +1,177 @@
+"""Clinician pages: the patient overview list and one patient's trend charts.
+
+Pages, not an API: the list is rendered on the server from bulk queries (a constant number of
+SQL queries whatever the page size); the patient page is a shell whose script reads the
+existing JSON endpoints (timeline, risk scores, alerts, clinical events) with the session."""
+
+import zoneinfo
+from uuid import UUID
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from patients.audit import audit_denied, audit_record
+from patients.models import AuditAction, Role, User
+from patients.selectors import patient_get_for_clinician
+
+from .overview import (
+    BANDS,
+    GAP_CHOICES,
+    SORTS,
+    OverviewFilters,
+    alert_threshold,
+    patients_for_overview,
+    patients_with_overview,
+)
+from .presentation import (
+    DIAGNOSIS_LABELS,
+    EVENT_KIND_LABELS,
+    MAX_RANGE_DAYS,
+    PAGE_SIZE,
+    RANGE_PRESETS,
+    SEX_LABELS,
+    SPARKLINE_SCORES,
+    chart_range,
+    chart_strings,
+    days_since,
+    diagnosis_label,
+    percent,
+    sparkline,
+)
+from .scores import active_model_threshold, score_sparklines
+
+
+def _require_clinician(request: HttpRequest) -> User:
+    user = request.user
+    if not (user.is_authenticated and user.is_active and getattr(user, "is_clinician", False)):
+        raise PermissionDenied
+    return user  # type: ignore[return-value]
+
+
+# How each order reads in the column it sorts by (ARIA: the values shown, not the SQL).
+_ARIA_SORT = {"code": "ascending", "-code": "descending", "risk": "descending", "-risk": "ascending"}
+
+
+def _sort_header(filters: OverviewFilters, key: str) -> dict[str, str]:
+    # A second click on the column sorted by reverses it, where a reverse order exists.
+    current = filters.sort.lstrip("-") == key
+    target = f"-{key}" if filters.sort == key and f"-{key}" in SORTS else key
+    return {
+        "url": "?" + filters.query(sort=target),
+        "aria": _ARIA_SORT.get(filters.sort, "descending") if current else "",
+    }
+
+
+@require_GET
+@login_required
+def patient_list(request: HttpRequest) -> HttpResponse:
+    user = _require_clinician(request)
+    teams = list(user.care_teams.order_by("name"))
+    filters = OverviewFilters.from_query(request.GET, {t.pk for t in teams})
+    # "No data for N days" is counted on the (first) team's calendar, close enough for a filter;
+    # each row's own figures use the patient's time zone.
+    today = timezone.localdate(timezone=zoneinfo.ZoneInfo(teams[0].timezone)) if teams else timezone.localdate()
+    qs = filters.apply(patients_for_overview(user=user), today=today)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    patients = list(page.object_list)
+    model_threshold = active_model_threshold()
+    sparks = score_sparklines(patient_ids=[p.pk for p in patients], per_patient=SPARKLINE_SCORES)
+    rows = []
+    for p in patients:
+        local_today = timezone.localdate(timezone=p.tz)
+        threshold = alert_threshold(team=p.care_team, model_threshold=model_threshold)
+        rows.append(
+            {
+                "patient": p,
+                "diagnosis_label": diagnosis_label(p.diagnosis),
+                "spark": sparkline(sparks.get(p.pk, []), threshold),
+                "checkin_days": days_since(p.last_checkin_on, local_today),  # type: ignore[attr-defined]
+                "passive_days": days_since(p.last_passive_on, local_today),  # type: ignore[attr-defined]
+                "gap_days": p.care_team.adherence_gap_days,
+                "open_alerts": p.open_alert_count or 0,  # type: ignore[attr-defined]
+                "risk_percent": percent(p.latest_risk_score),  # type: ignore[attr-defined]
+            }
+        )
+    audit_record(
+        request=request,
+        action=AuditAction.READ,
+        resource="patient_overview_page",
+        detail={"count": len(patients), "page": page.number},
+    )
+    sort_headers = {key: _sort_header(filters, key) for key in SORTS if not key.startswith("-")}
+    return render(
+        request,
+        "records/dashboard/patient_list.html",
+        {
+            "rows": rows,
+            "page": page,
+            "filters": filters,
+            "teams": teams,
+            "diagnoses": sorted(DIAGNOSIS_LABELS.items()),
+            "bands": BANDS,
+            "gap_choices": GAP_CHOICES,
+            "sort_headers": sort_headers,
+            "page_query": filters.query(),
+            "total": page.paginator.count,
+        },
+    )
+
+
+@require_GET
+@login_required
+def patient_detail(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    user = request.user
+    patient = None
+    if getattr(user, "is_clinician", False) and user.is_active:
+        patient = patient_get_for_clinician(user=user, patient_id=patient_id)  # type: ignore[arg-type]
+    if patient is None:
+        # Outside one's teams the patient does not exist (404, never 403), but it is logged.
+        audit_denied(request=request, resource="patient_dashboard", patient_id=patient_id)
+        raise Http404
+    overview = patients_with_overview(user=user).filter(pk=patient.pk).first()  # type: ignore[arg-type]
+    audit_record(request=request, action=AuditAction.READ, resource="patient_dashboard", patient_id=patient.pk)
+
+    today = timezone.localdate(timezone=patient.tz)
+    start, end, preset = chart_range(request.GET, today=today)
+    threshold = alert_threshold(team=patient.care_team, model_threshold=active_model_threshold())
+    api = f"/api/v1/patients/{patient.pk}"
+    is_psychiatrist = getattr(user, "role", "") == Role.PSYCHIATRIST
+    return render(
+        request,
+        "records/dashboard/patient_detail.html",
+        {
+            "patient": patient,
+            "diagnosis_label": diagnosis_label(patient.diagnosis),
+            "latest_risk_date": getattr(overview, "latest_risk_date", None),
+            "latest_risk_score": getattr(overview, "latest_risk_score", None),
+            "latest_risk_percent": percent(getattr(overview, "latest_risk_score", None)),
+            "latest_risk_band": getattr(overview, "latest_risk_band", None),
+            "open_alerts": getattr(overview, "open_alert_count", None) or 0,
+            "today": today,
+            "start": start,
+            "end": end,
+            "preset": preset,
+            "presets": RANGE_PRESETS,
+            "max_range_days": MAX_RANGE_DAYS,
+            "threshold": threshold,
+            "is_psychiatrist": is_psychiatrist,
+            "api": {
+                "timeline": f"{api}/timeline/",
+                "risk_scores": f"{api}/risk-scores/",
+                "events": f"{api}/events/",
+                "alerts": f"/api/v1/alerts/?patient={patient.pk}&limit=100",
+                "export_csv": f"{api}/export/?format=csv",
+                "export_fhir": f"{api}/export/?format=fhir",
+            },
+            "event_kinds": [(str(k), str(v)) for k, v in EVENT_KIND_LABELS.items()],
+            "sex_label": str(SEX_LABELS.get(patient.sex, patient.sex)),
+            "strings": chart_strings(),
+            "list_url": reverse("dashboard_patient_list"),
+        },
+    )
