@@ -158,14 +158,14 @@ def _child(mode: str, ids_file: str, day_text: str) -> None:
     from threadpoolctl import threadpool_limits
 
     django.setup()
-    from ml import scoring, selectors, services
+    from ml import registry, scoring, selectors
     from ml.features import FEATURES, LOOKBACK_DAYS
 
     ids = json.loads(open(ids_file).read())
     day = dt.date.fromisoformat(day_text)
     mv = selectors.model_version_active()
     assert mv is not None
-    model = services.model_load(mv)  # load (and hash-check) outside the timed part, as a warm worker
+    model = registry.model_load(mv)  # load (and hash-check) outside the timed part, as a warm worker
     started = time.perf_counter()
     scored = 0
     if mode == "score":

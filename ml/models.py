@@ -74,7 +74,6 @@ class ScoringRun(models.Model):
     date = models.DateField()
     model_version = models.ForeignKey(ModelVersion, on_delete=models.PROTECT, related_name="runs")
     chunks = models.PositiveIntegerField(default=0)
-    patients = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

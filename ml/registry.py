@@ -9,12 +9,13 @@ import hashlib
 import os
 import threading
 from pathlib import Path
+from typing import Protocol
 
 import joblib
 
 from patients.errors import DomainError
 
-from .training import RiskModel
+from .serving import RiskModel
 
 
 class ArtifactIntegrityError(DomainError):
@@ -65,3 +66,14 @@ def artifact_load(path: str | Path, sha256: str) -> RiskModel:
     with _lock:
         _cache[key] = model
     return model
+
+
+class _RegisteredVersion(Protocol):
+    artifact_path: str
+    artifact_sha256: str
+
+
+def model_load(model_version: _RegisteredVersion) -> RiskModel:
+    """The serving model of a registered version (a ModelVersion), hash-checked, cached per
+    process. Loads no training code."""
+    return artifact_load(model_version.artifact_path, model_version.artifact_sha256)

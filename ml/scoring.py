@@ -28,7 +28,7 @@ from patients.models import CareTeam
 from . import selectors
 from .features import LOOKBACK_DAYS, build_features
 from .models import ModelVersion, RiskScore, ScoringRun
-from .services import model_load
+from .registry import model_load
 from .serving import DEFAULT_BUDGET, RiskModel, band_for
 
 logger = logging.getLogger(__name__)

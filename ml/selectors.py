@@ -143,24 +143,6 @@ def model_version_get(*, version: str) -> ModelVersion | None:
     return ModelVersion.objects.select_related("trained_by").filter(version=version).first()
 
 
-def risk_scores_for_patient(*, patient: Patient, start: date, end: date) -> list[RiskScore]:
-    """One score per day: the active model's when it scored that day, else the newest model's."""
-    rows = (
-        RiskScore.objects.filter(patient=patient, date__gte=start, date__lte=end)
-        .select_related("model_version")
-        .order_by("date", "-model_version__is_active", "-model_version__created_at", "-pk")
-    )
-    chosen: dict[date, RiskScore] = {}
-    for row in rows:
-        chosen.setdefault(row.date, row)
-    return list(chosen.values())
-
-
-def risk_by_day(*, patient: Patient, start: date, end: date) -> dict[date, tuple[float, str]]:
-    """`{date: (score, band)}` for the timeline's risk column."""
-    return {s.date: (s.score, s.band) for s in risk_scores_for_patient(patient=patient, start=start, end=end)}
-
-
 def risk_scores_export(*, start: date | None = None, end: date | None = None) -> QuerySet[RiskScore]:
     qs = RiskScore.objects.select_related("patient", "model_version")
     if start is not None:

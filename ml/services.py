@@ -118,10 +118,6 @@ def model_activate(*, model_version: ModelVersion) -> ModelVersion:
     return model_version
 
 
-def model_load(model_version: ModelVersion) -> RiskModel:
-    return artifact_load(model_version.artifact_path, model_version.artifact_sha256)
-
-
 def _json_safe(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _json_safe(v) for k, v in value.items()}

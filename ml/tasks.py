@@ -35,11 +35,6 @@ def risk_scoring_nightly() -> int:
     return scoring.risk_scoring_nightly()
 
 
-@shared_task(acks_late=True)
-def risk_scoring_dispatch(day: str, care_team_ids: list[int] | None = None, alerts: bool = True) -> int:
-    return scoring.risk_scoring_dispatch(day=date.fromisoformat(day), care_team_ids=care_team_ids, alerts=alerts)
-
-
 @shared_task(
     acks_late=True,
     autoretry_for=(OperationalError, InterfaceError),

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from patients.errors import DomainError
@@ -212,12 +213,16 @@ def _deliver(subscription: PushSubscription, pair: Any) -> bool:
 
 
 def _count_failure(subscription: PushSubscription, *, reason: str) -> None:
-    failures = subscription.failures + 1
+    """Count a failed delivery in the database (F(): two runs failing at once both count),
+    then drop the subscription once MAX_FAILURES failures in a row are recorded."""
+    PushSubscription.objects.filter(pk=subscription.pk).update(failures=F("failures") + 1)
+    failures = PushSubscription.objects.filter(pk=subscription.pk).values_list("failures", flat=True).first()
+    if failures is None:
+        return  # deleted meanwhile (unsubscribed, or gone)
     if failures >= MAX_FAILURES:
-        subscription.delete()
+        PushSubscription.objects.filter(pk=subscription.pk, failures__gte=MAX_FAILURES).delete()
         logger.warning("push subscription dropped after repeated failures", extra={"reason": reason})
         return
-    PushSubscription.objects.filter(pk=subscription.pk).update(failures=failures)
     logger.warning("push delivery failed", extra={"reason": reason, "failures": failures})
 
 
@@ -254,11 +259,15 @@ def checkin_reminders_send(*, now: datetime | None = None) -> dict[str, int]:
         .order_by("pk")
     )
     counts["patients"] = len(patients)
-    due = {patient: day for patient in patients if (day := _due_day(patient, now)) is not None}
+    # (patient, day) pairs in pk order: model instances are not dict keys (their hash is the pk,
+    # which an unsaved or deleted row does not have).
+    due = [(patient, day) for patient in patients if (day := _due_day(patient, now)) is not None]
     checked_in = set(
-        CheckIn.objects.filter(patient__in=list(due), day__in=set(due.values())).values_list("patient_id", "day")
+        CheckIn.objects.filter(patient__in=[p for p, _d in due], day__in={d for _p, d in due}).values_list(
+            "patient_id", "day"
+        )
     )
-    for patient, day in due.items():
+    for patient, day in due:
         if (patient.pk, day) in checked_in:
             continue
         try:

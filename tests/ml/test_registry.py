@@ -4,8 +4,8 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from ml.models import ModelVersion
-from ml.registry import ArtifactIntegrityError, artifact_load
-from ml.services import model_activate, model_load
+from ml.registry import ArtifactIntegrityError, artifact_load, model_load
+from ml.services import model_activate
 from tests.ml.helpers import register, trained
 
 

@@ -333,3 +333,17 @@ def test_support_sees_and_can_remove_a_patients_devices_in_the_admin(push_servic
     assert listing.status_code == 200 and "PA1" in listing.content.decode()
     assert sent.status_code == 200 and "PA1" in sent.content.decode()
     assert deleted.status_code == 302 and not PushSubscription.objects.exists()
+
+
+def test_failures_counted_at_once_are_all_counted_and_the_fifth_drops_the_device(patient):
+    """Two reminder runs holding the same stale row both count their failure (no lost update)."""
+    first = PushSubscription.objects.create(
+        patient=patient, endpoint="https://fcm.googleapis.com/fcm/send/broken-1", p256dh="k", auth="a", language="fr"
+    )
+    second = PushSubscription.objects.get(pk=first.pk)  # the other run's copy, read at the same time
+    push._count_failure(first, reason="http 500")
+    push._count_failure(second, reason="http 500")
+    assert PushSubscription.objects.get(pk=first.pk).failures == 2
+    for _ in range(push.MAX_FAILURES - 2):
+        push._count_failure(first, reason="http 500")
+    assert not PushSubscription.objects.filter(pk=first.pk).exists()
