@@ -6,7 +6,7 @@ import pytest
 
 from patients.models import ClinicalEvent
 from tests.conftest import browser_login
-from tests.dashboard.seeding import seed_relapsing_patient
+from tests.records.seeding import seed_relapsing_patient
 from tests.factories import DEFAULT_PASSWORD, ClinicianFactory, PatientFactory, grant_consents
 
 CHARTS = ["risk", "mood", "sleep", "sleep-timing", "activity", "mobility", "speech", "phq9", "gad7", "asrm"]

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from patients.models import AuditEvent
-from tests.dashboard.seeding import active_model
+from tests.records.seeding import active_model
 
 
 def url(patient) -> str:

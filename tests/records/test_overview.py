@@ -13,7 +13,7 @@ from alerts.models import Alert
 from ml.models import RiskScore
 from monitoring.models import DailySummary
 from patients.models import AuditEvent
-from tests.dashboard.seeding import active_model
+from tests.records.seeding import active_model
 from tests.factories import PatientFactory
 
 URL = "/dashboard/patients/"

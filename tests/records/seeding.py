@@ -141,7 +141,6 @@ def seed_relapsing_patient(patient: Patient, *, days: int = 120, relapse_days_ag
         kind="risk",
         severity="high",
         title="Relapse risk above the team threshold",
-        risk_score=crossing,
         detail={"score": crossing.score, "threshold": THRESHOLD, "score_date": crossing.date.isoformat()},
         dedupe_key=f"dash-test:{patient.pk}:{crossing.date}",
     )
