@@ -4,6 +4,7 @@ With DATABASE_URL / REDIS_URL set, the suite runs on PostgreSQL and Redis and th
 need them fail (never skip) when those services are down."""
 
 import contextlib
+import datetime as dt
 import os
 import shutil
 import socket
@@ -20,6 +21,7 @@ from django.conf import settings
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from ml.models import ModelVersion, RiskScore
 from tests.factories import CareTeamFactory, ClinicianFactory, PatientFactory, grant_consents
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -345,3 +347,25 @@ def browser_login(page: Any, base_url: str, username: str, password: str) -> Non
     page.fill("#id_password", password)
     page.click("#login-submit")
     page.wait_for_load_state("networkidle")
+
+
+# --- risk scores (alerts, ml, records tests) ------------------------------------------------
+
+
+@pytest.fixture
+def model_version(db: Any) -> ModelVersion:
+    return ModelVersion.objects.create(
+        version="test-1", artifact_path="/tmp/none", artifact_sha256="0" * 64, threshold=0.5, is_active=True
+    )
+
+
+def make_score(patient: Any, model_version: ModelVersion, day: dt.date, score: float, band: str = "high") -> RiskScore:
+    return RiskScore.objects.create(
+        patient=patient,
+        date=day,
+        model_version=model_version,
+        score=score,
+        band=band,
+        threshold=model_version.threshold,
+        explanation=[{"feature": "sleep_hours", "label": "sleep 2.1 h below usual", "direction": "up", "weight": 0.3}],
+    )

@@ -1,6 +1,5 @@
 """Helpers for the alert tests: alerts, scores, sockets."""
 
-import datetime as dt
 import uuid
 from typing import Any
 
@@ -12,7 +11,7 @@ from django.utils import timezone
 
 from alerts import services
 from alerts.models import Alert
-from ml.models import ModelVersion, RiskScore
+from tests.conftest import make_score  # noqa: F401 - re-exported for the alert tests
 
 ORIGIN = (b"origin", b"http://testserver")
 
@@ -26,25 +25,6 @@ def raise_safety(patient: Any, item9: int = 2, questionnaire_id: uuid.UUID | Non
 def raise_manual(patient: Any, user: Any, severity: str = "medium", title: str = "Call back") -> Alert:
     alert, _ = services.alert_raise_manual(patient=patient, title=title, note="", severity=severity, created_by=user)
     return alert
-
-
-@pytest.fixture
-def model_version(db: Any) -> ModelVersion:
-    return ModelVersion.objects.create(
-        version="test-1", artifact_path="/tmp/none", artifact_sha256="0" * 64, threshold=0.5, is_active=True
-    )
-
-
-def make_score(patient: Any, model_version: ModelVersion, day: dt.date, score: float, band: str = "high") -> RiskScore:
-    return RiskScore.objects.create(
-        patient=patient,
-        date=day,
-        model_version=model_version,
-        score=score,
-        band=band,
-        threshold=model_version.threshold,
-        explanation=[{"feature": "sleep_hours", "label": "sleep 2.1 h below usual", "direction": "up", "weight": 0.3}],
-    )
 
 
 def session_cookie(user: Any) -> bytes:

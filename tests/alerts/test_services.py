@@ -7,16 +7,12 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from alerts import rules, services
+from alerts import services
 from alerts.models import Alert, AlertEvent
 from ml.alerting import risk_alerts_evaluate
-from monitoring.alerting import adherence_alerts_evaluate
-from monitoring.models import DailySummary
 from patients.errors import IdempotencyConflict
-from patients.services import clinician_deactivate
 from tests.alerts.conftest import make_score, raise_manual, raise_safety
 from tests.conftest import free_port
-from tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -164,126 +160,6 @@ def test_unacknowledged_critical_alert_escalates_once_after_the_team_delay(patie
 
 
 # --- risk -------------------------------------------------------------------------------------
-
-
-def test_risk_rule_uses_the_team_threshold_else_the_scores(patient, model_version):
-    day = timezone.localdate() - dt.timedelta(days=1)
-    below = make_score(patient, model_version, day, 0.45)
-    assert risk_alerts_evaluate(score_ids=[below.pk]) == 0
-    patient.care_team.risk_threshold = 0.4
-    patient.care_team.save()
-    assert risk_alerts_evaluate(score_ids=[below.pk]) == 1
-    alert = Alert.objects.get(kind="risk")
-    assert (
-        alert.dedupe_key == rules.risk_dedupe_key(below.pk)
-        and alert.detail["threshold"] == 0.4
-        and alert.detail["band"] == "high"
-    )
-    assert alert.detail["explanation"][0]["label"] == "sleep 2.1 h below usual"
-
-
-def test_risk_rule_is_idempotent_under_reruns(patient, model_version):
-    score = make_score(patient, model_version, timezone.localdate(), 0.9)
-    assert risk_alerts_evaluate(score_ids=[score.pk]) == 1
-    assert risk_alerts_evaluate(score_ids=[score.pk]) == 0
-    assert risk_alerts_evaluate(score_ids=[score.pk, score.pk]) == 0
-    assert Alert.objects.filter(kind="risk").count() == 1 and AlertEvent.objects.count() == 1
-
-
-def test_risk_hysteresis_over_a_backfill(patient, model_version, nurse):
-    start = timezone.localdate() - dt.timedelta(days=30)
-    scores = [make_score(patient, model_version, start + dt.timedelta(days=i), 0.8, "medium") for i in range(3)]
-    # Still high while the first alert is open: nothing new.
-    assert risk_alerts_evaluate(score_ids=[s.pk for s in scores]) == 1
-    first = Alert.objects.get(kind="risk")
-    services.alert_resolve(alert=first, user=nurse, note="Reviewed at home visit.")
-
-    # Resolved, but within 7 days of the last alert: nothing new at the same band ...
-    day5 = make_score(patient, model_version, start + dt.timedelta(days=5), 0.8, "medium")
-    assert risk_alerts_evaluate(score_ids=[day5.pk]) == 0
-    # ... unless the band gets worse.
-    day6 = make_score(patient, model_version, start + dt.timedelta(days=6), 0.95, "high")
-    assert risk_alerts_evaluate(score_ids=[day6.pk]) == 1
-    worse = Alert.objects.filter(kind="risk").exclude(pk=first.pk).get()
-    assert worse.severity == "high" and worse.detail["reason"] == "band_worse"
-
-    # Open again: even 30 days later, nothing while it stays unresolved.
-    later = make_score(patient, model_version, start + dt.timedelta(days=29), 0.95, "high")
-    assert risk_alerts_evaluate(score_ids=[later.pk]) == 0
-    services.alert_resolve(alert=worse, user=nurse, note="Medication adjusted.")
-    assert risk_alerts_evaluate(score_ids=[later.pk]) == 1  # >= 7 days after day 6
-    assert Alert.objects.filter(kind="risk").count() == 3
-
-
-def test_paused_team_gets_no_risk_alert_and_nothing_retroactive(patient, model_version):
-    services.care_team_risk_alerts_set(team=patient.care_team, paused=True)
-    score = make_score(patient, model_version, timezone.localdate(), 0.99)
-    assert risk_alerts_evaluate(score_ids=[score.pk]) == 0
-    assert not Alert.objects.exists()
-
-
-def test_no_risk_alert_for_a_discharged_patient(patient, model_version):
-    patient.status = "discharged"
-    patient.save()
-    score = make_score(patient, model_version, timezone.localdate(), 0.99)
-    assert risk_alerts_evaluate(score_ids=[score.pk]) == 0
-
-
-# --- adherence --------------------------------------------------------------------------------
-
-
-def test_adherence_alert_once_per_gap(team):
-    today = dt.date(2026, 3, 20)
-    now = dt.datetime(2026, 3, 20, 10, 0, tzinfo=dt.UTC)
-    patient = PatientFactory(care_team=team, enrolled_on=dt.date(2026, 3, 1))
-    quiet = PatientFactory(care_team=team, enrolled_on=dt.date(2026, 3, 1))
-    DailySummary.objects.create(patient=patient, date=dt.date(2026, 3, 15), checkins=1)
-    DailySummary.objects.create(patient=patient, date=dt.date(2026, 3, 16), checkins=0, passive_records=0)
-    DailySummary.objects.create(patient=quiet, date=today - dt.timedelta(days=1), passive_records=4)
-
-    assert adherence_alerts_evaluate(now=now) == 1
-    assert adherence_alerts_evaluate(now=now + dt.timedelta(days=2)) == 0  # same gap
-    alert = Alert.objects.get(kind="adherence")
-    assert alert.patient == patient and alert.severity == "medium"
-    assert alert.detail == {
-        "gap_start": "2026-03-16",
-        "days_without_data": 4,
-        "gap_days": 3,
-        "last_data_day": "2026-03-15",
-    }
-
-    # Data comes back, then a new gap: a new alert.
-    DailySummary.objects.create(patient=patient, date=dt.date(2026, 3, 22), checkins=2)
-    only = [patient.pk]
-    assert adherence_alerts_evaluate(now=now + dt.timedelta(days=3), patient_ids=only) == 0
-    assert adherence_alerts_evaluate(now=now + dt.timedelta(days=6), patient_ids=only) == 1
-    assert Alert.objects.filter(kind="adherence", patient=patient).count() == 2
-
-
-def test_adherence_respects_the_team_gap_and_enrolment(team):
-    team.adherence_gap_days = 5
-    team.save()
-    now = dt.datetime(2026, 3, 20, 10, 0, tzinfo=dt.UTC)
-    PatientFactory(care_team=team, enrolled_on=dt.date(2026, 3, 16))  # 4 complete days since enrolment
-    assert adherence_alerts_evaluate(now=now) == 0
-    assert adherence_alerts_evaluate(now=now + dt.timedelta(days=1)) == 1
-
-
-# --- accounts ---------------------------------------------------------------------------------
-
-
-def test_clinician_deactivate_blacklists_tokens_and_closes_sockets_on_commit(nurse, django_capture_on_commit_callbacks):
-    from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
-    from rest_framework_simplejwt.tokens import RefreshToken
-
-    RefreshToken.for_user(nurse)
-    with django_capture_on_commit_callbacks() as callbacks:
-        assert clinician_deactivate(user=nurse) is True
-    nurse.refresh_from_db()
-    assert nurse.is_active is False
-    assert BlacklistedToken.objects.filter(token__user=nurse).count() == 1
-    assert len(callbacks) == 1
-    assert clinician_deactivate(user=nurse) is False
 
 
 def test_risk_alert_factors_are_rendered_in_the_readers_language_over_http(nurse, patient, model_version):

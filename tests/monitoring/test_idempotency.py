@@ -231,3 +231,28 @@ def test_bulk_checkins_and_questionnaires_replay(patient):
     assert QuestionnaireResponse.objects.get(pk=answers[5].id).answers == [1] * 7
     assert CheckIn.objects.get(pk=checkins[-1].id).note == "note 99"
     assert sum(DailySummary.objects.values_list("checkins", flat=True)) == 100
+
+
+def test_a_rolled_back_replay_does_not_break_the_next_one(patient):
+    """A replay of many rows goes through a session staging table on PostgreSQL; when the
+    transaction that created it is rolled back, the table goes with it, and the next replay
+    on the same connection must not count on it."""
+    import uuid
+
+    from django.db import transaction
+
+    from monitoring import services
+    from monitoring.validation import CheckInIn
+
+    base = recent(days=30)
+    checkins = [
+        CheckInIn(uuid.uuid4(), base + dt.timedelta(hours=i), (base + dt.timedelta(hours=i)).date(),
+                  1, 2, None, 5, None, True, f"note {i}")
+        for i in range(70)
+    ]  # fmt: skip
+    assert set(services.checkins_store(patient=patient, checkins=checkins)) == {"stored"}
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert set(services.checkins_store(patient=patient, checkins=checkins)) == {"duplicate"}
+        raise RuntimeError("the request fails after the replay")
+    assert set(services.checkins_store(patient=patient, checkins=checkins)) == {"duplicate"}
+    assert CheckIn.objects.count() == 70

@@ -6,8 +6,8 @@ import pytest
 
 from patients.models import ClinicalEvent
 from tests.conftest import browser_login
-from tests.records.seeding import seed_relapsing_patient
 from tests.factories import DEFAULT_PASSWORD, ClinicianFactory, PatientFactory, grant_consents
+from tests.records.seeding import seed_relapsing_patient
 
 CHARTS = ["risk", "mood", "sleep", "sleep-timing", "activity", "mobility", "speech", "phq9", "gad7", "asrm"]
 READY = '#patient-dashboard[data-state="ready"]'

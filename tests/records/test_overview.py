@@ -13,8 +13,8 @@ from alerts.models import Alert
 from ml.models import RiskScore
 from monitoring.models import DailySummary
 from patients.models import AuditEvent
-from tests.records.seeding import active_model
 from tests.factories import PatientFactory
+from tests.records.seeding import active_model
 
 URL = "/dashboard/patients/"
 
