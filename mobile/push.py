@@ -28,6 +28,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from monitoring.models import CheckIn
 from patients.errors import DomainError
 from patients.models import Patient, PatientStatus
 
@@ -244,8 +245,6 @@ def checkin_reminders_send(*, now: datetime | None = None) -> dict[str, int]:
     in that local day (see the module's docstring). Safe to run at any moment and from
     several workers: a day's reminder is claimed (a unique row) before it is sent, so it goes
     out at most once. Three queries whatever the number of patients, plus the claims."""
-    from monitoring.models import CheckIn
-
     pair = vapid()
     counts = {"patients": 0, "reminded": 0, "devices": 0, "failed": 0}
     if pair is None:
