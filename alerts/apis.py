@@ -11,9 +11,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from patients.access import clinician_patient_or_404
+from patients.access import clinician_patient_or_404, request_user
 from patients.audit import audit_denied, audit_record
-from patients.models import AuditAction, Role
+from patients.models import AuditAction, CareTeam, Role
 from patients.permissions import IsClinician
 
 from . import services
@@ -48,11 +48,11 @@ class Conflict(APIException):
 
 
 def _alert_or_404(request: Request, alert_id: Any, *, action: str) -> Alert:
-    alert = alert_get_for_clinician(user=request.user, alert_id=alert_id)  # type: ignore[arg-type]
+    alert = alert_get_for_clinician(user=request_user(request), alert_id=alert_id)
     if alert is None:
-        audit_denied(request=request, resource="alert")  # type: ignore[arg-type]
+        audit_denied(request=request, resource="alert")
         raise NotFound("No such alert.")
-    audit_record(request=request, action=action, resource="alert", patient_id=alert.patient_id)  # type: ignore[arg-type]
+    audit_record(request=request, action=action, resource="alert", patient_id=alert.patient_id)
     return alert
 
 
@@ -78,7 +78,7 @@ class AlertListCreateApi(generics.GenericAPIView):
         if patient_id is not None:
             clinician_patient_or_404(request, patient_id, resource="alert_list")
         qs = alerts_filter(
-            alerts_for_clinician(user=request.user),  # type: ignore[arg-type]
+            alerts_for_clinician(user=request_user(request)),
             status=q.get("status"),
             kind=q.get("kind"),
             severity=q.get("severity"),
@@ -89,7 +89,7 @@ class AlertListCreateApi(generics.GenericAPIView):
         page = self.paginate_queryset(qs) or []
         if patient_id is None:
             audit_record(
-                request=request,  # type: ignore[arg-type]
+                request=request,
                 action=AuditAction.READ,
                 resource="alert_list",
                 detail={"count": len(page), "patients": sorted({str(a.patient_id) for a in page})},
@@ -117,10 +117,10 @@ class AlertListCreateApi(generics.GenericAPIView):
             title=v["title"],
             note=v["note"],
             severity=v["severity"],
-            created_by=request.user,  # type: ignore[arg-type]
+            created_by=request_user(request),
             client_id=v.get("id"),
         )
-        alert = alert_get_for_clinician(user=request.user, alert_id=alert.pk) or alert  # type: ignore[arg-type]
+        alert = alert_get_for_clinician(user=request_user(request), alert_id=alert.pk) or alert
         return Response(
             AlertOutputSerializer(alert).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
@@ -150,7 +150,7 @@ class AlertAcknowledgeApi(APIView):
     def post(self, request: Request, alert_id: str) -> Response:
         alert = _alert_or_404(request, alert_id, action=AuditAction.UPDATE)
         try:
-            alert, _changed = services.alert_acknowledge(alert=alert, user=request.user)  # type: ignore[arg-type]
+            alert, _changed = services.alert_acknowledge(alert=alert, user=request_user(request))
         except services.AlertTransitionError as exc:
             raise Conflict(str(exc)) from exc
         return Response(AlertOutputSerializer(alert).data)
@@ -176,7 +176,7 @@ class AlertResolveApi(APIView):
         try:
             alert, _changed = services.alert_resolve(
                 alert=alert,
-                user=request.user,  # type: ignore[arg-type]
+                user=request_user(request),
                 note=data.validated_data["note"],
             )
         except services.AlertNoteRequired as exc:
@@ -207,7 +207,7 @@ class AlertEventsApi(APIView):
         after, limit = query.validated_data["after"], query.validated_data["limit"]
         events = alert_events_after(team_ids=clinician_team_ids(user=request.user), after=after, limit=limit)
         audit_record(
-            request=request,  # type: ignore[arg-type]
+            request=request,
             action=AuditAction.READ,
             resource="alert_events",
             detail={
@@ -231,10 +231,10 @@ class CareTeamRiskAlertsApi(APIView):
 
     permission_classes = [IsClinician]
 
-    def _team(self, request: Request, team_id: int) -> Any:
-        team = request.user.care_teams.filter(pk=team_id).first()  # type: ignore[union-attr]
+    def _team(self, request: Request, team_id: int) -> CareTeam:
+        team = request_user(request).care_teams.filter(pk=team_id).first()
         if team is None:
-            audit_denied(request=request, resource="care_team_risk_alerts")  # type: ignore[arg-type]
+            audit_denied(request=request, resource="care_team_risk_alerts")
             raise NotFound("No such care team.")
         return team
 
@@ -256,15 +256,15 @@ class CareTeamRiskAlertsApi(APIView):
     )
     def post(self, request: Request, team_id: int) -> Response:
         team = self._team(request, team_id)
-        if request.user.role != Role.PSYCHIATRIST:  # type: ignore[union-attr]
-            audit_denied(request=request, resource="care_team_risk_alerts")  # type: ignore[arg-type]
+        if request_user(request).role != Role.PSYCHIATRIST:
+            audit_denied(request=request, resource="care_team_risk_alerts")
             raise PermissionDenied("Only the team's psychiatrists may pause or resume risk alerts.")
         data = RiskAlertsSwitchInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         paused = data.validated_data["paused"]
         changed = services.care_team_risk_alerts_set(team=team, paused=paused)
         audit_record(
-            request=request,  # type: ignore[arg-type]
+            request=request,
             action=AuditAction.UPDATE,
             resource="care_team_risk_alerts",
             detail={

@@ -82,7 +82,7 @@ def alert_dashboard(request: HttpRequest) -> HttpResponse:
     # resumes after it, so nothing falls between the two.
     last_seq = alert_last_seq()
     qs = alerts_filter(
-        alerts_for_clinician(user=user),  # type: ignore[arg-type]
+        alerts_for_clinician(user=user),
         status=None if status == "all" else status,
         kind=kind or None,
     )

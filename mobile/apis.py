@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from patients.access import clinician_patient_or_404, request_patient
+from patients.access import clinician_patient_or_404, request_patient, request_user
 from patients.permissions import IsClinician, IsPatient
 
 from . import push, services
@@ -118,7 +118,7 @@ class PatientScheduleApi(APIView):
             patient=patient,
             checkin_time=data.validated_data["checkin_time"],
             cadences=[Cadence(q["instrument"], q["every_days"]) for q in data.validated_data["questionnaires"]],
-            updated_by=request.user,  # type: ignore[arg-type]
+            updated_by=request_user(request),
         )
         return Response(_patient_schedule(patient))
 

@@ -47,6 +47,6 @@ def refresh_token_revoke(*, token: str) -> None:
     """Blacklist a refresh token. A token that is already unusable (expired, blacklisted,
     malformed) needs nothing more, so signing out is idempotent."""
     try:
-        RefreshToken(token).blacklist()  # type: ignore[arg-type]
+        RefreshToken(token).blacklist()  # type: ignore[arg-type]  # why: simplejwt types `token` as Token; it takes the encoded str
     except TokenError:
         return

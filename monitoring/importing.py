@@ -183,7 +183,7 @@ class CohortImporter:
                 enrolled_on = date.fromisoformat(obj["enrolled_on"])
             except (TypeError, ValueError) as exc:
                 raise LineError("enrolled_on: use YYYY-MM-DD") from exc
-            if enrolled_on > timezone.localdate(self.now, timezone=ZoneInfo(tz)):  # type: ignore[arg-type]
+            if enrolled_on > timezone.localdate(self.now, timezone=ZoneInfo(tz)):
                 raise LineError("enrolled_on: cannot be in the future")
         team = self.teams.get(team_name) or care_team_create(name=team_name)
         self.teams[team_name] = team
@@ -191,9 +191,9 @@ class CohortImporter:
             patient, _code = patient_create(
                 code=code,
                 care_team=team,
-                timezone_name=tz,  # type: ignore[arg-type]
+                timezone_name=tz,
                 birth_year=birth_year,
-                sex=sex,  # type: ignore[arg-type]
+                sex=sex,
                 diagnosis=diagnosis.strip().upper(),
                 enrolled_on=enrolled_on,
             )
@@ -273,9 +273,12 @@ class CohortImporter:
         kind = obj.get("kind")
         if kind not in ClinicalEventKind.values:
             raise LineError(f"kind: one of {', '.join(ClinicalEventKind.values)}")
+        day = obj.get("date")
+        if not isinstance(day, str):
+            raise LineError("date: use YYYY-MM-DD")
         try:
-            on = date.fromisoformat(obj.get("date"))  # type: ignore[arg-type]
-        except (TypeError, ValueError) as exc:
+            on = date.fromisoformat(day)
+        except ValueError as exc:
             raise LineError("date: use YYYY-MM-DD") from exc
         note = obj.get("note") or ""
         if not isinstance(note, str) or len(note) > 2000:

@@ -108,7 +108,7 @@ SignalRecordSerializer = PolymorphicProxySerializer(
 
 
 class SignalBatchInputSerializer(serializers.Serializer):
-    records = serializers.ListField(child=SignalRecordSerializer, min_length=1, max_length=1000)  # type: ignore[arg-type]
+    records = serializers.ListField(child=SignalRecordSerializer, min_length=1, max_length=1000)
 
 
 class RejectedRecordSerializer(serializers.Serializer):

@@ -1,6 +1,6 @@
 """Celery tasks of the monitoring app: thin shells over services."""
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.db import DatabaseError, InterfaceError
 
 from .alerting import adherence_alerts_evaluate
@@ -16,7 +16,7 @@ from .services import speech_recording_process, speech_recordings_requeue_pendin
     max_retries=5,
     acks_late=True,
 )
-def process_speech_recording(self, recording_id: str) -> str:  # type: ignore[no-untyped-def]
+def process_speech_recording(self: Task, recording_id: str) -> str:
     """Extract a voice diary's features; safe to run twice (the service is guarded by state)."""
     return speech_recording_process(recording_id=recording_id)
 

@@ -3,14 +3,24 @@
 Every view that touches one patient's data goes through `clinician_patient_or_404` or
 `request_patient`, so care-team scoping and the audit trail cannot be forgotten."""
 
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
+from django.http import HttpRequest
 from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.request import Request
 
 from .audit import audit_denied, audit_record
-from .models import Patient
+from .models import Patient, User
 from .selectors import patient_for_user, patient_get_for_clinician
+
+
+def request_user(request: Request | HttpRequest) -> User:
+    """The signed-in user of a request that its view's permission class (IsAuthenticated,
+    IsClinician, IsPatient...) or `login_required` has already admitted. For the type checker
+    only: it checks nothing, so the refusal of an anonymous caller (401, 403 or the login
+    redirect) stays where it is, in front of the view."""
+    return cast(User, request.user)
 
 
 def clinician_patient_or_404(request: Any, patient_id: UUID | str, *, resource: str, action: str = "read") -> Patient:

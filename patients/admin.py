@@ -1,5 +1,11 @@
+from typing import Any
+from uuid import UUID
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest, HttpResponse
 
 from .audit import audit_record
 from .models import AuditEvent, CareTeam, ClinicalEvent, ConsentRecord, Patient, User
@@ -8,17 +14,17 @@ from .services import account_save, care_team_members_set, clinician_deactivate
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets, ("Role", {"fields": ("role",)}))  # type: ignore[operator,misc]
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Role", {"fields": ("role",)}))
     list_display = ("username", "role", "is_active", "is_staff", "last_login")
     list_filter = ("role", "is_active", "is_staff")
     actions = ["deactivate_accounts"]
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request: HttpRequest, obj: User, form: "ModelForm[User]", change: bool) -> None:
         # Switching an account off is a deactivation: tokens blacklisted, sockets closed.
         account_save(user=obj, was_active=bool(change and form.initial.get("is_active")))
 
     @admin.action(description="Deactivate the selected accounts (signs them out everywhere)")
-    def deactivate_accounts(self, request, queryset):  # type: ignore[no-untyped-def]
+    def deactivate_accounts(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         for user in queryset.order_by("pk"):
             clinician_deactivate(user=user)
 
@@ -29,7 +35,7 @@ class CareTeamAdmin(admin.ModelAdmin):
     filter_horizontal = ("members",)
     search_fields = ("name",)
 
-    def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
+    def save_related(self, request: HttpRequest, form: "ModelForm[CareTeam]", formsets: Any, change: bool) -> None:
         # Membership goes through the service (sockets of the members concerned are rescoped),
         # not through the form's own many-to-many save.
         members = form.cleaned_data.pop("members", None)
@@ -38,21 +44,23 @@ class CareTeamAdmin(admin.ModelAdmin):
             care_team_members_set(team=form.instance, users=members)
 
 
-class AuditedPatientAdminMixin:
+class AuditedPatientAdminMixin(admin.ModelAdmin):
     """Admins' access to patient data is audited like anyone's."""
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):  # type: ignore[no-untyped-def]
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         patient_id = self._audit_patient_id(object_id)
         audit_record(
             request=request,
             action="read",
-            resource=f"admin:{self.model._meta.model_name}",  # type: ignore[attr-defined]
+            resource=f"admin:{self.model._meta.model_name}",
             patient_id=patient_id,
         )
-        return super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
+        return super().change_view(request, object_id, form_url, extra_context)
 
-    def _audit_patient_id(self, object_id):  # type: ignore[no-untyped-def]
-        obj = self.model.objects.filter(pk=object_id).first()  # type: ignore[attr-defined]
+    def _audit_patient_id(self, object_id: str) -> UUID | None:
+        obj = self.model.objects.filter(pk=object_id).first()
         if obj is None:
             return None
         return obj.pk if isinstance(obj, Patient) else getattr(obj, "patient_id", None)
@@ -86,11 +94,11 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ("actor_username", "patient_id", "resource", "path")
     date_hierarchy = "at"
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False

@@ -1,6 +1,6 @@
 """Thin API views: parse, authorise, call one service or selector, serialize."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
@@ -14,11 +14,12 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.serializers import TokenObtainSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView
 
 from . import services
-from .access import clinician_patient_or_404, request_patient
+from .access import clinician_patient_or_404, request_patient, request_user
 from .audit import audit_record
 from .errors import DomainError
 from .models import AuditAction, AuditEvent, ConsentScope, EnrollmentCode
@@ -67,7 +68,8 @@ class TokenObtainView(TokenObtainPairView):
             raise InvalidToken(exc.args[0]) from exc
         audit_record(
             request=request._request,
-            actor=serializer.user,  # type: ignore[attr-defined]
+            # get_serializer() is typed BaseSerializer; this view's is simplejwt's, which sets .user.
+            actor=cast(TokenObtainSerializer, serializer).user,
             action=AuditAction.LOGIN,
             resource="token",
         )
@@ -103,7 +105,8 @@ class EnrollApi(APIView):
             raise ValidationError({"username": [str(exc)]}) from exc
         except DjangoValidationError as exc:
             raise ValidationError({"password": list(exc.messages)}) from exc
-        refresh = RefreshToken.for_user(patient.user)  # type: ignore[arg-type,type-var]
+        assert patient.user is not None  # patient_enroll has just linked the new account
+        refresh = RefreshToken.for_user(patient.user)
         audit_record(
             request=request, actor=patient.user, action=AuditAction.CREATE, resource="enrolment", patient_id=patient.pk
         )
@@ -116,9 +119,9 @@ class EnrollApi(APIView):
 class MeApi(APIView):
     @extend_schema(responses=MeSerializer, tags=["auth"])
     def get(self, request: Request) -> Response:
-        user = request.user
-        patient = patient_for_user(user=user)  # type: ignore[arg-type]
-        teams = [patient.care_team] if patient is not None else list(user.care_teams.all())  # type: ignore[union-attr]
+        user = request_user(request)
+        patient = patient_for_user(user=user)
+        teams = [patient.care_team] if patient is not None else list(user.care_teams.all())
         return Response(
             MeSerializer(
                 {
@@ -142,7 +145,7 @@ class EnrollmentCodeApi(APIView):
         patient = clinician_patient_or_404(request, patient_id, resource="enrollment_code", action="create")
         if patient.user_id is not None:
             raise ValidationError({"detail": ["This patient already has an account."]})
-        code = services.enrollment_code_issue(patient=patient, created_by=request.user)  # type: ignore[arg-type]
+        code = services.enrollment_code_issue(patient=patient, created_by=request_user(request))
         entry = EnrollmentCode.objects.filter(patient=patient).order_by("-created_at").first()
         return Response(
             {"enrollment_code": code, "expires_at": entry.expires_at if entry else None}, status=status.HTTP_201_CREATED
@@ -179,7 +182,7 @@ class ClinicalEventsApi(APIView):
             kind=v["kind"],
             on=v["date"],
             note=v.get("note", ""),
-            recorded_by=request.user,  # type: ignore[arg-type]
+            recorded_by=request_user(request),
         )
         return Response(
             ClinicalEventOutputSerializer(event).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK

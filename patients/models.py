@@ -1,5 +1,6 @@
 import uuid
 import zoneinfo
+from typing import Any, NoReturn
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -113,7 +114,7 @@ def patient_lock(patient_id: uuid.UUID) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT p.id FROM {table} p WHERE p.id = %s{patient_lock_clause('p')}",  # noqa: S608  # nosec B608
-            [Patient._meta.pk.get_db_prep_value(patient_id, connection)],  # type: ignore[union-attr]
+            [Patient._meta.pk.get_db_prep_value(patient_id, connection)],
         )
 
 
@@ -187,11 +188,11 @@ class ClinicalEvent(models.Model):
         constraints = [models.UniqueConstraint(fields=["patient", "kind", "date"], name="one_event_per_kind_per_day")]
 
 
-class AuditQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+class AuditQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise PermissionError("The audit trail is append-only.")
 
-    def delete(self):  # type: ignore[no-untyped-def]
+    def delete(self) -> NoReturn:
         raise PermissionError("The audit trail is append-only; use audit_purge_expired().")
 
 
@@ -233,10 +234,10 @@ class AuditEvent(models.Model):
             models.Index(fields=["actor_id", "at"]),
         ]
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise PermissionError("The audit trail is append-only.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise PermissionError("The audit trail is append-only.")

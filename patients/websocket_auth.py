@@ -12,15 +12,16 @@ session expired, was flushed by a logout, or the password changed)."""
 import hashlib
 from importlib import import_module
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 from channels.auth import AuthMiddlewareStack
 from django.conf import settings
+from django.http import HttpRequest
 
 MAX_TOKEN_LENGTH = 4096
 
 
-def JWTOrSessionAuthMiddlewareStack(inner):  # type: ignore[no-untyped-def]  # noqa: N802 - mirrors channels' naming
+def JWTOrSessionAuthMiddlewareStack(inner: Any) -> Any:  # noqa: N802 - mirrors channels' naming
     return AuthMiddlewareStack(inner)
 
 
@@ -54,7 +55,8 @@ def session_user(session_key: str | None) -> Any | None:
     if not session_key:
         return None
     store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-    user = get_user(SimpleNamespace(session=store))  # type: ignore[arg-type]
+    # A stand-in request: get_user reads only its session.
+    user = get_user(cast(HttpRequest, SimpleNamespace(session=store)))
     return user if user.is_authenticated and user.is_active else None
 
 

@@ -3,7 +3,7 @@ alerts and the last days of data, filtered and sorted in the database (one query
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.db.models import Count, DateField, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils.http import urlencode
@@ -40,6 +40,16 @@ SORTS: dict[str, tuple[Any, ...]] = {
 DEFAULT_SORT = "risk"
 BANDS = ("high", "medium", "low")
 GAP_CHOICES = (3, 7, 14)
+
+
+class PatientOverview(Protocol):
+    """What `patients_with_overview` annotates on each patient (None: no score, no open alert).
+    The type checker's view of those attributes, which the model class does not declare."""
+
+    latest_risk_date: dt.date | None
+    latest_risk_score: float | None
+    latest_risk_band: str | None
+    open_alert_count: int | None
 
 
 def patients_with_overview(*, user: User) -> QuerySet[Patient]:

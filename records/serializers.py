@@ -1,10 +1,14 @@
 """Response shapes of the clinicians' read side (patients with their overview, timelines,
 risk scores, erasure), for output and the OpenAPI schema."""
 
+from typing import Any, cast
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from patients.models import Patient
+
+from .overview import PatientOverview
 
 
 class LatestRiskSerializer(serializers.Serializer):
@@ -43,7 +47,12 @@ class PatientOutputSerializer(serializers.ModelSerializer):
     def get_latest_risk(self, obj: Patient) -> dict | None:
         if getattr(obj, "latest_risk_date", None) is None:
             return None
-        return {"date": obj.latest_risk_date, "score": obj.latest_risk_score, "band": obj.latest_risk_band}  # type: ignore[attr-defined,return-value]
+        overview = cast(PatientOverview, obj)  # annotated by patients_with_overview
+        return {
+            "date": overview.latest_risk_date,
+            "score": overview.latest_risk_score,
+            "band": overview.latest_risk_band,
+        }
 
     def get_open_alerts(self, obj: Patient) -> int:
         return getattr(obj, "open_alert_count", None) or 0
@@ -63,7 +72,7 @@ class RiskScoresQuerySerializer(serializers.Serializer):
     start = serializers.DateField(required=False)
     end = serializers.DateField(required=False)
 
-    def validate(self, attrs):  # type: ignore[no-untyped-def]
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start, end = attrs.get("start"), attrs.get("end")
         if start and end:
             if end < start:
@@ -75,7 +84,7 @@ class RiskScoresQuerySerializer(serializers.Serializer):
 
 class ExplanationFactorSerializer(serializers.Serializer):
     feature = serializers.CharField(help_text="Factor group, e.g. sleep_hours, logging, phq9")
-    label = serializers.CharField(  # type: ignore[assignment]
+    label = serializers.CharField(  # type: ignore[assignment]  # why: DRF stubs type Field.label as str | None
         help_text="The factor in a nurse's words, with numbers, in the request language"
     )
     direction = serializers.ChoiceField(choices=["up", "down"], help_text="up: raises the risk; down: lowers it")

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from patients.access import request_user
 from patients.audit import audit_denied, audit_record
 from patients.models import AuditAction, Role, User
 from patients.selectors import patient_get_for_clinician
@@ -51,7 +52,7 @@ def _require_clinician(request: HttpRequest) -> User:
     user = request.user
     if not (user.is_authenticated and user.is_active and getattr(user, "is_clinician", False)):
         raise PermissionDenied
-    return user  # type: ignore[return-value]
+    return user
 
 
 # How each order reads in the column it sorts by (ARIA: the values shown, not the SQL).
@@ -91,11 +92,11 @@ def patient_list(request: HttpRequest) -> HttpResponse:
                 "patient": p,
                 "diagnosis_label": diagnosis_label(p.diagnosis),
                 "spark": sparkline(sparks.get(p.pk, []), threshold),
-                "checkin_days": days_since(p.last_checkin_on, local_today),  # type: ignore[attr-defined]
-                "passive_days": days_since(p.last_passive_on, local_today),  # type: ignore[attr-defined]
+                "checkin_days": days_since(p.last_checkin_on, local_today),
+                "passive_days": days_since(p.last_passive_on, local_today),
                 "gap_days": p.care_team.adherence_gap_days,
-                "open_alerts": p.open_alert_count or 0,  # type: ignore[attr-defined]
-                "risk_percent": percent(p.latest_risk_score),  # type: ignore[attr-defined]
+                "open_alerts": p.open_alert_count or 0,
+                "risk_percent": percent(p.latest_risk_score),
             }
         )
     audit_record(
@@ -129,12 +130,12 @@ def patient_detail(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     user = request.user
     patient = None
     if getattr(user, "is_clinician", False) and user.is_active:
-        patient = patient_get_for_clinician(user=user, patient_id=patient_id)  # type: ignore[arg-type]
+        patient = patient_get_for_clinician(user=user, patient_id=patient_id)
     if patient is None:
         # Outside one's teams the patient does not exist (404, never 403), but it is logged.
         audit_denied(request=request, resource="patient_dashboard", patient_id=patient_id)
         raise Http404
-    overview = patients_with_overview(user=user).filter(pk=patient.pk).first()  # type: ignore[arg-type]
+    overview = patients_with_overview(user=request_user(request)).filter(pk=patient.pk).first()
     audit_record(request=request, action=AuditAction.READ, resource="patient_dashboard", patient_id=patient.pk)
 
     today = timezone.localdate(timezone=patient.tz)

@@ -8,6 +8,7 @@ on PostgreSQL, the Redis channel layer and a real Celery broker.
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -175,7 +176,7 @@ MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
 MODEL_ARTIFACT_DIR = env("MODEL_ARTIFACT_DIR", default=str(BASE_DIR / "var" / "models"))
 
 # --- REST framework --------------------------------------------------------------------
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, Any] = {
     # Deny by default: every view must say who may call it.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -7,7 +7,7 @@ from .base import PASSWORD_HASHERS, REST_FRAMEWORK
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
-    "DEFAULT_THROTTLE_RATES": {**REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "patient_write": "100000/min"},  # type: ignore[dict-item]
+    "DEFAULT_THROTTLE_RATES": {**REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "patient_write": "100000/min"},
 }
 MEDIA_ROOT = "/tmp/relapse-test-media"  # noqa: S108  # nosec B108 - test-only media root
 WHITENOISE_USE_FINDERS = True

@@ -5,8 +5,9 @@ run again: the same day's run creates nothing new."""
 
 import datetime as dt
 import uuid
+from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from alerts.services import alert_raise_manual, alerts_escalate_due
@@ -21,10 +22,10 @@ NAMESPACE = uuid.UUID("6f1d3f0e-8f7a-4a51-9c55-3d0f9b8a2c11")
 class Command(BaseCommand):
     help = "Raise the demo's open alerts (safety, manual, adherence). Idempotent."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--team", default="demo")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         patients = list(
             Patient.objects.filter(care_team__name=options["team"], status=PatientStatus.ACTIVE)
             .exclude(code="DEMO-NEW")

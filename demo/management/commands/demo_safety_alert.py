@@ -13,7 +13,7 @@ import urllib.request
 import uuid
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from monitoring.services import ingestion_context, questionnaire_record
@@ -25,7 +25,7 @@ from patients.services import consent_require
 class Command(BaseCommand):
     help = "Post a PHQ-9 with item 9 > 0 for a demo patient: a live safety alert on the nurse dashboard."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--patient", help="Patient code (default: the first active patient of team 'demo').")
         parser.add_argument("--item9", type=int, default=2, choices=[1, 2, 3])
         parser.add_argument("--url", default="http://127.0.0.1:8000", help="The running server (API path).")
@@ -33,7 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--password", default="demo-patient-2026")
         parser.add_argument("--direct", action="store_true", help="Call the ingestion service in this process.")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         patients = Patient.objects.filter(status=PatientStatus.ACTIVE).select_related("user", "care_team")
         if options["patient"]:
             patient = patients.filter(code=options["patient"]).first()

@@ -3,11 +3,12 @@ active model, scores and alerts. Safe to run again: it reuses what exists."""
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.management import call_command, get_commands
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.db.models import Max
 from django.utils import timezone
 
@@ -36,12 +37,12 @@ def last_day_over_everywhere(now: dt.datetime) -> dt.date:
 class Command(BaseCommand):
     help = "Set up the demo: care team, clinicians, synthetic cohort, model, scores. Prints the logins."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--patients", type=int, default=60)
         parser.add_argument("--days", type=int, default=180)
         parser.add_argument("--seed", type=int, default=7)
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         team = care_team_create(name=DEMO_TEAM)
         other = care_team_create(name="other-team")
         for username, role, password in DEMO_LOGINS:

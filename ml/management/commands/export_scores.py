@@ -1,7 +1,8 @@
 import csv
 from datetime import date
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ml import selectors
 from patients.audit import audit_record
@@ -14,13 +15,13 @@ class Command(BaseCommand):
         "(the active model's score, else the newest model's) unless --all-versions."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--out", required=True)
         parser.add_argument("--from", dest="from", default=None)
         parser.add_argument("--to", dest="to", default=None)
         parser.add_argument("--all-versions", action="store_true")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             start = date.fromisoformat(options["from"]) if options["from"] else None
             end = date.fromisoformat(options["to"]) if options["to"] else None

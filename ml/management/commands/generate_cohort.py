@@ -1,9 +1,10 @@
 import json
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -16,7 +17,7 @@ class Command(BaseCommand):
         "state of each patient-day in a side CSV (default <out>.latent.csv)."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--patients", type=int, required=True)
         parser.add_argument("--days", type=int, required=True)
         parser.add_argument("--seed", type=int, required=True)
@@ -25,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--end", default=None, help="last day YYYY-MM-DD (default: yesterday)")
         parser.add_argument("--latent", default=None, help="latent side file (default: <out>.latent.csv)")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["patients"] < 1 or options["days"] < 14:
             raise CommandError("--patients must be >= 1 and --days >= 14.")
         try:

@@ -1,6 +1,7 @@
 from datetime import date, timedelta
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -14,14 +15,14 @@ class Command(BaseCommand):
         "Re-running the same day changes nothing. Unless --no-alerts, the alert rules run on the new scores."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--date", default=None, help="one day, YYYY-MM-DD")
         parser.add_argument("--from", dest="from", default=None, help="first day of a backfill")
         parser.add_argument("--to", dest="to", default=None, help="last day of a backfill (default: yesterday)")
         parser.add_argument("--no-alerts", action="store_true", help="store scores without applying alert rules")
         parser.add_argument("--chunk-size", type=int, default=scoring.CHUNK_SIZE)
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         yesterday = timezone.localdate() - timedelta(days=1)
         try:
             if options["date"] and (options["from"] or options["to"]):

@@ -1,7 +1,8 @@
 from datetime import date
+from typing import Any
 
 import pandas as pd
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from ml import services
@@ -14,7 +15,7 @@ class Command(BaseCommand):
         "evaluate it, and register a model version (artifact, metrics, model card)."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--until", default=None, help="use data and events up to this date (YYYY-MM-DD)")
         parser.add_argument("--activate", action="store_true", help="make the new version the active one")
         parser.add_argument("--seed", type=int, default=0)
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--latent", default=None, help="generator latent CSV: adds the ceiling to the evaluation")
         parser.add_argument("--bootstrap", type=int, default=200, help="patient-bootstrap resamples for intervals")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             until = date.fromisoformat(options["until"]) if options["until"] else None
         except ValueError as exc:

@@ -2,6 +2,7 @@
 
 import time
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -17,13 +18,13 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
         parser.add_argument("--fail-on-error", action="store_true", help="Exit with an error if any line was rejected.")
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         path = options["file"]
         assert isinstance(path, Path)  # noqa: S101
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
         started = time.monotonic()
-        verbose = int(options.get("verbosity", 1)) >= 1  # type: ignore[call-overload]
+        verbose = int(options.get("verbosity", 1)) >= 1
         report = cohort_import(path=path, progress=self.stdout.write if verbose else None)
         elapsed = time.monotonic() - started
         for number, message in report.errors[:MAX_ERRORS_SHOWN]:

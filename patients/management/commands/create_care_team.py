@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from patients.models import CareTeam, validate_timezone
 from patients.services import care_team_create
@@ -7,11 +9,11 @@ from patients.services import care_team_create
 class Command(BaseCommand):
     help = "Create a care team (no-op if it exists)."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name")
         parser.add_argument("--timezone", default="Europe/Paris")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             validate_timezone(options["timezone"])
         except Exception as exc:
