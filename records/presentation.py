@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from alerts.rules import RULE_TITLES
 from patients.models import ClinicalEventKind
@@ -134,7 +134,7 @@ def chart_strings() -> dict[str, Any]:
         "show_table": _("Show data as tables"),
         "show_chart": _("Show charts"),
         "mood": _("Mood (−3 to +3)"),
-        "mood_axis": _("mood"),
+        "mood_axis": pgettext("chart axis", "mood"),
         "anxiety": _("Anxiety (0–10)"),
         "energy": _("Energy (0–10)"),
         "irritability": _("Irritability (0–10)"),
