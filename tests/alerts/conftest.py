@@ -8,6 +8,7 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 from django.utils import timezone
+from rest_framework_simplejwt.tokens import AccessToken
 
 from alerts import services
 from alerts.models import Alert
@@ -72,3 +73,21 @@ async def receive_type(communicator: WebsocketCommunicator, kind: str, timeout: 
         message = await receive(communicator, timeout)
         if message["type"] == kind:
             return message
+
+
+async def jwt_socket(user: Any, token: str | None = None) -> WebsocketCommunicator:
+    """A socket that authenticates with its first message: a JWT access token."""
+    communicator = await connect()
+    token = token or str(await sync_to_async(lambda: AccessToken.for_user(user))())
+    await communicator.send_json_to({"type": "auth", "token": token})
+    return communicator
+
+
+async def assert_closed_with(communicator: WebsocketCommunicator, code: int) -> dict[str, Any]:
+    """The server's error message, then its close with this code; returns the error."""
+    error = await receive(communicator)
+    assert error["type"] == "error"
+    closing = await communicator.receive_output(timeout=5)
+    assert closing == {"type": "websocket.close", "code": code}
+    await communicator.disconnect()  # as the client does: the consumer stops listening
+    return error
