@@ -119,8 +119,8 @@ def register_model(ctx: Context) -> str:
 
     from ml.cohort import CohortConfig, generate
     from ml.services import model_register
-    from ml.summaries import daily_summaries_from_lines
     from ml.training import build_dataset, train_risk_model
+    from monitoring.cohort_summaries import daily_summaries_from_lines
 
     lines: list[dict[str, Any]] = []
     for truth in generate(CohortConfig(patients=60, days=150, seed=99, team="b5train", end=DAY)):

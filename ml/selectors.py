@@ -13,10 +13,10 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 
 from monitoring.models import DailySummary
+from monitoring.summaries import SUMMARY_COLUMNS
 from patients.models import LABEL_EVENT_KINDS, ClinicalEvent, ConsentRecord, ConsentScope, Patient, PatientStatus
 
 from .models import ModelVersion, RiskScore
-from .summaries import SUMMARY_COLUMNS
 
 
 def patients_scorable(*, care_team_ids: Iterable[int] | None = None) -> QuerySet[Patient]:

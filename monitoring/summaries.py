@@ -1,25 +1,125 @@
-"""The daily summary of one patient-day, computed from that day's raw rows (pure).
+"""The daily summary of one patient-day: the one rule set, computed from that day's raw rows
+(pure: no Django, no database).
 
 Definitions (docs/ingestion.md says the same for readers):
+- a record's day (`DAY_OF`): the patient's local day on which a sleep episode ends, on which
+  any other signal record starts, on which a check-in or questionnaire was recorded or
+  completed;
 - check-ins: `checkins` is their number; each scale is the mean of the values given that
   day; `medication_taken` is true if any check-in says taken, false if some say not taken
-  and none taken, null if none answered.
-- questionnaires: the latest total of the day per instrument (by `completed_at`).
-- sleep: episodes belong to the local day they end. The *main sleep* is the day's longest
-  episode (the later one on a tie): `sleep_onset`/`sleep_wake` (local HH:MM),
-  `sleep_efficiency` and `sleep_awakenings` are its own. `sleep_hours` is the time covered by
-  all of the day's episodes (naps included), overlapping episodes counted once.
+  and none taken, null if none answered;
+- questionnaires: the latest total of the day per instrument (by `completed_at`, then
+  `received_at`, then id: a resent answer with the same time replaces the earlier one);
+- sleep: the *main sleep* is the day's longest episode (the later one on a tie):
+  `sleep_onset`/`sleep_wake` (local HH:MM), `sleep_efficiency` and `sleep_awakenings` are
+  its own. `sleep_hours` is the time covered by all of the day's episodes (naps included),
+  overlapping episodes counted once;
 - steps, screen minutes, unlocks, time at home and distance: sums over the day's records;
   places visited: the largest count reported (places are not additive across windows);
-  speech features: means over the day's records.
-- nothing recorded → NULL (never 0); floats are stored to 3 decimals."""
+  speech features: means over the day's records; `passive_records`: the number of signal
+  records;
+- nothing recorded -> NULL (never 0); floats are stored to 3 decimals (`stored`).
 
-from collections.abc import Iterable, Sequence
+The column-wise rules are declared once, as data (`CHECKIN_AGGREGATES`, `SIGNAL_AGGREGATES`),
+and every path builds its computation from that table:
+- ingestion (`monitoring.services.daily_summaries`) has the database compute them: the
+  check-in upsert's SQL and the per-(day, kind) aggregate query are generated from it;
+- a cohort file without a database (`monitoring.cohort_summaries`) reduces the same records
+  in Python with `REDUCERS`, the same functions as the database's aggregates;
+and both hand the results to the same per-day functions below (`questionnaire_part`,
+`signal_part`), so the two cannot drift apart (tests/monitoring/test_summary_parity.py)."""
+
+import functools
+import operator
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time
+from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
-CHECKIN_FIELDS = ("checkins", "mood", "anxiety", "energy", "irritability", "sleep_quality", "medication_taken")
+
+@dataclass(frozen=True)
+class Aggregate:
+    """One summary column as a function of one raw field over the day's records."""
+
+    column: str  # the DailySummary column
+    function: str  # a key of REDUCERS (and of the database's forms in services.daily_summaries)
+    source: str | None = None  # the raw field (CheckIn / SignalRecord); None for "count"
+
+
+CHECKIN_AGGREGATES: tuple[Aggregate, ...] = (
+    Aggregate("checkins", "count"),
+    *(Aggregate(name, "mean", name) for name in ("mood", "anxiety", "energy", "irritability", "sleep_quality")),
+    Aggregate("medication_taken", "any", "medication_taken"),
+)
+# Per signal kind, the columns aggregated over the day's records of that kind. Sleep has none:
+# its columns come from the day's episodes themselves (`signal_part`).
+SIGNAL_AGGREGATES: dict[str, tuple[Aggregate, ...]] = {
+    "sleep": (),
+    "steps": (Aggregate("steps", "sum", "count"),),
+    "mobility": (
+        Aggregate("time_at_home_min", "sum", "time_at_home_min"),
+        Aggregate("distance_km", "sum", "distance_km"),
+        Aggregate("places_visited", "max", "places_visited"),
+    ),
+    "speech": tuple(
+        Aggregate(name, "mean", name)
+        for name in ("speech_rate_wpm", "pause_ratio", "pitch_mean_hz", "pitch_sd_hz", "energy_db")
+    ),
+    "screen": (Aggregate("screen_minutes", "sum", "screen_minutes"), Aggregate("unlocks", "sum", "unlocks")),
+}
+
+
+def _given(values: Iterable[Any]) -> list[Any]:
+    return [v for v in values if v is not None]
+
+
+def _add(given: list[Any]) -> Any:
+    # Left to right, one rounding per addition, as the databases' SUM and AVG add floats.
+    return functools.reduce(operator.add, given)
+
+
+def _sum(values: Sequence[Any]) -> Any:
+    given = _given(values)
+    return _add(given) if given else None
+
+
+def _max(values: Sequence[Any]) -> Any:
+    given = _given(values)
+    return max(given) if given else None
+
+
+def _mean(values: Sequence[Any]) -> Any:
+    """The mean of the values given. Of integers it is exact (a Fraction where it has more
+    than 3 decimals), as PostgreSQL's AVG of an integer column is a numeric: `stored` rounds
+    it as SQL's ROUND does."""
+    given = _given(values)
+    if not given:
+        return None
+    total, n = _add(given), len(given)
+    if total.__class__ is int and (total * 1000) % n:
+        return Fraction(total, n)
+    return total / n
+
+
+def _any(values: Sequence[Any]) -> bool | None:
+    given = _given(values)
+    return any(given) if given else None
+
+
+# What each aggregate function means, NULLs ignored and NULL when no value is given (but
+# "count", which counts the records): the Python form of the database's COUNT, SUM, MAX, AVG
+# and "any true" (services.daily_summaries holds their SQL forms, one per key).
+REDUCERS: dict[str, Callable[[Sequence[Any]], Any]] = {
+    "count": len,
+    "sum": _sum,
+    "max": _max,
+    "mean": _mean,
+    "any": _any,
+}
+
+CHECKIN_FIELDS = tuple(a.column for a in CHECKIN_AGGREGATES)
 QUESTIONNAIRE_FIELDS = ("phq9", "gad7", "asrm")
 SIGNAL_FIELDS = (
     "sleep_hours",
@@ -27,17 +127,7 @@ SIGNAL_FIELDS = (
     "sleep_wake",
     "sleep_efficiency",
     "sleep_awakenings",
-    "steps",
-    "time_at_home_min",
-    "distance_km",
-    "places_visited",
-    "speech_rate_wpm",
-    "pause_ratio",
-    "pitch_mean_hz",
-    "pitch_sd_hz",
-    "energy_db",
-    "screen_minutes",
-    "unlocks",
+    *(a.column for aggregates in SIGNAL_AGGREGATES.values() for a in aggregates),
     "passive_records",
 )
 # The summary columns in API.md's timeline order that the model reads and every page shows
@@ -69,32 +159,67 @@ SUMMARY_COLUMNS = [
 ]
 
 PARTS = {"checkins": CHECKIN_FIELDS, "questionnaires": QUESTIONNAIRE_FIELDS, "signals": SIGNAL_FIELDS}
+ALL_COLUMNS = [name for part in PARTS.values() for name in part]
+# A day's row exists once any record counts for it; what was not recorded that day is NULL
+# but for the two counts.
+DEFAULTS: dict[str, Any] = {"checkins": 0, "passive_records": 0}
 
-# Check-ins are aggregated by the database itself (services._checkin_summaries_upsert).
-# Row shapes handed in below (values_list order).
-QUESTIONNAIRE_ROW = ("day", "instrument", "completed_at", "received_at", "total")
-SLEEP_ROW = ("day", "start", "end", "efficiency", "awakenings")
-# Per (day, kind), aggregated by the database (`summaries.KIND_AGGREGATES` in services):
-# n, sum(count), sum(time_at_home_min), sum(distance_km), max(places_visited),
-# avg(speech_rate_wpm), avg(pause_ratio), avg(pitch_mean_hz), avg(pitch_sd_hz), avg(energy_db),
-# sum(screen_minutes), sum(unlocks) -- NULLs ignored, NULL when nothing is there.
-KIND_ROW = (
-    "day",
-    "kind",
-    "n",
-    "steps",
-    "time_at_home_min",
-    "distance_km",
-    "places_visited",
-    "speech_rate_wpm",
-    "pause_ratio",
-    "pitch_mean_hz",
-    "pitch_sd_hz",
-    "energy_db",
-    "screen_minutes",
-    "unlocks",
-)
+# Row shapes handed to the per-day functions (values_list order in services).
+CHECKIN_ROW = tuple(dict.fromkeys(a.source for a in CHECKIN_AGGREGATES if a.source))
+QUESTIONNAIRE_ROW = ("day", "instrument", "completed_at", "received_at", "id", "total")
+SLEEP_ROW = ("day", "start", "end", "efficiency", "awakenings", "id")
+# Per (day, kind): the number of records, then every SIGNAL_AGGREGATES column in its order
+# (a column of another kind is NULL in a kind's row).
+KIND_COLUMNS = tuple(a.column for aggregates in SIGNAL_AGGREGATES.values() for a in aggregates)
+KIND_ROW = ("day", "kind", "n", *KIND_COLUMNS)
+_KIND_POSITIONS = {
+    kind: [(a.column, KIND_ROW.index(a.column)) for a in aggregates] for kind, aggregates in SIGNAL_AGGREGATES.items()
+}
+# kind -> (source index, reducer, KIND_ROW position) of each of its aggregates
+_KIND_REDUCTIONS = {
+    kind: [(i, REDUCERS[a.function], KIND_ROW.index(a.column)) for i, a in enumerate(aggregates)]
+    for kind, aggregates in SIGNAL_AGGREGATES.items()
+}
+_NO_KIND_VALUES = (None,) * len(KIND_COLUMNS)
 _INSTRUMENT_FIELD = {"PHQ-9": "phq9", "GAD-7": "gad7", "ASRM": "asrm"}
+
+
+# The timestamp whose local day a record counts for: a sleep episode the day it ends (the
+# wake-up day), any other signal record the day it starts, a check-in or questionnaire the day
+# it was recorded or completed.
+DAY_OF = {
+    "checkin": "recorded_at",
+    "questionnaire": "completed_at",
+    **{kind: "end" if kind == "sleep" else "start" for kind in SIGNAL_AGGREGATES},
+}
+
+
+def local_day(moment: datetime, tz: ZoneInfo) -> date:
+    return moment.astimezone(tz).date()
+
+
+def checkin_part(rows: Sequence[Sequence[Any]]) -> dict[str, Any]:
+    """One day's check-in columns from its check-ins (CHECKIN_ROW); ingestion has the database
+    compute the same aggregates (services.daily_summaries)."""
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(CHECKIN_ROW)
+    part: dict[str, Any] = {}
+    for aggregate in CHECKIN_AGGREGATES:
+        if aggregate.source is None:
+            part[aggregate.column] = REDUCERS[aggregate.function](rows)
+        else:
+            part[aggregate.column] = REDUCERS[aggregate.function](columns[CHECKIN_ROW.index(aggregate.source)])
+    return part
+
+
+def kind_aggregates(day: date, kind: str, records: Sequence[Sequence[Any]]) -> tuple[Any, ...]:
+    """The KIND_ROW of one day's records of one kind, each record a tuple of that kind's
+    source fields in SIGNAL_AGGREGATES order: what ingestion's GROUP BY (day, kind) returns."""
+    row: list[Any] = [day, kind, len(records), *_NO_KIND_VALUES]
+    if SIGNAL_AGGREGATES[kind]:
+        columns = list(zip(*records, strict=True))
+        for index, reduce, position in _KIND_REDUCTIONS[kind]:
+            row[position] = reduce(columns[index])
+    return tuple(row)
 
 
 def _minute(moment: datetime, tz: ZoneInfo) -> time:
@@ -106,9 +231,9 @@ def questionnaire_part(rows: Sequence[Sequence[Any]]) -> dict[str, Any]:
     part: dict[str, Any] = dict.fromkeys(QUESTIONNAIRE_FIELDS)
     latest: dict[str, tuple] = {}
     for row in rows:
-        key = (row[2], row[3])
+        key = (row[2], row[3], row[4])
         if row[1] not in latest or key >= latest[row[1]][0]:
-            latest[row[1]] = (key, row[4])
+            latest[row[1]] = (key, row[5])
     for instrument, (_key, total) in latest.items():
         part[_INSTRUMENT_FIELD[instrument]] = total
     return part
@@ -137,35 +262,33 @@ def signal_part(
     part: dict[str, Any] = dict.fromkeys(SIGNAL_FIELDS)
     part["passive_records"] = sum(r[2] for r in kind_rows)
     if sleep_rows:
-        main = max(sleep_rows, key=lambda r: (r[2] - r[1], r[2]))
+        main = max(sleep_rows, key=lambda r: (r[2] - r[1], r[2], r[5]))
         part["sleep_hours"] = _covered_hours([(r[1], r[2]) for r in sleep_rows])
         part["sleep_onset"] = _minute(main[1], tz)
         part["sleep_wake"] = _minute(main[2], tz)
         part["sleep_efficiency"] = main[3]
         part["sleep_awakenings"] = main[4]
     for row in kind_rows:
-        kind = row[1]
-        if kind == "steps":
-            part["steps"] = row[3]
-        elif kind == "mobility":
-            part["time_at_home_min"], part["distance_km"], part["places_visited"] = row[4], row[5], row[6]
-        elif kind == "speech":
-            (
-                part["speech_rate_wpm"],
-                part["pause_ratio"],
-                part["pitch_mean_hz"],
-                part["pitch_sd_hz"],
-                part["energy_db"],
-            ) = row[7:12]
-        elif kind == "screen":
-            part["screen_minutes"], part["unlocks"] = row[12], row[13]
+        for column, position in _KIND_POSITIONS[row[1]]:
+            part[column] = row[position]
     return part
+
+
+def _half_away_from_zero(value: Fraction) -> float:
+    thousandths = int(abs(value) * 1000 + Fraction(1, 2))
+    return (thousandths if value >= 0 else -thousandths) / 1000
 
 
 def stored(value: Any) -> Any:
     """Summary values are kept to 3 decimals (means of integer scales, sums of device floats):
-    plenty for charts and the model, and what the timeline shows as it is."""
-    return round(value, 3) if value.__class__ is float else value
+    plenty for charts and the model, and what the timeline shows as it is. An exact mean of
+    integers is rounded half away from zero, as the database's ROUND does in the check-in
+    upsert."""
+    if value.__class__ is float:
+        return round(value, 3)
+    if value.__class__ is Fraction:
+        return _half_away_from_zero(value)
+    return value
 
 
 def group_by_day(rows: Iterable[Sequence[Any]], days: set[date]) -> dict[date, list[Sequence[Any]]]:

@@ -1,12 +1,12 @@
 """Daily-summary writes: the patient-days that new rows touched are recomputed from those
 days' raw rows by the one rule set (`monitoring.summaries`) and upserted."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date
 from typing import Any
 
 from django.db import connection
-from django.db.models import Avg, Count, Max, Sum
+from django.db.models import Aggregate, Avg, Count, Max, Sum
 from django.utils import timezone
 
 from patients.models import Patient
@@ -23,23 +23,26 @@ def _day_filter(days: set[date]) -> dict[str, Any]:
     return {"day__in": sorted(days)}
 
 
-# In summaries.KIND_ROW's order (names end in "_" where a model field has the plain name).
-_KIND_AGGREGATES = {
-    "n": Count("pk"),
-    "steps": Sum("count"),
-    "time_at_home_min_": Sum("time_at_home_min"),
-    "distance_km_": Sum("distance_km"),
-    "places_visited_": Max("places_visited"),
-    "speech_rate_wpm_": Avg("speech_rate_wpm"),
-    "pause_ratio_": Avg("pause_ratio"),
-    "pitch_mean_hz_": Avg("pitch_mean_hz"),
-    "pitch_sd_hz_": Avg("pitch_sd_hz"),
-    "energy_db_": Avg("energy_db"),
-    "screen_minutes_": Sum("screen_minutes"),
-    "unlocks_": Sum("unlocks"),
+# The database's forms of summaries.REDUCERS: ORM aggregates for the per-(day, kind) query, SQL
+# for the check-in upsert. Both are built from summaries' aggregate table, never written out.
+_ORM_AGGREGATES: dict[str, Callable[[str], Aggregate]] = {"count": Count, "sum": Sum, "max": Max, "mean": Avg}
+_CHECKIN_SQL: dict[str, Callable[[str], str]] = {
+    "count": lambda column: f"COUNT({column})",
+    # Rounded here, the rows going straight from this SELECT into the table (summaries.stored).
+    "mean": lambda column: f"ROUND(AVG({column}), 3)",
+    "any": lambda column: (
+        f"CASE MAX(CASE WHEN {column} THEN 1 WHEN NOT {column} THEN 0 END) WHEN 1 THEN TRUE WHEN 0 THEN FALSE END"
+    ),
 }
-_SUMMARY_COLUMNS = [name for part in summaries.PARTS.values() for name in part]
-_SUMMARY_DEFAULTS = {"checkins": 0, "passive_records": 0}
+# In summaries.KIND_ROW's order after day and kind (annotation names may not be field names).
+_KIND_AGGREGATES: dict[str, Aggregate] = {
+    "agg_n": Count("pk"),
+    **{
+        f"agg_{a.column}": _ORM_AGGREGATES[a.function](a.source)  # type: ignore[arg-type]
+        for aggregates in summaries.SIGNAL_AGGREGATES.values()
+        for a in aggregates
+    },
+}
 
 
 def daily_summaries_recompute(
@@ -84,14 +87,14 @@ def daily_summaries_recompute(
         (
             patient.pk,
             day,
-            *[summaries.stored(fields.get(name, _SUMMARY_DEFAULTS.get(name))) for name in _SUMMARY_COLUMNS],
+            *[summaries.stored(fields.get(name, summaries.DEFAULTS.get(name))) for name in summaries.ALL_COLUMNS],
             now,
         )
         for day, fields in sorted(values.items())
     ]
     inserter(
         DailySummary,
-        ["patient", "date", *_SUMMARY_COLUMNS, "updated_at"],
+        ["patient", "date", *summaries.ALL_COLUMNS, "updated_at"],
         upsert_on=["patient", "date"],
         update=[*recomputed, "updated_at"],
     ).insert(rows)
@@ -99,22 +102,19 @@ def daily_summaries_recompute(
 
 
 def _checkin_summaries_upsert(*, patient: Patient, days: set[date]) -> None:
-    """The self-report columns of these days, aggregated and upserted by the database in one
-    statement (the hot path of every check-in): count, 3-decimal means of the scales (NULLs
-    ignored), and medication taken if any check-in says so (false if some say not, NULL if
-    none answered). A day without check-ins is left as it is."""
+    """The self-report columns of these days, aggregated (summaries.CHECKIN_AGGREGATES) and
+    upserted by the database in one statement: the hot path of every check-in. A day without
+    check-ins is left as it is."""
     qn = connection.ops.quote_name
     summary, checkin = qn(DailySummary._meta.db_table), qn(CheckIn._meta.db_table)
-    scales = ("mood", "anxiety", "energy", "irritability", "sleep_quality")
-    means = ", ".join(f"ROUND(AVG({qn(name)}), 3)" for name in scales)
-    taken = f"MAX(CASE WHEN {qn('medication_taken')} THEN 1 WHEN NOT {qn('medication_taken')} THEN 0 END)"
-    columns = ["patient_id", "date", "checkins", *scales, "medication_taken", "passive_records", "updated_at"]
-    updated = ["checkins", *scales, "medication_taken", "updated_at"]
+    aggregates = summaries.CHECKIN_AGGREGATES
+    selected = ", ".join(_CHECKIN_SQL[a.function](qn(a.source) if a.source else "*") for a in aggregates)
+    updated = [*(a.column for a in aggregates), "updated_at"]
+    columns = ["patient_id", "date", *(a.column for a in aggregates), "passive_records", "updated_at"]
     placeholders = ", ".join(["%s"] * len(days))
     sql = (
         f"INSERT INTO {summary} ({', '.join(qn(c) for c in columns)}) "  # noqa: S608  # nosec B608
-        f"SELECT {qn('patient_id')}, {qn('day')}, COUNT(*), {means}, "
-        f"CASE {taken} WHEN 1 THEN TRUE WHEN 0 THEN FALSE END, 0, %s "
+        f"SELECT {qn('patient_id')}, {qn('day')}, {selected}, 0, %s "
         f"FROM {checkin} WHERE {qn('patient_id')} = %s AND {qn('day')} IN ({placeholders}) "
         f"GROUP BY {qn('patient_id')}, {qn('day')} "
         f"ON CONFLICT ({qn('patient_id')}, {qn('date')}) DO UPDATE SET "

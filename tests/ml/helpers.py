@@ -10,8 +10,9 @@ import pandas as pd
 
 from ml.cohort import CohortConfig, generate
 from ml.serving import RiskModel
-from ml.summaries import SUMMARY_COLUMNS, daily_summaries_from_lines
 from ml.training import build_dataset, train_risk_model
+from monitoring.cohort_summaries import daily_summaries_from_lines
+from monitoring.summaries import SUMMARY_COLUMNS
 
 END = date(2026, 6, 30)
 

@@ -22,7 +22,8 @@ PURE = [
     "ml.serving",
     "ml.training",
     "ml.evaluation",
-    "ml.summaries",
+    "monitoring.summaries",
+    "monitoring.cohort_summaries",
     "ml.registry",
 ]
 

@@ -1,11 +1,15 @@
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ml import selectors
+from ml.modelcard import model_card
 from ml.reports import write_report
+from ml.training import build_dataset, compare_scorers
+from monitoring.cohort_summaries import daily_summaries_from_lines, read_cohort_lines
 
 
 class Command(BaseCommand):
@@ -15,12 +19,12 @@ class Command(BaseCommand):
         "(model, logistic baseline, heuristic, ceiling from the latent side file) on a cohort file instead."
     )
 
-    def add_base_argument(self, parser, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def add_base_argument(self, parser: Any, *args: Any, **kwargs: Any) -> None:
         # API.md names the model option --version: it replaces Django's "show version" flag here.
         if "--version" not in args:
             super().add_base_argument(parser, *args, **kwargs)
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--version", dest="model_version", default=None, help="model version (default: active)")
         parser.add_argument("--report", default=None, help="directory for plots and the model card")
         parser.add_argument("--cohort", default=None, help="evaluate on a cohort file (no database needed)")
@@ -29,7 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--budget", type=float, default=1.0)
         parser.add_argument("--bootstrap", type=int, default=200)
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["cohort"]:
             report, held_out, card = self._from_cohort(options)
         else:
@@ -46,11 +50,7 @@ class Command(BaseCommand):
             self.stderr.write(f"report written: {', '.join(str(p) for p in written)}")
         self.stdout.write(json.dumps(report, indent=2, default=str))
 
-    def _from_cohort(self, options):  # type: ignore[no-untyped-def]
-        from ml.modelcard import model_card
-        from ml.summaries import daily_summaries_from_lines, read_cohort_lines
-        from ml.training import build_dataset, compare_scorers
-
+    def _from_cohort(self, options: dict[str, Any]) -> tuple[dict[str, Any], Any, str]:
         path = Path(options["cohort"])
         if not path.exists():
             raise CommandError(f"{path} does not exist.")
