@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import gettext as _
 
 from .questionnaires import INSTRUMENTS, answer_errors
+from .summaries import DAY_OF, local_day
 
 MAX_FUTURE = timedelta(minutes=5)
 MAX_SPAN = timedelta(hours=24)
@@ -299,7 +300,8 @@ def validate_signal(raw: Any, ctx: Context) -> tuple[SignalIn | None, Errors]:
     if errors:
         return None, errors
     assert record_id is not None and start is not None and end is not None  # noqa: S101 - no errors above
-    day = (end if kind == "sleep" else start).astimezone(ctx.tz).date()
+    # The one rule of a record's day (summaries.DAY_OF): a sleep episode's end, any other start.
+    day = local_day({"start": start, "end": end}[DAY_OF[kind]], ctx.tz)
     return SignalIn(record_id, kind, start, end, day, tuple(values)), errors
 
 
@@ -328,7 +330,7 @@ def validate_checkin(raw: Any, ctx: Context) -> tuple[CheckInIn | None, Errors]:
     if errors:
         return None, errors
     assert record_id is not None and recorded_at is not None and mood is not None  # noqa: S101
-    day = recorded_at.astimezone(ctx.tz).date()
+    day = local_day(recorded_at, ctx.tz)
     anxiety, energy, irritability, sleep_quality = scales
     return (
         CheckInIn(record_id, recorded_at, day, mood, anxiety, energy, irritability, sleep_quality, medication, note),
@@ -358,5 +360,5 @@ def validate_questionnaire(raw: Any, ctx: Context) -> tuple[QuestionnaireIn | No
         return None, errors
     assert record_id is not None and completed_at is not None  # noqa: S101
     assert isinstance(instrument, str) and isinstance(answers, list)  # noqa: S101
-    day = completed_at.astimezone(ctx.tz).date()
+    day = local_day(completed_at, ctx.tz)
     return QuestionnaireIn(record_id, instrument, list(answers), completed_at, day), errors
