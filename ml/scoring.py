@@ -5,7 +5,6 @@ enqueued after the commit."""
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import zoneinfo
 from collections.abc import Callable, Iterable
@@ -15,13 +14,13 @@ from uuid import UUID
 
 import pandas as pd
 from celery import group, signature
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from psycopg import sql
 from threadpoolctl import ThreadpoolController
 
 from alerts.factors import english, factor_label
+from monitoring.bulk import inserter
 from patients.errors import DomainError
 from patients.models import CareTeam
 
@@ -145,58 +144,17 @@ def risk_scores_compute(
 
 _SCORE_COLUMNS = (
     "patient_id", "date", "model_version_id", "score", "band", "threshold",
-    "explanation", "input_start", "input_end", "created_at",
+    "explanation", "input_start", "input_end",
 )  # fmt: skip
 
 
 def _scores_store(rows: list[dict[str, Any]]) -> list[int]:
     """Insert the scores, keeping any that already exist (unique per patient, day and model
-    version), and return the ids of all of them (new or kept). On PostgreSQL the rows go
-    through COPY into a transaction-local table and one INSERT ... ON CONFLICT DO NOTHING: the
-    same result as bulk_create(ignore_conflicts=True), without quoting every explanation's JSON
-    on the client (most of a chunk's write time)."""
-    if not rows:
-        return []
-    if connection.vendor != "postgresql":
-        RiskScore.objects.bulk_create([RiskScore(**row) for row in rows], batch_size=1000, ignore_conflicts=True)
-        return list(
-            RiskScore.objects.filter(
-                model_version_id=rows[0]["model_version_id"],
-                patient_id__in={r["patient_id"] for r in rows},
-                date__in={r["date"] for r in rows},
-            ).values_list("pk", flat=True)
-        )
-    table = sql.Identifier(RiskScore._meta.db_table)
-    staging = sql.Identifier("ml_riskscore_incoming")
-    columns = sql.SQL(", ").join(map(sql.Identifier, _SCORE_COLUMNS))
+    version), and return the ids of all of them (new or kept)."""
     now = timezone.now()
-    with connection.cursor() as cursor:
-        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-        raw.execute(
-            sql.SQL(
-                "CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA"
-            ).format(staging=staging, columns=columns, table=table)
-        )
-        with raw.copy(
-            sql.SQL("COPY {staging} ({columns}) FROM STDIN").format(staging=staging, columns=columns)
-        ) as copy:
-            for r in rows:
-                row = {**r, "explanation": json.dumps(r["explanation"], allow_nan=False), "created_at": now}
-                copy.write_row([row[name] for name in _SCORE_COLUMNS])
-        raw.execute(
-            sql.SQL("INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} ON CONFLICT DO NOTHING").format(
-                table=table, columns=columns, staging=staging
-            )
-        )
-        raw.execute(
-            sql.SQL(
-                "SELECT r.id FROM {table} r JOIN {staging} s ON r.patient_id = s.patient_id AND r.date = s.date "
-                "AND r.model_version_id = s.model_version_id"
-            ).format(table=table, staging=staging)
-        )
-        ids = [row[0] for row in raw.fetchall()]
-        raw.execute(sql.SQL("DROP TABLE {staging}").format(staging=staging))
-    return ids
+    return inserter(
+        RiskScore, [*_SCORE_COLUMNS, "created_at"], keep_on=("patient", "date", "model_version")
+    ).insert_or_keep([(*(row[name] for name in _SCORE_COLUMNS), now) for row in rows])
 
 
 def risk_scoring_dispatch(

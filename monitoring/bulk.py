@@ -2,19 +2,21 @@
 their client-made UUID), the daily-summary upserts, and the nightly risk scores.
 
 `Inserter` sends `INSERT ... ON CONFLICT (id) DO NOTHING RETURNING id` for many rows at once
-(COPY on PostgreSQL for large batches), or an upsert on a unique key; `store_rows` turns what
-went in into one status per record (stored, duplicate, conflict). No check-then-act: two
-identical uploads racing each other store one row."""
+(COPY on PostgreSQL for large batches), an upsert on a unique key, or an insert that keeps
+the rows whose unique key is already there and returns the ids of all the keys' rows (the
+scores); `store_rows` turns what went in into one status per record (stored, duplicate,
+conflict). No check-then-act: two identical uploads racing each other store one row."""
 
+import functools
 import json
-import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC
 from typing import Any
 from uuid import UUID
 
 import psycopg
 from django.db import connection, models, transaction
+from psycopg.types.json import Jsonb
 
 from patients.models import Patient
 
@@ -28,6 +30,8 @@ _PG_TYPE_NAMES = {
     "bigint": "int8",
     "boolean": "bool",
 }
+# JSON columns get strict JSON on both databases: a NaN or an infinity is refused, not stored.
+_json_text = functools.partial(json.dumps, allow_nan=False)
 
 
 def _pg_type(f: Any) -> str:
@@ -40,7 +44,9 @@ def _pg_type(f: Any) -> str:
 class Inserter:
     """`INSERT ... ON CONFLICT (id) DO NOTHING RETURNING id` for many rows at once, with the
     values adapted once per column (a plain multi-row statement is several times faster than
-    the ORM's bulk_create for the 1,000-record batches, and says which ids went in)."""
+    the ORM's bulk_create for the 1,000-record batches, and says which ids went in).
+    With `upsert_on`, `insert` upserts on that unique key instead; with `keep_on`,
+    `insert_or_keep` keeps the rows whose unique key is already there."""
 
     def __init__(
         self,
@@ -49,42 +55,52 @@ class Inserter:
         *,
         upsert_on: Sequence[str] = (),
         update: Sequence[str] = (),
+        keep_on: Sequence[str] = (),
     ) -> None:
+        if upsert_on and keep_on:
+            raise ValueError("An Inserter upserts on a key or keeps on one, not both.")
         self.model = model
         self.fields = [model._meta.get_field(name) for name in names]
         qn = connection.ops.quote_name
-        columns = ", ".join(qn(str(f.column)) for f in self.fields)  # type: ignore[union-attr]
+        self.table = qn(model._meta.db_table)
+        self.pk = qn(str(model._meta.pk.column))
+        self.columns = ", ".join(qn(str(f.column)) for f in self.fields)  # type: ignore[union-attr]
         # Only our own table and column names go into the text; every value is a parameter.
-        self.head = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES "  # noqa: S608  # nosec B608
-        self.returning = not upsert_on
+        self.head = f"INSERT INTO {self.table} ({self.columns}) VALUES "  # noqa: S608  # nosec B608
+        self.returning = not upsert_on and not keep_on
+        key_fields = [model._meta.get_field(name) for name in keep_on]
+        self.key_indexes = [self.fields.index(f) for f in key_fields]  # the key is among the columns
+        self.keys = ", ".join(qn(str(f.column)) for f in key_fields)  # type: ignore[union-attr]
         if upsert_on:
             # An upsert: on the unique key, overwrite the `update` columns only.
             keys = [str(model._meta.get_field(name).column) for name in upsert_on]  # type: ignore[union-attr]
             targets = [str(model._meta.get_field(name).column) for name in update]  # type: ignore[union-attr]
             updates = ", ".join(f"{qn(c)} = excluded.{qn(c)}" for c in targets)
             self.tail = f" ON CONFLICT ({', '.join(qn(k) for k in keys)}) DO UPDATE SET {updates}"  # nosec B608
+        elif keep_on:
+            self.tail = f" ON CONFLICT ({self.keys}) DO NOTHING"
         else:
-            pk = qn(str(model._meta.pk.column))  # type: ignore[union-attr]
-            self.tail = f" ON CONFLICT ({pk}) DO NOTHING RETURNING {pk}"
+            self.tail = f" ON CONFLICT ({self.pk}) DO NOTHING RETURNING {self.pk}"
         self.row_sql = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
         self.sqlite = connection.vendor == "sqlite"
         # SQLite allows 250,000 variables here (32,766 on older builds); PostgreSQL 65,535.
         self.rows_per_statement = max(1, (30_000 if self.sqlite else 60_000) // len(self.fields))
         self.adapters: list[Callable[[Any], Any] | None] = [self._adapter(f) for f in self.fields]
         self.pg_types = [_pg_type(f) for f in self.fields] if not self.sqlite else []
-        self.pk_index = self.fields.index(model._meta.pk) if model._meta.pk in self.fields else 0  # type: ignore[arg-type]
+        self.pk_index = self.fields.index(model._meta.pk) if model._meta.pk in self.fields else 0
         # PostgreSQL upserts (the daily summaries of a batch: ~20 rows of ~30 columns) go as
         # one typed array per column through unnest(): the statement has 30 parameters
         # whatever the rows, where a VALUES list has 600 for the driver to parse and quote.
+        self.has_json = any(isinstance(f, models.JSONField) for f in self.fields)
         self.unnest_sql = ""
-        if upsert_on and not self.sqlite and not any(isinstance(f, models.JSONField) for f in self.fields):
+        if upsert_on and not self.sqlite and not self.has_json:
             arrays = ", ".join(f"%s::{t}[]" for t in self.pg_types)
-            self.unnest_sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) SELECT * FROM unnest({arrays})"  # noqa: S608  # nosec B608
+            self.unnest_sql = f"INSERT INTO {self.table} ({self.columns}) SELECT * FROM unnest({arrays})"  # noqa: S608  # nosec B608
             self.unnest_sql += self.tail
 
     def _adapter(self, f: Any) -> Callable[[Any], Any] | None:
         if isinstance(f, models.JSONField):
-            return lambda value: f.get_db_prep_save(value, connection)
+            return _json_text if self.sqlite else lambda value: Jsonb(value, dumps=_json_text)
         if not self.sqlite:
             return None  # psycopg adapts UUID, aware datetime, date, numbers and bool itself
         if isinstance(f, models.UUIDField) or (
@@ -97,6 +113,21 @@ class Inserter:
             return lambda value: value.isoformat()
         return None
 
+    def _adapted(self, rows: Sequence[Sequence[Any]], columns: Sequence[int] | None = None) -> Sequence[Sequence[Any]]:
+        """The rows' values (of `columns`, default all) as the driver is given them."""
+        picked = range(len(self.fields)) if columns is None else columns
+        adapters = [(j, adapt) for j, adapt in enumerate(self.adapters[i] for i in picked) if adapt is not None]
+        if columns is None and not adapters:
+            return rows
+        out = []
+        for row in rows:
+            values = [row[i] for i in picked]
+            for j, adapt in adapters:
+                if values[j] is not None:
+                    values[j] = adapt(values[j])
+            out.append(values)
+        return out
+
     def insert(self, rows: Sequence[Sequence[Any]]) -> set[UUID]:
         if not self.sqlite and self.returning and len(rows) >= _COPY_FROM:
             return self._copy_insert(rows)
@@ -105,20 +136,9 @@ class Inserter:
                 cursor.execute(self.unnest_sql, [list(column) for column in zip(*rows, strict=True)])
             return set()
         inserted: set[UUID] = set()
-        adapted = [(i, adapt) for i, adapt in enumerate(self.adapters) if adapt is not None]
         with connection.cursor() as cursor:
-            for offset in range(0, len(rows), self.rows_per_statement):
-                chunk = rows[offset : offset + self.rows_per_statement]
-                params: list[Any] = []
-                for row in chunk:
-                    if adapted:
-                        row = list(row)
-                        for i, adapt in adapted:
-                            if row[i] is not None:
-                                row[i] = adapt(row[i])
-                    params.extend(row)
-                sql = self.head + ", ".join([self.row_sql] * len(chunk)) + self.tail
-                cursor.execute(sql, params)
+            for chunk in self._chunks(rows):
+                self._insert_values(cursor, chunk)
                 if self.returning:
                     returned = [value for (value,) in cursor.fetchall()]
                     if self.sqlite:  # hex strings: match them to the rows' ids without parsing each
@@ -128,73 +148,121 @@ class Inserter:
                         inserted.update(returned)
         return inserted
 
+    def _chunks(self, rows: Sequence[Sequence[Any]]) -> Iterator[Sequence[Sequence[Any]]]:
+        for offset in range(0, len(rows), self.rows_per_statement):
+            yield rows[offset : offset + self.rows_per_statement]
+
+    def _insert_values(self, cursor: Any, rows: Sequence[Sequence[Any]]) -> None:
+        params = [value for row in self._adapted(rows) for value in row]
+        cursor.execute(self.head + ", ".join([self.row_sql] * len(rows)) + self.tail, params)
+
+    def insert_or_keep(self, rows: Sequence[Sequence[Any]]) -> list[Any]:
+        """Insert the rows whose `keep_on` key is not in the table, keep the rows already
+        there as they are, and return the primary keys of the rows of all these keys (new or
+        kept; each once, in no particular order). Rerun with the same rows, it changes
+        nothing and returns the same keys. On PostgreSQL the rows are COPYed into a staging
+        table and inserted from it (quoting many JSON values into a VALUES statement costs
+        more than the insert itself); on SQLite they go as multi-row INSERT statements."""
+        if not self.key_indexes:
+            raise ValueError("insert_or_keep needs an Inserter made with keep_on.")
+        if not rows:
+            return []
+        ids: list[Any] = []
+        # One transaction (the caller's if there is one): the staging table lives until commit.
+        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+            if self.sqlite:
+                for chunk in self._chunks(rows):
+                    self._insert_values(cursor, chunk)
+                keys = self._adapted(rows, self.key_indexes)
+                per_statement = 30_000 // len(self.key_indexes)
+                for offset in range(0, len(keys), per_statement):
+                    chunk = keys[offset : offset + per_statement]
+                    values = ", ".join(["(" + ", ".join(["%s"] * len(self.key_indexes)) + ")"] * len(chunk))
+                    cursor.execute(
+                        f"SELECT {self.pk} FROM {self.table} WHERE ({self.keys}) IN (VALUES {values})",  # noqa: S608  # nosec B608
+                        [value for key in chunk for value in key],
+                    )
+                    ids.extend(value for (value,) in cursor.fetchall())
+                return ids
+            pg = cursor.cursor  # the psycopg cursor under Django's wrapper
+            staging = self._stage(pg, rows)
+            pg.execute(
+                f"INSERT INTO {self.table} ({self.columns}) SELECT {self.columns} FROM {staging}{self.tail}"  # noqa: S608  # nosec B608
+            )
+            # A second statement, so that rows a concurrent transaction committed meanwhile
+            # (skipped by the insert) are seen too; it empties the staging table as it reads.
+            pg.execute(
+                f"WITH staged AS (DELETE FROM {staging} RETURNING {self.keys}) "  # noqa: S608  # nosec B608
+                f"SELECT {self.pk} FROM {self.table} WHERE ({self.keys}) IN (SELECT {self.keys} FROM staged)"
+            )
+            ids.extend(value for (value,) in pg.fetchall())
+        return ids
+
+    def _stage(self, pg: Any, rows: Sequence[Sequence[Any]]) -> str:
+        """COPY the rows into this table's staging table (PostgreSQL; the caller's transaction)
+        and return its name. The staging table is a session temp table with the table's column
+        types and no constraint, emptied at commit; the caller empties it when done. It is
+        created if missing, every time: one made in a transaction that was rolled back is gone."""
+        staging = connection.ops.quote_name(f"staging_{self.model._meta.db_table}")
+        pg.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS "  # noqa: S608  # nosec B608
+            f"AS SELECT * FROM {self.table} WITH NO DATA"
+        )
+        self._copy(pg, staging, rows)
+        return staging
+
+    def _copy(self, pg: Any, table: str, rows: Sequence[Sequence[Any]]) -> None:
+        # Binary COPY (typed) is several times cheaper to produce than text.
+        with pg.copy(f"COPY {table} ({self.columns}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(self.pg_types)
+            if self.has_json:
+                rows = self._adapted(rows)
+            for row in rows:
+                copy.write_row(row)
+
     def _copy_insert(self, rows: Sequence[Sequence[Any]]) -> set[UUID]:
         """PostgreSQL, many rows. A long multi-row VALUES statement spends most of its time
         having its placeholders parsed and its values quoted by the driver; COPY streams the
         values instead. New records (the usual case) are COPYed straight into the table in a
         savepoint; if any id is already there, the savepoint is rolled back and the rows go
-        through a session temp table and `INSERT ... SELECT ... ON CONFLICT DO NOTHING`, which
+        through the staging table and `INSERT ... SELECT ... ON CONFLICT DO NOTHING`, which
         says which ids went in. A racing identical upload waits on the primary key and then
         takes the second path: it stores nothing twice."""
         if not connection.in_atomic_block:
             raise RuntimeError("the COPY path runs inside the caller's transaction")
-        qn = connection.ops.quote_name
-        table = qn(self.model._meta.db_table)
-        columns = ", ".join(qn(str(f.column)) for f in self.fields)  # type: ignore[union-attr]
-        json_columns = [i for i, f in enumerate(self.fields) if isinstance(f, models.JSONField)]
-        if json_columns:
-            rows = [[json.dumps(v) if i in json_columns else v for i, v in enumerate(row)] for row in rows]
-        # Binary COPY (typed) is several times cheaper to produce than text; JSON goes as text.
-        binary = not json_columns
-        options = " (FORMAT BINARY)" if binary else ""
         try:
             with transaction.atomic(), connection.cursor() as cursor:
-                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN{options}") as copy:
-                    if binary:
-                        copy.set_types(self.pg_types)
-                    for row in rows:
-                        copy.write_row(row)
+                self._copy(cursor.cursor, self.table, rows)
             return {row[self.pk_index] for row in rows}
         except psycopg.errors.UniqueViolation:
             pass
-        temp = qn(f"ingest_{self.model._meta.db_table}")
-        pk = qn(str(self.model._meta.pk.column))  # type: ignore[union-attr]
         with connection.cursor() as cursor:
             pg = cursor.cursor  # the psycopg cursor under Django's wrapper
-            ready = _temp_tables.setdefault(connection.connection, set())
-            if temp not in ready:
-                pg.execute(
-                    f"CREATE TEMP TABLE IF NOT EXISTS {temp} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
-                )
-                ready.add(temp)
-            with pg.copy(f"COPY {temp} ({columns}) FROM STDIN{options}") as copy:
-                if binary:
-                    copy.set_types(self.pg_types)
-                for row in rows:
-                    copy.write_row(row)
+            staging = self._stage(pg, rows)
+            # Emptied as it is read: the next insert of this transaction starts from nothing.
             pg.execute(
-                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {temp} "  # noqa: S608  # nosec B608
-                f"ON CONFLICT ({pk}) DO NOTHING RETURNING {pk}"
+                f"WITH staged AS (DELETE FROM {staging} RETURNING {self.columns}) "  # noqa: S608  # nosec B608
+                f"INSERT INTO {self.table} ({self.columns}) SELECT {self.columns} FROM staged{self.tail}"
             )
-            inserted = {value for (value,) in pg.fetchall()}
-            # The next insert of this transaction starts from an empty temp table.
-            pg.execute(f"DELETE FROM {temp}")  # noqa: S608  # nosec B608
-        return inserted
+            return {value for (value,) in pg.fetchall()}
 
 
 # Below this many rows a VALUES statement is cheaper than COPY's extra round trips.
 _COPY_FROM = 64
-# Temp tables already created, per PostgreSQL session (psycopg connection).
-_temp_tables: "weakref.WeakKeyDictionary[Any, set[str]]" = weakref.WeakKeyDictionary()
 _inserters: dict[tuple, Inserter] = {}
 
 
 def inserter(
-    model: type[models.Model], names: Sequence[str], *, upsert_on: Sequence[str] = (), update: Sequence[str] = ()
+    model: type[models.Model],
+    names: Sequence[str],
+    *,
+    upsert_on: Sequence[str] = (),
+    update: Sequence[str] = (),
+    keep_on: Sequence[str] = (),
 ) -> Inserter:
-    key = (connection.vendor, model._meta.label, tuple(names), tuple(upsert_on), tuple(update))
+    key = (connection.vendor, model._meta.label, tuple(names), tuple(upsert_on), tuple(update), tuple(keep_on))
     if key not in _inserters:
-        _inserters[key] = Inserter(model, names, upsert_on=upsert_on, update=update)
+        _inserters[key] = Inserter(model, names, upsert_on=upsert_on, update=update, keep_on=keep_on)
     return _inserters[key]
 
 

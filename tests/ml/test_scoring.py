@@ -4,6 +4,7 @@ import datetime as dt
 from unittest import mock
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from alerts import rules
@@ -48,6 +49,58 @@ def test_scoring_twice_changes_nothing(scored_setup, django_capture_on_commit_ca
     assert score.threshold == pytest.approx(mv.threshold)
     for factor in score.explanation:
         assert set(factor) >= {"feature", "label", "direction", "weight"} and factor["label"]
+
+
+def _score_row(patient, mv, day, *, score=0.5, explanation=None):  # type: ignore[no-untyped-def]
+    return {
+        "patient_id": patient.pk,
+        "date": day,
+        "model_version_id": mv.pk,
+        "score": score,
+        "band": "medium",
+        "threshold": 0.4,
+        "explanation": explanation if explanation is not None else [{"feature": "mood_mean_7d", "weight": 0.25}],
+        "input_start": day - dt.timedelta(days=89),
+        "input_end": day,
+    }
+
+
+def test_score_writer_rerun_returns_the_same_ids_and_stores_nothing_twice(scored_setup):
+    """A redelivered chunk overlapping a stored one (other values, new keys, a key twice):
+    stored scores are kept as they are, new ones go in once, and the ids of all come back."""
+    mv, patients = scored_setup
+    with transaction.atomic():
+        first = scoring._scores_store([_score_row(p, mv, DAY) for p in patients[:3]])
+    stored = {s.pk: (s.patient_id, s.score, s.explanation, s.created_at) for s in RiskScore.objects.all()}
+    redelivered = [
+        _score_row(p, mv, DAY, score=0.9, explanation=[{"feature": "steps", "weight": -1.5}]) for p in patients
+    ]
+    with transaction.atomic():
+        second = scoring._scores_store([*redelivered, redelivered[4]])
+        again = scoring._scores_store(redelivered[:1])  # same transaction: nothing left from the call before
+    ids = dict(RiskScore.objects.values_list("patient_id", "pk"))
+    assert sorted(first) == sorted(ids[p.pk] for p in patients[:3])
+    assert sorted(second) == sorted(ids.values()) and len(second) == 5
+    assert again == [ids[patients[0].pk]]
+    assert RiskScore.objects.count() == 5
+    assert {
+        s.pk: (s.patient_id, s.score, s.explanation, s.created_at) for s in RiskScore.objects.filter(pk__in=first)
+    } == stored
+    fresh = RiskScore.objects.get(patient=patients[4])
+    assert (fresh.score, fresh.explanation, fresh.input_start) == (
+        0.9,
+        [{"feature": "steps", "weight": -1.5}],
+        DAY - dt.timedelta(days=89),
+    )
+    assert fresh.created_at is not None and fresh.created_at >= max(created for *_rest, created in stored.values())
+    assert scoring._scores_store([]) == []
+
+
+def test_score_writer_refuses_an_explanation_that_is_not_json(scored_setup):
+    mv, patients = scored_setup
+    with pytest.raises(ValueError, match="JSON compliant"), transaction.atomic():
+        scoring._scores_store([_score_row(patients[0], mv, DAY, explanation=[{"weight": float("nan")}])])
+    assert not RiskScore.objects.exists()
 
 
 def test_scoring_raises_risk_alerts_after_its_commit_end_to_end(scored_setup, team, django_capture_on_commit_callbacks):

@@ -256,3 +256,36 @@ def test_a_rolled_back_replay_does_not_break_the_next_one(patient):
         raise RuntimeError("the request fails after the replay")
     assert set(services.checkins_store(patient=patient, checkins=checkins)) == {"duplicate"}
     assert CheckIn.objects.count() == 70
+
+
+def test_insert_or_keep_keeps_existing_rows_and_returns_the_ids_of_every_key(patient):
+    """The engine's keep mode (the risk scores' writer), on a table of this app: a row whose
+    unique key is there is kept as it is, and the ids of all the keys' rows come back, each
+    once; a second call in the same transaction starts from an empty staging table."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from monitoring.bulk import inserter
+
+    keep = inserter(
+        DailySummary,
+        ["patient", "date", "checkins", "mood", "passive_records", "updated_at"],
+        keep_on=["patient", "date"],
+    )
+    now = timezone.now()
+    days = [dt.date(2026, 5, 1) + dt.timedelta(days=i) for i in range(4)]
+
+    def row(i: int, mood: float) -> tuple:
+        return (patient.pk, days[i], 1, mood, 0, now)
+
+    with transaction.atomic():
+        first = keep.insert_or_keep([row(0, 1.0), row(1, 1.0)])
+    with transaction.atomic():
+        second = keep.insert_or_keep([row(1, -2.0), row(2, -2.0), row(2, -2.0), row(0, -2.0)])
+        third = keep.insert_or_keep([row(3, 0.0)])
+    ids = dict(DailySummary.objects.values_list("date", "pk"))
+    assert sorted(first) == sorted([ids[days[0]], ids[days[1]]])
+    assert sorted(second) == sorted([ids[days[0]], ids[days[1]], ids[days[2]]])
+    assert third == [ids[days[3]]]
+    assert dict(DailySummary.objects.values_list("date", "mood")) == dict(zip(days, [1.0, 1.0, -2.0, 0.0], strict=True))
+    assert keep.insert_or_keep([]) == []
