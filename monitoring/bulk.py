@@ -41,6 +41,14 @@ def _pg_type(f: Any) -> str:
     return _PG_TYPE_NAMES.get(declared, declared)
 
 
+def _concrete_field(model: type[models.Model], name: str) -> models.Field:
+    """A field with a column of its own (not a reverse relation): the engine writes columns."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.column is None:
+        raise ValueError(f"{model._meta.label}.{name} has no column to write.")
+    return field
+
+
 class Inserter:
     """`INSERT ... ON CONFLICT (id) DO NOTHING RETURNING id` for many rows at once, with the
     values adapted once per column (a plain multi-row statement is several times faster than
@@ -60,21 +68,21 @@ class Inserter:
         if upsert_on and keep_on:
             raise ValueError("An Inserter upserts on a key or keeps on one, not both.")
         self.model = model
-        self.fields = [model._meta.get_field(name) for name in names]
+        self.fields = [_concrete_field(model, name) for name in names]
         qn = connection.ops.quote_name
         self.table = qn(model._meta.db_table)
         self.pk = qn(str(model._meta.pk.column))
-        self.columns = ", ".join(qn(str(f.column)) for f in self.fields)  # type: ignore[union-attr]
+        self.columns = ", ".join(qn(str(f.column)) for f in self.fields)
         # Only our own table and column names go into the text; every value is a parameter.
         self.head = f"INSERT INTO {self.table} ({self.columns}) VALUES "  # noqa: S608  # nosec B608
         self.returning = not upsert_on and not keep_on
-        key_fields = [model._meta.get_field(name) for name in keep_on]
+        key_fields = [_concrete_field(model, name) for name in keep_on]
         self.key_indexes = [self.fields.index(f) for f in key_fields]  # the key is among the columns
-        self.keys = ", ".join(qn(str(f.column)) for f in key_fields)  # type: ignore[union-attr]
+        self.keys = ", ".join(qn(str(f.column)) for f in key_fields)
         if upsert_on:
             # An upsert: on the unique key, overwrite the `update` columns only.
-            keys = [str(model._meta.get_field(name).column) for name in upsert_on]  # type: ignore[union-attr]
-            targets = [str(model._meta.get_field(name).column) for name in update]  # type: ignore[union-attr]
+            keys = [str(_concrete_field(model, name).column) for name in upsert_on]
+            targets = [str(_concrete_field(model, name).column) for name in update]
             updates = ", ".join(f"{qn(c)} = excluded.{qn(c)}" for c in targets)
             self.tail = f" ON CONFLICT ({', '.join(qn(k) for k in keys)}) DO UPDATE SET {updates}"  # nosec B608
         elif keep_on:

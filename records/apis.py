@@ -97,7 +97,7 @@ class PatientListCreateApi(generics.GenericAPIView):
             raise ValidationError({"code": ["A patient with this code already exists."]}) from exc
         audit_record(request=request, action=AuditAction.CREATE, resource="patient", patient_id=patient.pk)
         # why: not a model field, a one-off attribute PatientCreatedSerializer reads (the code is never stored)
-        patient.enrollment_code = code  # type: ignore[attr-defined]
+        patient.enrollment_code = code  # type: ignore[attr-defined]  # why: a one-off attribute PatientCreatedSerializer reads
         return Response(PatientCreatedSerializer(patient).data, status=status.HTTP_201_CREATED)
 
 

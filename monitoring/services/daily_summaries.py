@@ -38,7 +38,7 @@ _CHECKIN_SQL: dict[str, Callable[[str], str]] = {
 _KIND_AGGREGATES: dict[str, Aggregate] = {
     "agg_n": Count("pk"),
     **{
-        f"agg_{a.column}": _ORM_AGGREGATES[a.function](a.source)  # type: ignore[arg-type]
+        f"agg_{a.column}": _ORM_AGGREGATES[a.function](a.source)  # type: ignore[arg-type]  # why: the stubs type a source as a Combinable or str union
         for aggregates in summaries.SIGNAL_AGGREGATES.values()
         for a in aggregates
     },
