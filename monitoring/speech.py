@@ -12,13 +12,17 @@ numbers out; no Django.
   capped at 400 words per minute. A proxy that follows changes in one person's rate over
   time, not a transcription."""
 
+from __future__ import annotations
+
 import wave
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
-import parselmouth
+
+if TYPE_CHECKING:
+    import parselmouth
 
 MIN_SECONDS = 1.0
 MAX_SECONDS = 180.0
@@ -122,6 +126,10 @@ def extract_features(handle: BinaryIO) -> Features:
     samples, rate = read_wav(handle)
     if not np.any(samples):
         raise ValueError("The recording is silent.")
+    # Praat is ~100 MB of native code: loaded by the process that analyses a recording (a
+    # worker), not by every process that imports ingestion (web, scoring, commands).
+    import parselmouth
+
     sound = parselmouth.Sound(samples, sampling_frequency=rate)
     pitch = sound.to_pitch(time_step=0.01, pitch_floor=PITCH_FLOOR, pitch_ceiling=PITCH_CEILING)
     f0 = pitch.selected_array["frequency"]

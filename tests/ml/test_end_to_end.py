@@ -55,3 +55,26 @@ def test_nightly_chunks_run_on_a_real_celery_worker(celery_worker_process, team)
     assert set(RiskScore.objects.filter(date=day, model_version=mv).values_list("patient_id", flat=True)) == {
         p.pk for p in patients
     }
+
+
+def test_nightly_chunks_raise_risk_alerts_through_the_worker(celery_worker_process, team):
+    """Chunks scored on the worker enqueue the risk rule on commit (ml.tasks.evaluate_risk_scores);
+    the worker runs it too, and the alerts reach the database. Nothing is mocked."""
+    import datetime as dt
+
+    from alerts.models import Alert
+    from patients.models import CareTeam
+
+    model, report = trained()
+    register(model, report, activate=True)
+    patients = load_patients_and_summaries(team, n=4)
+    CareTeam.objects.filter(pk=team.pk).update(risk_threshold=0.0)  # every score is above it
+
+    day = dt.date(2026, 6, 20)
+    assert scoring.risk_scoring_dispatch(day=day, chunk_size=2) == 2
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and Alert.objects.filter(kind="risk").count() < 4:
+        time.sleep(0.5)
+    alerts = Alert.objects.filter(kind="risk")
+    assert {a.patient_id for a in alerts} == {p.pk for p in patients}
+    assert {a.detail["score_date"] for a in alerts} == {day.isoformat()}
