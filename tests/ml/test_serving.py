@@ -79,3 +79,20 @@ def test_pure_computation_modules_import_no_django():
 
 def test_loading_the_serving_model_loads_no_training_code():
     assert _modules_loaded_by(["ml.serving", "ml.registry"]) == {"ml.serving": [], "ml.registry": []}
+
+
+def test_a_started_process_loads_no_training_code_and_no_praat():
+    """Django's start-up registers every app's tasks; that must not drag heavy code into every
+    process: a scoring worker loads no training code, no process loads Praat before a voice
+    diary is analysed (it weighs ~100 MB)."""
+    code = (
+        "import os, sys, django\n"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.test')\n"
+        "django.setup()\n"
+        "import ml.scoring, ml.tasks, monitoring.tasks\n"
+        "print(sorted(m for m in ('parselmouth', 'ml.training', 'ml.evaluation', 'matplotlib') if m in sys.modules))\n"
+    )
+    done = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
