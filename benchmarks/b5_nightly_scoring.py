@@ -151,6 +151,20 @@ def run_child(ctx: Context, mode: str, patient_ids: list[str], day: dt.date) -> 
     return json.loads(proc.stdout.decode().strip().splitlines()[-1])
 
 
+def _own_peak_mb(resource: Any) -> float:
+    """This process's own peak RSS. Linux keeps ru_maxrss across fork and exec, so a child's
+    ru_maxrss starts at its parent's peak (here the harness, which trained the model just
+    before); VmHWM belongs to the process image alone."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _child(mode: str, ids_file: str, day_text: str) -> None:
     import resource
 
@@ -184,7 +198,7 @@ def _child(mode: str, ids_file: str, day_text: str) -> None:
         with threadpool_limits(limits=1, user_api="openmp"):  # as the scoring service runs
             scored = len(model.pipeline.predict_proba(x))
     elapsed = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = _own_peak_mb(resource)
     print(json.dumps({"seconds": elapsed, "peak_mb": peak_mb, "scored": scored}))
 
 

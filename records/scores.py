@@ -4,7 +4,8 @@ reads (the patient list, its sparklines, the charts, the timeline, CSV/FHIR expo
 Several model versions may score the same patient-day (a new version scored beside the old,
 a backfill). The day's score is then **the active version's; failing that, the newest
 version's (by its creation); failing that, the newest row**: `DAY_PREFERENCE`, in that order.
-Each reader below applies it through `day_scores()` or `latest_day_score()`, never its own
+Each reader below applies it through `day_scores()` (a ranking per patient-day, one row each)
+or `latest_day_score()`, never its own
 ordering."""
 
 from collections import defaultdict
@@ -12,7 +13,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from django.db.models import F, OuterRef, QuerySet, Subquery, Window
+from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from ml.models import ModelVersion, RiskScore
@@ -27,14 +28,15 @@ DAY_PREFERENCE = (
 
 def day_scores() -> QuerySet[RiskScore]:
     """Every patient-day's one score (one row per patient and date): filter it further by
-    patient and dates. Each row is checked against its day's preferred row through the
-    (patient, date) index."""
-    preferred = (
-        RiskScore.objects.filter(patient_id=OuterRef("patient_id"), date=OuterRef("date"))
-        .order_by(*DAY_PREFERENCE)
-        .values("pk")[:1]
+    patient and dates (whole days: the filters apply before the ranking, so they must keep or
+    drop a patient-day's rows together, as patient and date filters do)."""
+    return (
+        RiskScore.objects.order_by()
+        .annotate(
+            day_rank=Window(RowNumber(), partition_by=[F("patient_id"), F("date")], order_by=list(DAY_PREFERENCE))
+        )
+        .filter(day_rank=1)
     )
-    return RiskScore.objects.filter(pk=Subquery(preferred))
 
 
 def latest_day_score(patient_ref: Any) -> QuerySet[RiskScore]:
