@@ -5,8 +5,7 @@ Several model versions may score the same patient-day (a new version scored besi
 a backfill). The day's score is then **the active version's; failing that, the newest
 version's (by its creation); failing that, the newest row**: `DAY_PREFERENCE`, in that order.
 Each reader below applies it through `day_scores()` (a ranking per patient-day, one row each)
-or `latest_day_score()`, never its own
-ordering."""
+or `latest_day_score()`, never an ordering of its own."""
 
 from collections import defaultdict
 from datetime import date
