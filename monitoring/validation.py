@@ -45,6 +45,8 @@ SIGNAL_VALUE_FIELDS = (
 )
 SIGNAL_KINDS = ("sleep", "steps", "mobility", "speech", "screen")
 CHECKIN_SCALES = ("anxiety", "energy", "irritability", "sleep_quality")
+# A check-in's answers, in the order every reader and writer lists them.
+CHECKIN_VALUE_FIELDS = ("mood", *CHECKIN_SCALES, "medication_taken")
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from alerts.models import Alert
 from ml.models import RiskScore
 from mobile.models import PatientSchedule, PushSubscription, ReminderSent
 from monitoring.models import CheckIn, DailySummary, QuestionnaireResponse, SignalRecord, SpeechRecording
-from monitoring.validation import SIGNAL_VALUE_FIELDS
+from monitoring.validation import CHECKIN_VALUE_FIELDS, SIGNAL_VALUE_FIELDS
 from patients.models import AuditEvent, ClinicalEvent, ConsentRecord, Patient
 
 from .timeline import SUMMARY_FIELDS
@@ -58,19 +58,7 @@ def patient_data_export(*, patient: Patient) -> dict[str, Any]:
         ),
         "checkins": _rows(
             CheckIn.objects.filter(patient=patient).order_by("recorded_at", "pk"),
-            (
-                "id",
-                "recorded_at",
-                "day",
-                "mood",
-                "anxiety",
-                "energy",
-                "irritability",
-                "sleep_quality",
-                "medication_taken",
-                "note",
-                "received_at",
-            ),
+            ("id", "recorded_at", "day", *CHECKIN_VALUE_FIELDS, "note", "received_at"),
         ),
         "questionnaires": _rows(
             QuestionnaireResponse.objects.filter(patient=patient).order_by("completed_at", "pk"),

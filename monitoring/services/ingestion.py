@@ -22,6 +22,7 @@ from ..bulk import CONFLICT, DUPLICATE, STORED, store_rows
 from ..models import CheckIn, QuestionnaireResponse, SignalRecord
 from ..questionnaires import SAFETY_ALERT, score
 from ..validation import (
+    CHECKIN_VALUE_FIELDS,
     SIGNAL_VALUE_FIELDS,
     CheckInIn,
     Context,
@@ -45,30 +46,8 @@ MAX_BATCH = 1000
 
 SIGNAL_COLUMNS = ("id", "patient", "kind", "start", "end", "day", *SIGNAL_VALUE_FIELDS, "received_at")
 SIGNAL_CONTENT = ("kind", "start", "end", *SIGNAL_VALUE_FIELDS)
-CHECKIN_COLUMNS = (
-    "id",
-    "patient",
-    "recorded_at",
-    "day",
-    "mood",
-    "anxiety",
-    "energy",
-    "irritability",
-    "sleep_quality",
-    "medication_taken",
-    "note",
-    "received_at",
-)
-CHECKIN_CONTENT = (
-    "recorded_at",
-    "mood",
-    "anxiety",
-    "energy",
-    "irritability",
-    "sleep_quality",
-    "medication_taken",
-    "note",
-)
+CHECKIN_COLUMNS = ("id", "patient", "recorded_at", "day", *CHECKIN_VALUE_FIELDS, "note", "received_at")
+CHECKIN_CONTENT = ("recorded_at", *CHECKIN_VALUE_FIELDS, "note")
 QUESTIONNAIRE_COLUMNS = (
     "id",
     "patient",
