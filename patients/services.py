@@ -64,34 +64,13 @@ def care_team_members_add(*, team: CareTeam, users: Iterable[User]) -> None:
         user_sockets_rescope_on_commit(user_ids=[u.pk for u in users])
 
 
-def care_team_members_remove(*, team: CareTeam, users: Iterable[User]) -> None:
-    users = list(users)
-    with transaction.atomic():
-        team.members.remove(*users)
-        user_sockets_rescope_on_commit(user_ids=[u.pk for u in users])
-
-
-def care_team_members_set(*, team: CareTeam, users: Iterable[User]) -> set[int]:
-    """Make `users` the team's members; returns the ids of those added or removed."""
+def care_team_members_set(*, team: CareTeam, users: Iterable[User]) -> None:
+    """Make `users` the team's members; those added or taken off have their sockets rescoped."""
     wanted = {u.pk for u in users}
     with transaction.atomic():
         current = set(team.members.values_list("pk", flat=True))
         team.members.set(list(wanted))
-        changed = current ^ wanted
-        user_sockets_rescope_on_commit(user_ids=changed)
-    return changed
-
-
-def clinician_care_teams_set(*, user: User, teams: Iterable[CareTeam]) -> bool:
-    """Make `teams` the user's care teams (her side of the relation). True if it changed."""
-    wanted = {t.pk for t in teams}
-    with transaction.atomic():
-        current = set(user.care_teams.values_list("pk", flat=True))
-        if current == wanted:
-            return False
-        user.care_teams.set(list(wanted))
-        user_sockets_rescope_on_commit(user_ids=[user.pk])
-    return True
+        user_sockets_rescope_on_commit(user_ids=current ^ wanted)
 
 
 def clinician_deactivate(*, user: User) -> bool:

@@ -10,9 +10,8 @@ from asgiref.sync import sync_to_async
 from rest_framework_simplejwt.tokens import AccessToken
 
 from patients.services import (
-    care_team_members_remove,
+    care_team_members_add,
     care_team_members_set,
-    clinician_care_teams_set,
     clinician_deactivate,
 )
 from tests.alerts.conftest import assert_closed_with, connect, jwt_socket, raise_safety, receive, receive_type
@@ -56,7 +55,7 @@ async def test_taking_a_nurse_off_a_team_rescopes_her_open_sockets(nurse, psychi
     assert (await receive(ws))["care_teams"] == [patient.care_team_id]
     await receive(other)
 
-    await sync_to_async(care_team_members_remove)(team=patient.care_team, users=[nurse])
+    await sync_to_async(care_team_members_set)(team=patient.care_team, users=[psychiatrist])  # the nurse off
 
     error = await assert_closed_with(ws, 4000)  # the dashboard reconnects on this code
     assert "care teams changed" in error["detail"]
@@ -74,8 +73,7 @@ async def test_adding_a_team_or_clearing_one_rescopes_the_sockets(nurse, other_t
     ws = await connect(user=nurse)
     assert (await receive(ws))["care_teams"] == [patient.care_team_id]
 
-    # From the user's side of the relation.
-    await sync_to_async(clinician_care_teams_set)(user=nurse, teams=[patient.care_team, other_team])
+    await sync_to_async(care_team_members_add)(team=other_team, users=[nurse])
     await assert_closed_with(ws, 4000)
     ws = await connect(user=nurse)
     assert (await receive(ws))["care_teams"] == sorted([patient.care_team_id, other_team.pk])

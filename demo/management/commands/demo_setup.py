@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db.models import Max
 from django.utils import timezone
@@ -52,13 +52,12 @@ class Command(BaseCommand):
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser("admin", "", "demo-admin-2026", role="admin")
 
-        commands = get_commands()
         key_file = getattr(settings, "WEBPUSH_VAPID_PRIVATE_KEY_FILE", "")
-        if "webpush_keys" in commands and key_file and not settings.WEBPUSH_VAPID_PRIVATE_KEY:
+        if key_file and not settings.WEBPUSH_VAPID_PRIVATE_KEY:
             if not Path(key_file).exists():  # the demo's own key: reminders by Web Push work out of the box
                 call_command("webpush_keys", write=key_file)
         cohort = Path(settings.BASE_DIR) / "var" / "demo-cohort.jsonl"
-        if "generate_cohort" in commands and not Patient.objects.filter(care_team=team).exists():
+        if not Patient.objects.filter(care_team=team).exists():
             cohort.parent.mkdir(parents=True, exist_ok=True)
             end = last_day_over_everywhere(timezone.now())
             call_command(
@@ -70,32 +69,29 @@ class Command(BaseCommand):
                 team=DEMO_TEAM,
                 end=end.isoformat(),
             )
-        if "import_cohort" in commands and cohort.exists():
+        if cohort.exists():
             call_command("import_cohort", str(cohort))
-        if "train_model" in commands:
-            call_command("train_model", activate=True)
-        if "score_patients" in commands:
-            # Two months of history for the charts, without alerts (nobody is paged for last
-            # month's scores), then the last week as the nightly runs would have scored it:
-            # risk alerts (with their hysteresis) for the patients whose score rose lately.
-            # Up to the cohort's last day: a day after it has no data for anyone, which the
-            # model rightly reads as risk, and would page for every patient at once.
-            last = self._last_data_day(team)
-            call_command(
-                "score_patients",
-                **{
-                    "from": (last - dt.timedelta(days=60)).isoformat(),
-                    "to": (last - dt.timedelta(days=7)).isoformat(),
-                    "no_alerts": True,
-                },
-            )
-            call_command(
-                "score_patients",
-                **{"from": (last - dt.timedelta(days=6)).isoformat(), "to": last.isoformat()},
-            )
+        call_command("train_model", activate=True)
+        # Two months of history for the charts, without alerts (nobody is paged for last
+        # month's scores), then the last week as the nightly runs would have scored it:
+        # risk alerts (with their hysteresis) for the patients whose score rose lately.
+        # Up to the cohort's last day: a day after it has no data for anyone, which the
+        # model rightly reads as risk, and would page for every patient at once.
+        last = self._last_data_day(team)
+        call_command(
+            "score_patients",
+            **{
+                "from": (last - dt.timedelta(days=60)).isoformat(),
+                "to": (last - dt.timedelta(days=7)).isoformat(),
+                "no_alerts": True,
+            },
+        )
+        call_command(
+            "score_patients",
+            **{"from": (last - dt.timedelta(days=6)).isoformat(), "to": last.isoformat()},
+        )
 
-        if "demo_alerts" in commands:
-            call_command("demo_alerts")
+        call_command("demo_alerts")
         self._demo_patient_login(team)
 
         # A patient who has not enrolled yet, to try the phone app's enrolment.
