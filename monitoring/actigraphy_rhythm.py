@@ -12,7 +12,10 @@ Alzheimer patients by application of nonparametric methods", Chronobiol Int 16(4
 - hourly values x_i: the counts of each local clock hour (sum of its 60 minutes; an hour with
   missing minutes is scaled from its recorded ones, mean x 60, and is missing below 30); n of
   them, mean x̄; x̄_h the mean of the hours at clock hour h, over p clock hours;
-- IS (interdaily stability) = [sum_h (x̄_h - x̄)^2 / p] / [sum_i (x_i - x̄)^2 / n];
+- IS (interdaily stability) = sum_h n_h (x̄_h - x̄)^2 / sum_i (x_i - x̄)^2, n_h the number of
+  hours at clock hour h: the published [sum_h (x̄_h - x̄)^2 / p] / [sum_i (x_i - x̄)^2 / n] when
+  every clock hour is seen equally often (n_h = n / p), and still within [0, 1] when a clock
+  change or a gap gives one clock hour a sample more or less;
 - IV (intradaily variability) = [sum_i (x_i - x_(i-1))^2 / (n - 1)] / [sum_i (x_i - x̄)^2 / n]
   (successive hours only; a missing hour breaks the pair);
 - L5 / M10: the 24-h profile is the mean count of each local clock minute over the days; L5
@@ -138,7 +141,8 @@ def _rhythm_of(blocks: _Blocks, use: np.ndarray, ddof: int) -> dict[str, float]:
         p = int(present.sum())
         if total > 0 and p > ddof:
             hourly_means = sums[present] / numbers[present]
-            out["is"] = float(((hourly_means - mean) ** 2).sum() / (p - ddof) / total)
+            between = (numbers[present] * (hourly_means - mean) ** 2).sum() / n
+            out["is"] = float(between * p / (p - ddof) / total)
             steps = np.diff(values)
             steps = steps[~np.isnan(steps)]
             if len(steps):
