@@ -210,8 +210,10 @@ def main() -> None:
     patients = sum(s.condition for s in subjects)
     minutes = sum(s.minutes for s in subjects)
     day_count = sum(len(s.days) for s in subjects)
-    print(f"{len(subjects)} subjects ({patients} patients, {len(subjects) - patients} controls), ")
-    print(f"{day_count} subject-days, {minutes} minutes after truncation to the valid days\n")
+    print(
+        f"{len(subjects)} subjects ({patients} patients, {len(subjects) - patients} controls), "
+        f"{day_count} subject-days, {minutes} minutes after truncation to the valid days\n"
+    )
     print(markdown(results))
     reading = sum(s.read_seconds for s in subjects)
     measuring = sum(s.measure_seconds for s in subjects)
