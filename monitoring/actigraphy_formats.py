@@ -294,7 +294,8 @@ def _actigraph(lines: list[str], zone: tzinfo, axis: str) -> ActigraphyRecording
     _fail_first(
         cells[needed - 1].isna().to_numpy(), line_no, f"expected at least {needed} comma-separated fields", body
     )
-    count_text = cells[column].str.strip()
+    cells = cells.apply(lambda column: column.str.strip().str.strip('"'))  # ActiLife may quote fields
+    count_text = cells[column]
     values = pd.to_numeric(count_text, errors="coerce")
     bad = values.isna() | (values < 0)
     _fail_first(bad.to_numpy(), line_no, f"{columns[column]} is not a non-negative count", body)
@@ -305,7 +306,7 @@ def _actigraph(lines: list[str], zone: tzinfo, axis: str) -> ActigraphyRecording
     }
     start = datetime.combine(start_date.date(), start_time.time())
     if "date" in lowered and "time" in lowered:
-        stamp_text = cells[lowered.index("date")].str.strip() + " " + cells[lowered.index("time")].str.strip()
+        stamp_text = cells[lowered.index("date")] + " " + cells[lowered.index("time")]
         stamps = pd.to_datetime(stamp_text, format=f"{date_format} %H:%M:%S", errors="coerce")
         _fail_first(stamps.isna().to_numpy(), line_no, f"date/time does not match {date_format} HH:MM:SS", body)
         counts, clock = _localize_rows(pd.DatetimeIndex(stamps), values.to_numpy("float64"), zone, line_no, epoch)

@@ -212,6 +212,17 @@ def test_actigraph_csv_without_headers_15_second_epochs() -> None:
     assert recording.counts.index[0] == pd.Timestamp("2026-03-02 23:58", tz=OSLO)  # M/d/yyyy
 
 
+def test_actigraph_csv_with_quoted_fields() -> None:
+    lines = [
+        line if i < 11 else ",".join(f'"{cell}"' for cell in line.split(","))
+        for i, line in enumerate(actigraph_lines())
+    ]
+
+    recording = parse_actigraphy("\n".join(lines), tz=OSLO)
+
+    assert recording.counts.tolist() == [5, 0, 120, 33, 0, 0, 8, 15]
+
+
 def actigraph_lines() -> list[str]:
     return (FIXTURES / "actigraph_sample.csv").read_text().splitlines()
 
