@@ -201,6 +201,9 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
+    # Tokens carry a digest of the password hash: a password change refuses the access tokens
+    # issued before it (its refresh tokens are blacklisted by patients.signals).
+    "CHECK_REVOKE_TOKEN": True,
     "SIGNING_KEY": env("JWT_SIGNING_KEY", default=SECRET_KEY),
 }
 SPECTACULAR_SETTINGS = {
