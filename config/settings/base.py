@@ -154,6 +154,12 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "patients.auth.lockout_response"
+# Which address a request comes from, for the lockout and the rate limits alike: the socket
+# peer (REMOTE_ADDR) unless TRUSTED_PROXY_COUNT proxies of ours stand in front, in which case
+# the address that many entries from the right of X-Forwarded-For (what a client writes in the
+# header itself is to the left of it, and ignored). DRF's throttles read the same count.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "patients.auth.client_ip"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 AXES_VERBOSE = False
 
@@ -188,6 +194,8 @@ REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [],
+    # Never whatever X-Forwarded-For a client sends: see TRUSTED_PROXY_COUNT above.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "patient_write": env("THROTTLE_PATIENT_WRITE", default="600/min"),
         "enroll": env("THROTTLE_ENROLL", default="20/min"),
@@ -229,8 +237,18 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# --- Redis, channel layer, Celery --------------------------------------------------------
+# --- Redis, channel layer, Celery, cache ------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+# The cache holds the rate limits' counters: in Redis they are shared by every server process
+# (a client cannot spread its guesses over workers); without Redis (the embedded default, one
+# process) in local memory.
+CACHES: dict[str, Any] = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "relapse"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
