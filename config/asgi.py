@@ -10,6 +10,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import OriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from config.body_limits import RequestBodyLimitMiddleware  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 from patients.websocket_auth import JWTOrSessionAuthMiddlewareStack  # noqa: E402
 
@@ -20,7 +21,8 @@ def _allowed_origins() -> list[str]:
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # Bodies above the route's limit are refused before Django reads them (config.body_limits).
+        "http": RequestBodyLimitMiddleware(django_asgi_app),
         "websocket": OriginValidator(
             JWTOrSessionAuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
             _allowed_origins(),

@@ -298,6 +298,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# --- Request body limits (config.body_limits, before Django reads a body) ------------------
+# Every route: 2.5 MiB (Django's own limit for what it parses, kept equal). Routes that take
+# more, by path prefix: a voice diary (monitoring.speech.MAX_BYTES, 16 MiB) and its form.
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=2_621_440)
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
+REQUEST_BODY_ROUTE_LIMITS = {
+    "/api/v1/speech/recordings/": env.int("REQUEST_BODY_SPEECH_MAX_BYTES", default=17 * 1024 * 1024),
+}
+
 # --- Product settings -------------------------------------------------------------------
 ENROLLMENT_CODE_TTL_HOURS = env.int("ENROLLMENT_CODE_TTL_HOURS", default=72)
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
