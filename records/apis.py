@@ -42,7 +42,7 @@ from .serializers import (
     RiskScoresQuerySerializer,
     TimelineSerializer,
 )
-from .services import patient_erase
+from .services import ERASURE_KEEPS, patient_erase
 from .timeline import (
     MAX_EXPORT_DAYS,
     MAX_TIMELINE_DAYS,
@@ -311,16 +311,14 @@ class MyEraseApi(APIView):
         responses={200: EraseOutputSerializer},
         tags=["patient data"],
         description="Erasure, carried out at once: consents withdrawn, collection and scoring stopped, the "
-        "account deleted and the patient's data removed. Kept as the law requires: the consent history, the "
-        "audit trail and the care team's clinical record (alerts and their handling, clinical events).",
+        "account, its tokens and its sign-in records (django-axes) deleted, and the patient's data removed "
+        "(schedule and reminder devices included). Kept as the law requires, each with its reason in "
+        "`kept_why`: the consent history, the audit trail, the care team's clinical record (alerts and their "
+        "handling, clinical events), the pseudonymous patient code and the erased login's token ids.",
     )
     def post(self, request: Request) -> Response:
         patient = request_patient(request, resource="erasure", action=AuditAction.ERASE)
         removed = patient_erase(patient=patient)
         return Response(
-            {
-                "status": "erased",
-                "removed": removed,
-                "kept": ["consent_history", "audit_trail", "alerts", "clinical_events", "patient_code"],
-            }
+            {"status": "erased", "removed": removed, "kept": list(ERASURE_KEEPS), "kept_why": ERASURE_KEEPS}
         )

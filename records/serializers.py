@@ -152,3 +152,6 @@ class EraseOutputSerializer(serializers.Serializer):
     status = serializers.CharField()
     removed = serializers.DictField(child=serializers.IntegerField())
     kept = serializers.ListField(child=serializers.CharField())
+    kept_why = serializers.DictField(
+        child=serializers.CharField(), help_text="For each item of `kept`, the reason it is kept."
+    )
