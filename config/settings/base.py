@@ -21,9 +21,11 @@ if env_file.exists():
     environ.Env.read_env(str(env_file))
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-# The embedded default must run without any configuration; production.py refuses this key.
-INSECURE_DEV_SECRET_KEY = "django-insecure-embedded-default-not-for-production"  # noqa: S105  # nosec B105 - refused by production.py
-SECRET_KEY = env("DJANGO_SECRET_KEY", default=INSECURE_DEV_SECRET_KEY)
+# No key is committed: production.py requires DJANGO_SECRET_KEY; the embedded default
+# (local.py, test.py) generates one at random into DJANGO_SECRET_KEY_FILE on first run.
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
+SECRET_KEY_FILE = env("DJANGO_SECRET_KEY_FILE", default=str(BASE_DIR / "var" / "secret-key"))
+JWT_SIGNING_KEY = env("JWT_SIGNING_KEY", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -67,7 +69,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "config.csp.SiteCSPMiddleware",  # django-csp, connect-src naming the site's own ws(s) origin
     "config.observability.NoStoreApiMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -211,8 +213,9 @@ SIMPLE_JWT = {
     "UPDATE_LAST_LOGIN": True,
     # Tokens carry a digest of the password hash: a password change refuses the access tokens
     # issued before it (its refresh tokens are blacklisted by patients.signals).
-    "CHECK_REVOKE_TOKEN": True,
-    "SIGNING_KEY": env("JWT_SIGNING_KEY", default=SECRET_KEY),
+    "CHECK_REVOKE_TOKEN": True,  # nosec B105 - a flag, not a password
+    # JWT_SIGNING_KEY, else the secret key (local.py and test.py set it when they generate one).
+    "SIGNING_KEY": JWT_SIGNING_KEY or SECRET_KEY,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Relapse monitoring API",
@@ -284,7 +287,8 @@ CONTENT_SECURITY_POLICY = {
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "media-src": ["'self'", "blob:"],
-        "connect-src": ["'self'", "ws:", "wss:"],
+        # + the page's own ws:// or wss:// origin, added per response by config.csp
+        "connect-src": ["'self'"],
         "font-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
@@ -327,14 +331,24 @@ WEBPUSH_ENDPOINT_HOSTS = env.list(
     default=["fcm.googleapis.com", "push.services.mozilla.com", "notify.windows.com", "push.apple.com"],
 )
 WEBPUSH_ALLOW_LOOPBACK_HTTP = False  # tests only: a push service on http://127.0.0.1
+# Origins (scheme://host[:port], exactly) whose pages may open the alert socket; empty: the
+# page's own origin (patients.websocket_auth.websocket_origin_allowed).
 ALLOWED_WS_ORIGINS = env.list("ALLOWED_WS_ORIGINS", default=[])
+if any("://" not in origin for origin in ALLOWED_WS_ORIGINS):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("ALLOWED_WS_ORIGINS lists full origins: scheme://host[:port].")
 
 # --- Logging: JSON lines with a request id; never patient data, notes or tokens ----------
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "config.observability.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "config.observability.RequestIdFilter"},
+        # No path, query string, request repr or exception message: config.observability.
+        "redact": {"()": "config.observability.RedactingFilter"},
+    },
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
@@ -343,13 +357,12 @@ LOGGING = {
         }
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"]},
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id", "redact"]},
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        # django.request logs the full path, and query strings may carry dates only, but
-        # the request line of an access log never needs more than the route.
+        # django.request's error records are redacted (route and status only) by the handler.
         "django.request": {"level": "ERROR"},
         "daphne": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
