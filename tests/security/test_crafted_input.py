@@ -187,3 +187,15 @@ def test_deeply_nested_json_on_patient_writes_is_400(patient_client):
 def test_valid_auth_still_works(patient):
     response = auth_client(patient.user).get("/api/v1/me/")
     assert response.status_code == 200
+
+
+def test_a_pages_400_is_in_the_readers_language(nurse):
+    client = Client()
+    client.force_login(nurse)
+
+    response = client.get("/dashboard/patients/", {"team": "²"}, HTTP_ACCEPT_LANGUAGE="fr")
+
+    assert response.status_code == 400
+    assert response.content.decode() == (
+        "Le paramètre de requête « team » n’est pas valide : Écrivez les nombres avec les chiffres 0 à 9."
+    )
