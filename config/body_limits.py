@@ -13,8 +13,9 @@ the Django application (config.asgi) and
 Limits (settings): `REQUEST_BODY_MAX_BYTES` for every route (2.5 MiB, Django's
 DATA_UPLOAD_MAX_MEMORY_SIZE, which is set to the same value), and `REQUEST_BODY_ROUTE_LIMITS`,
 longest path prefix first, for the routes that take more (voice diaries). The server in front
-(daphne, and a reverse proxy in production) still receives what a client sends: the proxy's own
-limit (e.g. nginx `client_max_body_size`) should match the largest route limit."""
+(daphne, and a reverse proxy in production) still receives what a client sends (Twisted, under
+daphne, buffers the whole body before the application runs): the proxy's own limit (e.g. nginx
+`client_max_body_size`) should match the largest route limit."""
 
 import json
 import logging
