@@ -19,7 +19,7 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from . import services
 from .access import clinician_patient_or_404, request_patient, request_user
-from .audit import audit_record
+from .audit import audit_record, audit_record_patients
 from .errors import DomainError
 from .models import AuditAction, AuditEvent, ConsentScope, EnrollmentCode
 from .permissions import IsAdmin, IsClinician, IsPatient
@@ -301,12 +301,13 @@ class AuditSearchApi(generics.GenericAPIView):
         )
         page = self.paginate_queryset(qs)
         response = self.get_paginated_response(AuditEventSerializer(page, many=True).data)
-        # Recorded after the search ran, so the search does not find itself.
-        audit_record(
+        # Recorded after the search ran, so the search does not find itself: one row per
+        # patient whose trail was shown (each one's access log shows the search).
+        audit_record_patients(
             request=request,
             action=AuditAction.READ,
             resource="audit_trail",
-            patient_id=v.get("patient"),
+            patient_ids=[v.get("patient"), *(event.patient_id for event in page or [])],
             detail={"search": {k: str(val) for k, val in v.items()}},
         )
         return response

@@ -75,3 +75,16 @@ def test_an_empty_list_is_still_on_record(nurse_client):
 
     row = AuditEvent.objects.get(resource="patient_list")
     assert row.patient_id is None and row.detail["count"] == 0
+
+
+def test_an_audit_search_names_the_patients_whose_trail_it_showed(nurse_client, patient_client, patient, hidden):
+    from tests.conftest import auth_client
+    from tests.factories import UserFactory
+
+    nurse_client.get(f"/api/v1/patients/{patient.pk}/")
+    admin = UserFactory(username="root", role="admin", is_staff=True)
+
+    assert auth_client(admin).get("/api/v1/audit/", {"actor": "nurse-a", "action": "read"}).status_code == 200
+
+    assert ("root", "read", "audit_trail") in _log(patient_client)
+    assert not AuditEvent.objects.filter(resource="audit_trail", patient_id=hidden.pk).exists()
