@@ -92,8 +92,8 @@ def websocket_origin_allowed(scope: dict[str, Any]) -> bool:
     """May a browser page of this origin open a socket here? With `ALLOWED_WS_ORIGINS` set,
     only those origins, exactly (scheme, host and port). Otherwise the page's own origin: its
     host is in ALLOWED_HOSTS and it is the host *and port* the socket was opened on (the Host
-    header; without one, the scheme's default port); `https` only when the connection is `wss`
-    or the site's cookies are `Secure` (production)."""
+    header; without one, the scheme's default port), and `https` when the connection is `wss`.
+    (Behind a TLS-ending proxy the connection is `ws` and the page `https`: same host and port.)"""
     headers = dict(scope.get("headers") or [])
     raw_origin = headers.get(b"origin")
     if raw_origin is None:
@@ -105,7 +105,7 @@ def websocket_origin_allowed(scope: dict[str, Any]) -> bool:
     if listed:
         return origin in {parse_origin(entry) for entry in listed}
     scheme, host, port = origin
-    if (scope.get("scheme") == "wss" or settings.SESSION_COOKIE_SECURE) and scheme != "https":
+    if scope.get("scheme") == "wss" and scheme != "https":
         return False
     if not validate_host(host, list(settings.ALLOWED_HOSTS)):
         return False

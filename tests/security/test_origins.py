@@ -40,6 +40,13 @@ async def test_the_socket_compares_the_full_origin(origin, host, opens):
     assert await _opens(origin, host) is opens
 
 
+async def test_production_settings_accept_the_pages_own_origin(settings):
+    """`make up` serves plain HTTP on the loopback address with the production settings."""
+    settings.SESSION_COOKIE_SECURE = True
+    assert await _opens(b"http://127.0.0.1:8731", b"127.0.0.1:8731") is True
+    assert await _opens(b"http://127.0.0.1:8732", b"127.0.0.1:8731") is False
+
+
 async def test_listed_origins_match_exactly(settings):
     settings.ALLOWED_WS_ORIGINS = ["https://monitor.example.org"]
     settings.ALLOWED_HOSTS = ["monitor.example.org"]
