@@ -6,6 +6,10 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt | md5sum | cut -c1-12)
 DEMO_DB_URL ?= postgres://postgres@127.0.0.1:5432/relapse
 DEMO_REDIS_URL ?= redis://127.0.0.1:6379/0
+# One address for `make demo` and `make up` (the Procfile's web process reads the same PORT).
+HOST ?= 127.0.0.1
+PORT ?= 8000
+UP_ENV := var/up.env
 
 .PHONY: install demo demo-data serve test lint bench up migrate messages clean
 
@@ -25,11 +29,14 @@ messages: install
 migrate: install messages
 	$(PY) manage.py migrate --noinput -v0
 
-## Embedded default: SQLite, in-memory channel layer, in-process tasks. Serves on :8000.
+## Embedded default: SQLite, in-memory channel layer, in-process tasks. Serves on $(HOST):$(PORT)
+## (8000 unless PORT says otherwise). Its secret key is generated into var/secret-key on first run.
+## daphne's own access log is off: it prints full paths (patient ids, ?search= codes); the
+## application logs each request as JSON with its route pattern instead.
 demo: migrate
-	$(PY) manage.py demo_setup
-	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
-	$(PY) -m daphne -b 127.0.0.1 -p 8000 config.asgi:application
+	HOST=$(HOST) PORT=$(PORT) $(PY) manage.py demo_setup
+	@echo "Serving on http://$(HOST):$(PORT) (Ctrl-C to stop)"
+	$(PY) -m daphne --access-log /dev/null -b $(HOST) -p $(PORT) config.asgi:application
 
 test: install messages
 	$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; fi; exit $$rc
@@ -46,12 +53,28 @@ lint: install
 bench: install
 	$(PY) -m benchmarks.run
 
-## Production-like: web + Celery worker + beat from the Procfile, on PostgreSQL and Redis.
-up: install messages
-	@psql "$(DEMO_DB_URL)" -c 'select 1' >/dev/null 2>&1 || createdb -h 127.0.0.1 -U postgres relapse
-	DATABASE_URL=$${DATABASE_URL:-$(DEMO_DB_URL)} REDIS_URL=$${REDIS_URL:-$(DEMO_REDIS_URL)} $(PY) manage.py migrate --noinput -v0
-	DATABASE_URL=$${DATABASE_URL:-$(DEMO_DB_URL)} REDIS_URL=$${REDIS_URL:-$(DEMO_REDIS_URL)} $(PY) manage.py demo_setup
-	DATABASE_URL=$${DATABASE_URL:-$(DEMO_DB_URL)} REDIS_URL=$${REDIS_URL:-$(DEMO_REDIS_URL)} $(VENV)/bin/honcho start
+## Production-like: web + Celery worker + beat from the Procfile, on PostgreSQL and Redis, with
+## the production settings and secrets of this machine's own, generated once into var/up.env
+## (mode 0600, git-ignored). Plain HTTP on the loopback address: no TLS redirect, no HSTS.
+$(UP_ENV):
+	@mkdir -p var
+	@umask 077; $(PYTHON) -c 'import secrets; print("DJANGO_SECRET_KEY=" + secrets.token_urlsafe(64)); print("JWT_SIGNING_KEY=" + secrets.token_urlsafe(64))' > $(UP_ENV).tmp && mv $(UP_ENV).tmp $(UP_ENV)
+	@echo "Generated the secrets of make up into $(UP_ENV) (never committed)."
+
+UP_ENVIRONMENT = set -a && . ./$(UP_ENV) && set +a && \
+	export DJANGO_SETTINGS_MODULE=config.settings.production \
+	DATABASE_URL=$${DATABASE_URL:-$(DEMO_DB_URL)} REDIS_URL=$${REDIS_URL:-$(DEMO_REDIS_URL)} \
+	DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-$(HOST),localhost,127.0.0.1} \
+	DJANGO_SECURE_SSL_REDIRECT=$${DJANGO_SECURE_SSL_REDIRECT:-false} DJANGO_SECURE_HSTS_SECONDS=$${DJANGO_SECURE_HSTS_SECONDS:-0} \
+	HOST=$(HOST) PORT=$(PORT) PATH="$(abspath $(VENV))/bin:$$PATH"
+
+up: install messages $(UP_ENV)
+	@psql "$(DEMO_DB_URL)" -c 'select 1' >/dev/null 2>&1 || createdb -h 127.0.0.1 -U postgres $(notdir $(DEMO_DB_URL))
+	$(UP_ENVIRONMENT) && $(PY) manage.py migrate --noinput -v0
+	$(UP_ENVIRONMENT) && $(PY) manage.py collectstatic --noinput -v0
+	$(UP_ENVIRONMENT) && $(PY) manage.py demo_setup
+	@echo "Serving on http://$(HOST):$(PORT) with the production settings (web, worker and beat; Ctrl-C to stop)"
+	$(UP_ENVIRONMENT) && $(VENV)/bin/honcho start --port $(PORT)
 
 clean:
 	rm -rf var db.sqlite3* staticfiles

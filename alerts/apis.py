@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from patients.access import clinician_patient_or_404, request_user
-from patients.audit import audit_denied, audit_record
+from patients.audit import audit_denied, audit_record, audit_record_patients
 from patients.models import AuditAction, CareTeam, Role
 from patients.permissions import IsClinician
 
@@ -88,11 +88,12 @@ class AlertListCreateApi(generics.GenericAPIView):
         qs = alerts_triage_order(qs) if ordering == "triage" else qs.order_by(ordering, "pk")
         page = self.paginate_queryset(qs) or []
         if patient_id is None:
-            audit_record(
+            audit_record_patients(
                 request=request,
                 action=AuditAction.READ,
                 resource="alert_list",
-                detail={"count": len(page), "patients": sorted({str(a.patient_id) for a in page})},
+                patient_ids=[a.patient_id for a in page],
+                detail={"count": len(page)},
             )
         return self.get_paginated_response(AlertOutputSerializer(page, many=True).data)
 
@@ -206,15 +207,12 @@ class AlertEventsApi(APIView):
         query.is_valid(raise_exception=True)
         after, limit = query.validated_data["after"], query.validated_data["limit"]
         events = alert_events_after(team_ids=clinician_team_ids(user=request.user), after=after, limit=limit)
-        audit_record(
+        audit_record_patients(
             request=request,
             action=AuditAction.READ,
             resource="alert_events",
-            detail={
-                "after": after,
-                "count": len(events),
-                "patients": sorted({str(e.alert.patient_id) for e in events}),
-            },
+            patient_ids=[e.alert.patient_id for e in events],
+            detail={"after": after, "count": len(events)},
         )
         return Response(
             {

@@ -3,8 +3,8 @@ joins its groups, relays pushes, and replays the event log on `resume`. Every in
 untrusted; anything unexpected gets `{"type": "error", "detail": ...}`, never a crash.
 
 Close codes: 4401 not authenticated (timeout, bad first message, bad token; the access token
-expired, or the session ended: it expired or its user signed out), 4403 not a clinician or
-account deactivated, 4000 the clinician's care teams changed (reconnect to be scoped anew),
+expired, or the session ended: it expired, its user signed out or her password changed), 4403
+not a clinician or account deactivated, 4000 the clinician's care teams changed (reconnect to be scoped anew),
 1011 the channel layer is unavailable (reconnect later)."""
 
 import asyncio
@@ -259,6 +259,10 @@ class AlertConsumer(AsyncWebsocketConsumer):
         if event.get("reason") == "teams":
             # Not an error of the client's: the dashboard reconnects and is scoped anew.
             await self._close("Your care teams changed: reconnect to follow the new ones.", code=4000)
+            return
+        if event.get("reason") == "password":
+            # Every session of the account ended with its password change.
+            await self._close("Your password was changed: sign in again to follow alerts.", code=4401)
             return
         await self._close("Your account was deactivated.", code=4403)
 

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from patients.audit import audit_denied, audit_record
+from patients.audit import audit_denied, audit_record_patients
 from patients.models import AuditAction
 
 from . import rules
@@ -91,11 +91,12 @@ def alert_dashboard(request: HttpRequest) -> HttpResponse:
     else:
         qs = alerts_triage_order(qs)
     alerts = list(qs[:DASHBOARD_LIMIT])
-    audit_record(
+    audit_record_patients(
         request=request,
         action=AuditAction.READ,
         resource="alert_dashboard",
-        detail={"count": len(alerts), "patients": sorted({str(a.patient_id) for a in alerts})},
+        patient_ids=[a.patient_id for a in alerts],
+        detail={"count": len(alerts), "status": status, "kind": kind},
     )
     return render(
         request,

@@ -23,7 +23,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(
             {"detail": RETRY_DETAIL}, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "5"}
         )
-    if isinstance(exc, ConsentRequired):
+    if isinstance(exc, RecursionError):
+        # JSON nested deeper than the parser's recursion limit (e.g. 100,000 '['): the
+        # request is refused as unreadable, before any view code ran on it.
+        logger.warning("request body nested too deeply")
+        exc = exceptions.ParseError("JSON parse error: the document is nested too deeply.")
+    elif isinstance(exc, ConsentRequired):
         exc = exceptions.PermissionDenied(str(exc))
     elif isinstance(exc, IdempotencyConflict):
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)

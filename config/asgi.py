@@ -7,24 +7,17 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import OriginValidator  # noqa: E402
-from django.conf import settings  # noqa: E402
 
+from config.body_limits import RequestBodyLimitMiddleware  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
-from patients.websocket_auth import JWTOrSessionAuthMiddlewareStack  # noqa: E402
-
-
-def _allowed_origins() -> list[str]:
-    return list(settings.ALLOWED_WS_ORIGINS) or list(settings.ALLOWED_HOSTS)
-
+from patients.websocket_auth import JWTOrSessionAuthMiddlewareStack, SameOriginValidator  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
-        "websocket": OriginValidator(
-            JWTOrSessionAuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
-            _allowed_origins(),
-        ),
+        # Bodies above the route's limit are refused before Django reads them (config.body_limits).
+        "http": RequestBodyLimitMiddleware(django_asgi_app),
+        # The full origin (scheme, host, port): patients.websocket_auth.websocket_origin_allowed.
+        "websocket": SameOriginValidator(JWTOrSessionAuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
 

@@ -3,7 +3,7 @@
 from typing import Any
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -42,6 +42,13 @@ def _summary(mv: ModelVersion) -> dict[str, Any]:
     }
 
 
+def _version_name(version: str) -> str:
+    """A version name from the path: printable text only (a NUL byte would reach the query)."""
+    if not version.isprintable():
+        raise ValidationError({"version": ["Not a valid model version name."]})
+    return version
+
+
 class ModelVersionListApi(APIView):
     permission_classes = [IsPsychiatristOrAdmin]
 
@@ -57,7 +64,7 @@ class ModelVersionDetailApi(APIView):
 
     @extend_schema(responses=ModelVersionDetailSerializer, tags=["models"])
     def get(self, request: Request, version: str) -> Response:
-        mv = selectors.model_version_get(version=version)
+        mv = selectors.model_version_get(version=_version_name(version))
         if mv is None:
             raise NotFound("No such model version.")
         audit_record(request=request, action=AuditAction.READ, resource="model_version", detail={"version": version})
@@ -80,7 +87,7 @@ class ModelVersionActivateApi(APIView):
         tags=["models"],
     )
     def post(self, request: Request, version: str) -> Response:
-        mv = selectors.model_version_get(version=version)
+        mv = selectors.model_version_get(version=_version_name(version))
         if mv is None:
             raise NotFound("No such model version.")
         mv = services.model_activate(model_version=mv)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from patients.admin_audit import AuditedAdminMixin
+
 from .models import PatientSchedule, PushSubscription, ReminderSent, ScheduledQuestionnaire
 
 
@@ -9,7 +11,7 @@ class ScheduledQuestionnaireInline(admin.TabularInline):
 
 
 @admin.register(PatientSchedule)
-class PatientScheduleAdmin(admin.ModelAdmin):
+class PatientScheduleAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("patient", "checkin_time", "updated_by", "updated_at")
     list_select_related = ("patient", "updated_by")
     search_fields = ("patient__code",)
@@ -18,7 +20,7 @@ class PatientScheduleAdmin(admin.ModelAdmin):
 
 
 @admin.register(PushSubscription)
-class PushSubscriptionAdmin(admin.ModelAdmin):
+class PushSubscriptionAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """Support: which devices of a patient get reminders (delete one to stop it)."""
 
     list_display = ("patient", "language", "created_at", "last_sent_at", "failures")
@@ -29,7 +31,7 @@ class PushSubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReminderSent)
-class ReminderSentAdmin(admin.ModelAdmin):
+class ReminderSentAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("patient", "day", "sent_at", "devices")
     list_select_related = ("patient",)
     search_fields = ("patient__code",)

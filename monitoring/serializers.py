@@ -3,21 +3,32 @@
 Input is validated by monitoring/validation.py (shared with import_cohort); the input
 serializers here describe it in the schema and are not used to parse."""
 
+from typing import Any
+
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
 from .models import Instrument, RecordingStatus
 from .speech import MAX_BYTES, MAX_SECONDS, MIN_SECONDS
+from .validation import BOUNDS
+
+
+def _bounded(name: str, **kwargs: Any) -> serializers.Field:
+    """The schema of a number, its limits from the one table (validation.BOUNDS)."""
+    bound = BOUNDS[name]
+    if bound.integer:
+        return serializers.IntegerField(min_value=int(bound.lo), max_value=int(bound.hi), **kwargs)
+    return serializers.FloatField(min_value=bound.lo, max_value=bound.hi, **kwargs)
 
 
 class CheckInInputSerializer(serializers.Serializer):
     id = serializers.UUIDField(help_text="Made by the device; sending it again is idempotent.")
-    recorded_at = serializers.DateTimeField(help_text="ISO 8601 with a UTC offset.")
-    mood = serializers.IntegerField(min_value=-3, max_value=3, help_text="-3 very low ... +3 very elevated")
-    anxiety = serializers.IntegerField(min_value=0, max_value=10, required=False, allow_null=True)
-    energy = serializers.IntegerField(min_value=0, max_value=10, required=False, allow_null=True)
-    irritability = serializers.IntegerField(min_value=0, max_value=10, required=False, allow_null=True)
-    sleep_quality = serializers.IntegerField(min_value=0, max_value=10, required=False, allow_null=True)
+    recorded_at = serializers.DateTimeField(help_text="ISO 8601 with a UTC offset between -15:59 and +15:59.")
+    mood = _bounded("mood", help_text="-3 very low ... +3 very elevated")
+    anxiety = _bounded("anxiety", required=False, allow_null=True)
+    energy = _bounded("energy", required=False, allow_null=True)
+    irritability = _bounded("irritability", required=False, allow_null=True)
+    sleep_quality = _bounded("sleep_quality", required=False, allow_null=True)
     medication_taken = serializers.BooleanField(required=False, allow_null=True)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, allow_null=True)
 
@@ -62,36 +73,36 @@ class QuestionnaireOutputSerializer(serializers.Serializer):
 class _RecordBase(serializers.Serializer):
     id = serializers.UUIDField()
     type = serializers.CharField()
-    start = serializers.DateTimeField()
+    start = serializers.DateTimeField(help_text="ISO 8601 with a UTC offset between -15:59 and +15:59.")
     end = serializers.DateTimeField(help_text="After start; at most 24 h later (sleep: 18 h).")
 
 
 class SleepRecordSerializer(_RecordBase):
-    efficiency = serializers.FloatField(min_value=0, max_value=1, required=False)
-    awakenings = serializers.IntegerField(min_value=0, required=False)
+    efficiency = _bounded("efficiency", required=False)
+    awakenings = _bounded("awakenings", required=False)
 
 
 class StepsRecordSerializer(_RecordBase):
-    count = serializers.IntegerField(min_value=0, help_text="At most 100,000 per day of span.")
+    count = _bounded("count", help_text="At most 100,000 per day of span.")
 
 
 class MobilityRecordSerializer(_RecordBase):
-    time_at_home_min = serializers.FloatField(min_value=0, help_text="At most the record's span.")
-    distance_km = serializers.FloatField(min_value=0)
-    places_visited = serializers.IntegerField(min_value=0, required=False)
+    time_at_home_min = _bounded("time_at_home_min", help_text="At most the record's span.")
+    distance_km = _bounded("distance_km")
+    places_visited = _bounded("places_visited", required=False)
 
 
 class SpeechRecordSerializer(_RecordBase):
-    speech_rate_wpm = serializers.FloatField(min_value=0, max_value=400)
-    pause_ratio = serializers.FloatField(min_value=0, max_value=1)
-    pitch_mean_hz = serializers.FloatField(min_value=50, max_value=500)
-    pitch_sd_hz = serializers.FloatField(min_value=0)
-    energy_db = serializers.FloatField(required=False)
+    speech_rate_wpm = _bounded("speech_rate_wpm")
+    pause_ratio = _bounded("pause_ratio")
+    pitch_mean_hz = _bounded("pitch_mean_hz")
+    pitch_sd_hz = _bounded("pitch_sd_hz")
+    energy_db = _bounded("energy_db", required=False)
 
 
 class ScreenRecordSerializer(_RecordBase):
-    screen_minutes = serializers.FloatField(min_value=0, help_text="At most the record's span.")
-    unlocks = serializers.IntegerField(min_value=0)
+    screen_minutes = _bounded("screen_minutes", help_text="At most the record's span.")
+    unlocks = _bounded("unlocks")
 
 
 SignalRecordSerializer = PolymorphicProxySerializer(

@@ -57,11 +57,16 @@ class Features:
 
 
 def wav_info(handle: BinaryIO) -> WavInfo:
-    """The header of a PCM WAV file; ValueError, in words for the user, if it is not one."""
+    """The header of a PCM WAV file, checked against the audio the file holds; ValueError, in
+    words for the user, if it is not a WAV file or declares more audio than it has (a header
+    saying 170 s over 3 s of samples must not be stored as 170 s)."""
     handle.seek(0)
     try:
         with wave.open(handle, "rb") as wav:
             info = WavInfo(wav.getnchannels(), wav.getsampwidth(), wav.getframerate(), wav.getnframes())
+            # wave.open stops right after the data chunk's header: the samples start here.
+            data_start = handle.tell()
+        data_bytes = handle.seek(0, 2) - data_start
     except (wave.Error, EOFError, OSError) as exc:
         raise ValueError("Not a readable WAV file: send uncompressed PCM WAV (RIFF/WAVE).") from exc
     finally:
@@ -70,6 +75,12 @@ def wav_info(handle: BinaryIO) -> WavInfo:
         raise ValueError("Send mono or stereo PCM WAV with 8, 16, 24 or 32-bit samples.")
     if not SAMPLE_RATES[0] <= info.sample_rate <= SAMPLE_RATES[1]:
         raise ValueError(f"The sample rate must be between {SAMPLE_RATES[0]} and {SAMPLE_RATES[1]} Hz.")
+    held = data_bytes // (info.channels * info.sample_width)
+    if held < info.frames:
+        raise ValueError(
+            f"The WAV header declares {info.duration_s:.1f} s of audio but the file holds "
+            f"{held / info.sample_rate:.1f} s: send the whole recording."
+        )
     return info
 
 

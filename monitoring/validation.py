@@ -23,7 +23,46 @@ MAX_SPAN = timedelta(hours=24)
 MAX_SLEEP_SPAN = timedelta(hours=18)
 MAX_NOTE_LENGTH = 2000
 MAX_STEPS_PER_DAY = 100_000
+# PostgreSQL keeps UTC offsets up to 15:59 either way (Python's up to 23:59).
+MAX_UTC_OFFSET = timedelta(hours=15, minutes=59)
 _DAY_SECONDS = 86_400.0
+
+
+class Bound(NamedTuple):
+    lo: float
+    hi: float
+    integer: bool
+
+
+# Every number a device sends, in ONE table: the validation below, the input serializers
+# (the OpenAPI schema) and tests/monitoring/test_bounds.py (against the columns) read it.
+# Each maximum is clinically sane and fits its column: PostgreSQL `integer` holds 2^31 - 1,
+# `smallint` 32,767, and a float column a finite value, so that a day's sum of any number
+# of records (steps, unlocks, distance, minutes) stays finite and far below those limits.
+# The record's span narrows some further (steps pro rata, time at home and screen minutes at
+# most the span: see validate_signal).
+BOUNDS: dict[str, Bound] = {
+    # check-ins
+    "mood": Bound(-3, 3, True),
+    "anxiety": Bound(0, 10, True),
+    "energy": Bound(0, 10, True),
+    "irritability": Bound(0, 10, True),
+    "sleep_quality": Bound(0, 10, True),
+    # signal records
+    "efficiency": Bound(0, 1, False),
+    "awakenings": Bound(0, 200, True),
+    "count": Bound(0, math.floor(MAX_STEPS_PER_DAY * 25 / 24), True),  # a 25-hour local day
+    "time_at_home_min": Bound(0, 25 * 60, False),
+    "distance_km": Bound(0, 20_000, False),  # half the Earth's circumference
+    "places_visited": Bound(0, 1_000, True),
+    "speech_rate_wpm": Bound(0, 400, False),
+    "pause_ratio": Bound(0, 1, False),
+    "pitch_mean_hz": Bound(50, 500, False),
+    "pitch_sd_hz": Bound(0, 500, False),
+    "energy_db": Bound(-200, 200, False),
+    "screen_minutes": Bound(0, 25 * 60, False),
+    "unlocks": Bound(0, 10_000, True),
+}
 
 Errors = dict[str, list[str]]
 
@@ -161,6 +200,10 @@ def _timestamp(raw: dict, key: str, errors: Errors, ctx: Context) -> datetime | 
     if parsed.tzinfo is None:  # fromisoformat gives a fixed offset whenever one is written
         errors[key] = [_("A UTC offset is required (e.g. 2026-01-05T07:30:00+01:00 or ...Z).")]
         return None
+    offset = parsed.utcoffset()
+    if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+        errors[key] = [_("The UTC offset must lie between -15:59 and +15:59.")]
+        return None
     if parsed > ctx.latest:
         errors[key] = [_("Timestamps more than 5 minutes in the future are not accepted.")]
         return None
@@ -207,6 +250,14 @@ def _int(
         errors[key] = problem
         return None
     return value
+
+
+def _bounded(raw: dict, key: str, errors: Errors, *, hi: float | None = None, required: bool = False) -> Any:
+    """A value of BOUNDS[key] (an integer or a number), `hi` narrowing its maximum."""
+    bound = BOUNDS[key]
+    top = bound.hi if hi is None else min(bound.hi, hi)
+    parse = _int if bound.integer else _number
+    return parse(raw, key, errors, bound.lo, top, required)
 
 
 def _number(
@@ -275,11 +326,11 @@ def validate_signal(raw: Any, ctx: Context) -> tuple[SignalIn | None, Errors]:
     values: list[Any] = [None] * len(SIGNAL_VALUE_FIELDS)
     span_min = span_s / 60.0 if span_ok else None
     if kind == "sleep":
-        values[0] = _number(raw, "efficiency", errors, 0, 1)
-        values[1] = _int(raw, "awakenings", errors, 0)
+        values[0] = _bounded(raw, "efficiency", errors)
+        values[1] = _bounded(raw, "awakenings", errors)
     elif kind == "steps":
         most = math.floor(MAX_STEPS_PER_DAY * span_s / _DAY_SECONDS) if span_ok else None
-        count = _int(raw, "count", errors, 0, None, required=True)
+        count = _bounded(raw, "count", errors, required=True)
         if count is not None and most is not None and count > most:
             errors["count"] = [
                 _("At most 100,000 steps per day of the record's span: at most %(most)s here.") % {"most": most}
@@ -287,18 +338,18 @@ def validate_signal(raw: Any, ctx: Context) -> tuple[SignalIn | None, Errors]:
             count = None
         values[2] = count
     elif kind == "mobility":
-        values[3] = _number(raw, "time_at_home_min", errors, 0, span_min, required=True)
-        values[4] = _number(raw, "distance_km", errors, 0, None, required=True)
-        values[5] = _int(raw, "places_visited", errors, 0)
+        values[3] = _bounded(raw, "time_at_home_min", errors, hi=span_min, required=True)
+        values[4] = _bounded(raw, "distance_km", errors, required=True)
+        values[5] = _bounded(raw, "places_visited", errors)
     elif kind == "speech":
-        values[6] = _number(raw, "speech_rate_wpm", errors, 0, 400, required=True)
-        values[7] = _number(raw, "pause_ratio", errors, 0, 1, required=True)
-        values[8] = _number(raw, "pitch_mean_hz", errors, 50, 500, required=True)
-        values[9] = _number(raw, "pitch_sd_hz", errors, 0, None, required=True)
-        values[10] = _number(raw, "energy_db", errors)
+        values[6] = _bounded(raw, "speech_rate_wpm", errors, required=True)
+        values[7] = _bounded(raw, "pause_ratio", errors, required=True)
+        values[8] = _bounded(raw, "pitch_mean_hz", errors, required=True)
+        values[9] = _bounded(raw, "pitch_sd_hz", errors, required=True)
+        values[10] = _bounded(raw, "energy_db", errors)
     else:  # screen
-        values[11] = _number(raw, "screen_minutes", errors, 0, span_min, required=True)
-        values[12] = _int(raw, "unlocks", errors, 0, None, required=True)
+        values[11] = _bounded(raw, "screen_minutes", errors, hi=span_min, required=True)
+        values[12] = _bounded(raw, "unlocks", errors, required=True)
     if errors:
         return None, errors
     assert record_id is not None and start is not None and end is not None  # noqa: S101 - no errors above
@@ -316,8 +367,8 @@ def validate_checkin(raw: Any, ctx: Context) -> tuple[CheckInIn | None, Errors]:
     errors: Errors = {}
     record_id = _uuid(raw, "id", errors)
     recorded_at = _timestamp(raw, "recorded_at", errors, ctx)
-    mood = _int(raw, "mood", errors, -3, 3, required=True)
-    scales = [_int(raw, key, errors, 0, 10) for key in CHECKIN_SCALES]
+    mood = _bounded(raw, "mood", errors, required=True)
+    scales = [_bounded(raw, key, errors) for key in CHECKIN_SCALES]
     medication = raw.get("medication_taken")
     if medication is not None and not isinstance(medication, bool):
         errors["medication_taken"] = [_("Must be a valid boolean.")]
@@ -329,6 +380,8 @@ def validate_checkin(raw: Any, ctx: Context) -> tuple[CheckInIn | None, Errors]:
         errors["note"] = [_("Not a valid string.")]
     elif len(note) > MAX_NOTE_LENGTH:
         errors["note"] = [_("Ensure this field has no more than %(max)s characters.") % {"max": MAX_NOTE_LENGTH}]
+    elif "\x00" in note:  # PostgreSQL text cannot hold it
+        errors["note"] = [_("Null characters are not allowed.")]
     if errors:
         return None, errors
     assert record_id is not None and recorded_at is not None and mood is not None  # noqa: S101

@@ -1,13 +1,12 @@
 from typing import Any
-from uuid import UUID
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 
-from .audit import audit_record
+from .admin_audit import AuditedAdminMixin, ReadOnlyAdminMixin
 from .models import AuditEvent, CareTeam, ClinicalEvent, ConsentRecord, Patient, User
 from .services import account_save, care_team_members_set, clinician_deactivate
 
@@ -44,30 +43,8 @@ class CareTeamAdmin(admin.ModelAdmin):
             care_team_members_set(team=form.instance, users=members)
 
 
-class AuditedPatientAdminMixin(admin.ModelAdmin):
-    """Admins' access to patient data is audited like anyone's."""
-
-    def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        patient_id = self._audit_patient_id(object_id)
-        audit_record(
-            request=request,
-            action="read",
-            resource=f"admin:{self.model._meta.model_name}",
-            patient_id=patient_id,
-        )
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def _audit_patient_id(self, object_id: str) -> UUID | None:
-        obj = self.model.objects.filter(pk=object_id).first()
-        if obj is None:
-            return None
-        return obj.pk if isinstance(obj, Patient) else getattr(obj, "patient_id", None)
-
-
 @admin.register(Patient)
-class PatientAdmin(AuditedPatientAdminMixin, admin.ModelAdmin):
+class PatientAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("code", "care_team", "diagnosis", "status", "enrolled_on")
     list_filter = ("care_team", "status", "diagnosis")
     search_fields = ("code",)
@@ -75,20 +52,27 @@ class PatientAdmin(AuditedPatientAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(AuditedPatientAdminMixin, admin.ModelAdmin):
+class ConsentRecordAdmin(ReadOnlyAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    """Read-only: consent is granted and withdrawn by the patient (patients.services)."""
+
     list_display = ("patient", "scope", "version", "granted_at", "withdrawn_at")
     list_filter = ("scope",)
     readonly_fields = [f.name for f in ConsentRecord._meta.fields]
 
 
 @admin.register(ClinicalEvent)
-class ClinicalEventAdmin(AuditedPatientAdminMixin, admin.ModelAdmin):
+class ClinicalEventAdmin(ReadOnlyAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    """Read-only: events are the model's training labels, recorded by clinicians through the
+    events API (patients.services), which keeps who recorded them."""
+
     list_display = ("patient", "kind", "date", "recorded_by")
+    list_select_related = ("patient", "recorded_by")
     list_filter = ("kind",)
+    search_fields = ("patient__code",)
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("at", "actor_username", "actor_role", "action", "resource", "patient_id", "ip", "status_code")
     list_filter = ("action", "actor_role", "resource")
     search_fields = ("actor_username", "patient_id", "resource", "path")

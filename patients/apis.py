@@ -15,12 +15,11 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.serializers import TokenObtainSerializer
-from rest_framework_simplejwt.tokens import RefreshToken
-from rest_framework_simplejwt.views import TokenObtainPairView
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from . import services
 from .access import clinician_patient_or_404, request_patient, request_user
-from .audit import audit_record
+from .audit import audit_record, audit_record_patients
 from .errors import DomainError
 from .models import AuditAction, AuditEvent, ConsentScope, EnrollmentCode
 from .permissions import IsAdmin, IsClinician, IsPatient
@@ -45,6 +44,7 @@ from .serializers import (
     EnrollOutputSerializer,
     MeSerializer,
 )
+from .tokens import FamilyRefreshToken
 
 
 class EnrollThrottle(AnonRateThrottle):
@@ -52,7 +52,10 @@ class EnrollThrottle(AnonRateThrottle):
 
 
 class TokenObtainView(TokenObtainPairView):
-    """JWT login. django-axes locks a username + IP out after repeated failures."""
+    """JWT login. django-axes locks a username + IP out after repeated failures. Each sign-in
+    starts a refresh-token family (patients.tokens)."""
+
+    _serializer_class = "patients.tokens.FamilyTokenObtainPairSerializer"
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()
@@ -84,6 +87,30 @@ class TokenObtainView(TokenObtainPairView):
         return super().handle_exception(exc)
 
 
+class TokenRefreshApi(TokenRefreshView):
+    """Refresh-token rotation with reuse detection: a refresh token works once; presented again
+    (a copy was kept), it revokes its family, every token rotated from the same sign-in
+    (`services.refresh_token_reuse_end_family`), and the reuse is audited."""
+
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except TokenError as exc:
+            raw = request.data.get("refresh") if hasattr(request.data, "get") else None
+            user_id = services.refresh_token_reuse_end_family(token=raw)
+            if user_id is not None:
+                audit_record(
+                    request=request._request,
+                    actor=services.User.objects.filter(pk=user_id).first(),
+                    action=AuditAction.DENIED,
+                    resource="token_reuse",
+                    status_code=401,
+                )
+            raise InvalidToken(exc.args[0]) from exc
+        return Response(serializer.validated_data, status=status.HTTP_200_OK)
+
+
 class EnrollApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[type] = []
@@ -106,7 +133,7 @@ class EnrollApi(APIView):
         except DjangoValidationError as exc:
             raise ValidationError({"password": list(exc.messages)}) from exc
         assert patient.user is not None  # patient_enroll has just linked the new account
-        refresh = RefreshToken.for_user(patient.user)
+        refresh = FamilyRefreshToken.for_user(patient.user)
         audit_record(
             request=request, actor=patient.user, action=AuditAction.CREATE, resource="enrolment", patient_id=patient.pk
         )
@@ -274,12 +301,13 @@ class AuditSearchApi(generics.GenericAPIView):
         )
         page = self.paginate_queryset(qs)
         response = self.get_paginated_response(AuditEventSerializer(page, many=True).data)
-        # Recorded after the search ran, so the search does not find itself.
-        audit_record(
+        # Recorded after the search ran, so the search does not find itself: one row per
+        # patient whose trail was shown (each one's access log shows the search).
+        audit_record_patients(
             request=request,
             action=AuditAction.READ,
             resource="audit_trail",
-            patient_id=v.get("patient"),
+            patient_ids=[v.get("patient"), *(event.patient_id for event in page or [])],
             detail={"search": {k: str(val) for k, val in v.items()}},
         )
         return response

@@ -2,6 +2,7 @@
 every refusal goes through `audit_record`. The trail is append-only (see AuditEvent)."""
 
 import functools
+from collections.abc import Iterable
 from datetime import UTC, timedelta
 from typing import Any
 from uuid import UUID
@@ -32,23 +33,67 @@ def audit_record(
     status_code: int | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
+    return _append(
+        _event(
+            action=action,
+            resource=resource,
+            request=request,
+            actor=actor,
+            patient_id=patient_id,
+            status_code=status_code,
+            detail=detail,
+        )
+    )
+
+
+def audit_record_patients(
+    *,
+    action: str,
+    resource: str,
+    patient_ids: Iterable[UUID | str | None],
+    request: HttpRequest | None = None,
+    actor: Any = None,
+    detail: dict[str, Any] | None = None,
+) -> int:
+    """A read that returned several patients (a list page, a search): one row per patient,
+    so that each patient's access log (`/me/access-log/`) shows it, all written by one
+    INSERT. With no patient returned, one row without a patient: the read is on record all
+    the same. `detail` (the query, the page, the count) is the same on every row."""
+    ids: list[UUID | str | None] = [pid for pid in dict.fromkeys(patient_ids) if pid is not None]
+    events = [
+        _event(action=action, resource=resource, request=request, actor=actor, patient_id=pid, detail=detail)
+        for pid in ids or [None]
+    ]
+    for start in range(0, len(events), _MANY_CHUNK):
+        _append_many(events[start : start + _MANY_CHUNK])
+    return len(events)
+
+
+def _event(
+    *,
+    action: str,
+    resource: str,
+    request: HttpRequest | None,
+    actor: Any,
+    patient_id: UUID | str | None,
+    status_code: int | None = None,
+    detail: dict[str, Any] | None,
+) -> AuditEvent:
     if actor is None and request is not None:
         actor = getattr(request, "user", None)
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    return _append(
-        AuditEvent(
-            actor_id=actor.pk if authenticated else None,
-            actor_username=actor.get_username() if authenticated else "",
-            actor_role=getattr(actor, "role", "") if authenticated else "",
-            patient_id=patient_id,
-            action=action,
-            resource=resource[:120],
-            method=(request.method or "")[:8] if request is not None else "",
-            path=request.path[:255] if request is not None else "",
-            ip=client_ip(request),
-            status_code=status_code,
-            detail=detail or {},
-        )
+    return AuditEvent(
+        actor_id=actor.pk if authenticated else None,
+        actor_username=actor.get_username() if authenticated else "",
+        actor_role=getattr(actor, "role", "") if authenticated else "",
+        patient_id=patient_id,
+        action=action,
+        resource=resource[:120],
+        method=(request.method or "")[:8] if request is not None else "",
+        path=request.path[:255] if request is not None else "",
+        ip=client_ip(request),
+        status_code=status_code,
+        detail=detail or {},
     )
 
 
@@ -68,18 +113,46 @@ def _append(event: AuditEvent) -> AuditEvent:
     return event
 
 
+# Rows per INSERT of audit_record_patients: well under both databases' parameter limits.
+_MANY_CHUNK = 500
+
+
+def _append_many(events: list[AuditEvent]) -> None:
+    """INSERT several audit rows in one statement (same preparation as `_append`)."""
+    at = timezone.now()
+    fields = _audit_fields()
+    params: list[Any] = []
+    for event in events:
+        event.at = at
+        params.extend(field.get_db_prep_save(getattr(event, field.attname), connection) for field in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(_audit_insert_many_sql(connection.vendor, len(events)), params)
+
+
 @functools.cache
 def _audit_fields() -> list[Any]:
     return [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
 
 
-@functools.cache
-def _audit_insert_sql(vendor: str, returning: bool) -> str:
+def _audit_insert_head() -> str:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in _audit_fields())
-    placeholders = ", ".join(["%s"] * len(_audit_fields()))
-    statement = f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608  # nosec B608
-    return statement + (f" RETURNING {quote(AuditEvent._meta.pk.column)}" if returning else "")
+    return f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) VALUES "  # noqa: S608  # nosec B608
+
+
+def _placeholders() -> str:
+    return "(" + ", ".join(["%s"] * len(_audit_fields())) + ")"
+
+
+@functools.cache
+def _audit_insert_sql(vendor: str, returning: bool) -> str:
+    statement = _audit_insert_head() + _placeholders()
+    return statement + (f" RETURNING {connection.ops.quote_name(AuditEvent._meta.pk.column)}" if returning else "")
+
+
+@functools.lru_cache(maxsize=64)
+def _audit_insert_many_sql(vendor: str, rows: int) -> str:
+    return _audit_insert_head() + ", ".join([_placeholders()] * rows)
 
 
 def audit_denied(*, request: HttpRequest, resource: str, patient_id: UUID | str | None = None) -> None:

@@ -96,9 +96,10 @@ def group_send(group: str, message: dict[str, Any], *, what: str, ref: object) -
     return True
 
 
-def user_sockets_close(user_id: int) -> bool:
-    """Close every socket of this user (deactivation). Never raises."""
-    return group_send(user_group(user_id), {"type": "user.close"}, what="close", ref=user_id)
+def user_sockets_close(user_id: int, reason: str = "deactivated") -> bool:
+    """Close every socket of this user: `reason` is "deactivated" (the account was switched
+    off) or "password" (its password changed). Never raises."""
+    return group_send(user_group(user_id), {"type": "user.close", "reason": reason}, what="close", ref=user_id)
 
 
 def session_sockets_close(user_id: int, session_key: str) -> bool:

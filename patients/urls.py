@@ -1,11 +1,10 @@
 from django.urls import path
-from rest_framework_simplejwt.views import TokenRefreshView
 
 from . import apis
 
 urlpatterns = [
     path("auth/token/", apis.TokenObtainView.as_view(), name="token_obtain"),
-    path("auth/token/refresh/", TokenRefreshView.as_view(), name="token_refresh"),
+    path("auth/token/refresh/", apis.TokenRefreshApi.as_view(), name="token_refresh"),
     path("auth/enroll/", apis.EnrollApi.as_view(), name="enroll"),
     path("me/", apis.MeApi.as_view(), name="me"),
     path("me/consents/", apis.MyConsentsApi.as_view(), name="my_consents"),

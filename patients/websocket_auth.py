@@ -13,10 +13,13 @@ import hashlib
 from importlib import import_module
 from types import SimpleNamespace
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 from channels.auth import AuthMiddlewareStack
+from channels.security.websocket import WebsocketDenier
 from django.conf import settings
 from django.http import HttpRequest
+from django.http.request import split_domain_port, validate_host
 
 MAX_TOKEN_LENGTH = 4096
 
@@ -63,3 +66,66 @@ def session_user(session_key: str | None) -> Any | None:
 def session_ref(session_key: str) -> str:
     """A session's reference in channel-layer messages: a digest, never the key itself."""
     return hashlib.sha256(session_key.encode()).hexdigest()[:32]
+
+
+# --- Origin: the full origin (scheme, host, port), not an allowed host on any port ------------
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def parse_origin(value: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of a web origin, the port made explicit; None if it is not one
+    (`null`, another scheme, a path, credentials)."""
+    parts = urlsplit(value.strip().lower())
+    if parts.scheme not in _DEFAULT_PORTS or not parts.hostname or parts.username or parts.password:
+        return None
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        return None
+    try:
+        port = parts.port or _DEFAULT_PORTS[parts.scheme]
+    except ValueError:
+        return None
+    return parts.scheme, parts.hostname, port
+
+
+def websocket_origin_allowed(scope: dict[str, Any]) -> bool:
+    """May a browser page of this origin open a socket here? With `ALLOWED_WS_ORIGINS` set,
+    only those origins, exactly (scheme, host and port). Otherwise the page's own origin: its
+    host is in ALLOWED_HOSTS and it is the host *and port* the socket was opened on (the Host
+    header; without one, the scheme's default port), and `https` when the connection is `wss`.
+    (Behind a TLS-ending proxy the connection is `ws` and the page `https`: same host and port.)"""
+    headers = dict(scope.get("headers") or [])
+    raw_origin = headers.get(b"origin")
+    if raw_origin is None:
+        return False
+    origin = parse_origin(raw_origin.decode("latin-1"))
+    if origin is None:
+        return False
+    listed = list(settings.ALLOWED_WS_ORIGINS)
+    if listed:
+        return origin in {parse_origin(entry) for entry in listed}
+    scheme, host, port = origin
+    if scope.get("scheme") == "wss" and scheme != "https":
+        return False
+    if not validate_host(host, list(settings.ALLOWED_HOSTS)):
+        return False
+    raw_host = headers.get(b"host")
+    if raw_host is None:
+        return port == _DEFAULT_PORTS[scheme]
+    domain, host_port = split_domain_port(raw_host.decode("latin-1"))
+    if not domain:
+        return False
+    return domain.strip("[]") == host.strip("[]") and port == (int(host_port) if host_port else _DEFAULT_PORTS[scheme])
+
+
+class SameOriginValidator:
+    """Refuses a socket whose Origin is not allowed (`websocket_origin_allowed`) with a
+    handshake denial (HTTP 403), before any authentication."""
+
+    def __init__(self, application: Any) -> None:
+        self.application = application
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        if scope["type"] == "websocket" and not websocket_origin_allowed(scope):
+            return await WebsocketDenier()(scope, receive, send)
+        return await self.application(scope, receive, send)

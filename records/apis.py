@@ -20,10 +20,11 @@ from rest_framework.views import APIView
 
 from alerts.factors import relabelled
 from patients.access import clinician_patient_or_404, request_patient, request_user
-from patients.audit import audit_record
+from patients.audit import audit_record, audit_record_patients
 from patients.errors import DomainError
 from patients.models import AuditAction, Patient, Role
 from patients.permissions import IsClinician, IsPatient
+from patients.query import date_in_range, date_range_message
 from patients.selectors import patients_filter
 from patients.serializers import PatientCreateInputSerializer
 from patients.services import patient_create
@@ -35,12 +36,13 @@ from .scores import scores_for_patient
 from .serializers import (
     EraseOutputSerializer,
     PatientCreatedSerializer,
+    PatientListQuerySerializer,
     PatientOutputSerializer,
     RiskScoreOutputSerializer,
     RiskScoresQuerySerializer,
     TimelineSerializer,
 )
-from .services import patient_erase
+from .services import ERASURE_KEEPS, patient_erase
 from .timeline import (
     MAX_EXPORT_DAYS,
     MAX_TIMELINE_DAYS,
@@ -57,20 +59,37 @@ class PatientListCreateApi(generics.GenericAPIView):
     serializer_class = PatientOutputSerializer
 
     def get_queryset(self) -> QuerySet[Patient]:
-        params = self.request.query_params
-        return patients_filter(
-            patients_with_overview(user=request_user(self.request)),
-            search=params.get("search"),
-            care_team=params.get("care_team"),
-            diagnosis=params.get("diagnosis"),
-            status=params.get("status"),
-        )
+        return patients_with_overview(user=request_user(self.request))
 
-    @extend_schema(responses=PatientOutputSerializer(many=True), tags=["patients"])
+    @extend_schema(
+        parameters=[PatientListQuerySerializer],
+        responses={
+            200: PatientOutputSerializer(many=True),
+            400: OpenApiResponse(description="A filter that cannot be used (NUL byte, not a number)."),
+        },
+        tags=["patients"],
+    )
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        audit_record(
-            request=request, action=AuditAction.READ, resource="patient_list", detail={"count": len(page or [])}
+        # Blank filters are no filters, as before.
+        query = PatientListQuerySerializer(data={k: v for k, v in request.query_params.items() if v != ""})
+        query.is_valid(raise_exception=True)
+        filters = query.validated_data
+        care_team = filters.get("care_team")
+        qs = patients_filter(
+            self.get_queryset(),
+            search=filters.get("search"),
+            care_team=str(care_team) if care_team is not None else None,
+            diagnosis=filters.get("diagnosis"),
+            status=filters.get("status"),
+        )
+        page = self.paginate_queryset(qs) or []
+        # One row per patient returned, so each one's access log shows the list or the search.
+        audit_record_patients(
+            request=request,
+            action=AuditAction.READ,
+            resource="patient_list",
+            patient_ids=[p.pk for p in page],
+            detail={"count": len(page), **{name: str(value) for name, value in filters.items()}},
         )
         return self.get_paginated_response(PatientOutputSerializer(page, many=True).data)
 
@@ -170,9 +189,12 @@ def _date_param(request: Request, name: str) -> date | None:
     if raw in (None, ""):
         return None
     try:
-        return date.fromisoformat(raw)
+        value = date.fromisoformat(raw)
     except ValueError as exc:
         raise ValidationError({name: ["Date has wrong format. Use YYYY-MM-DD."]}) from exc
+    if not date_in_range(value):
+        raise ValidationError({name: [date_range_message()]})
+    return value
 
 
 def _range(
@@ -289,16 +311,14 @@ class MyEraseApi(APIView):
         responses={200: EraseOutputSerializer},
         tags=["patient data"],
         description="Erasure, carried out at once: consents withdrawn, collection and scoring stopped, the "
-        "account deleted and the patient's data removed. Kept as the law requires: the consent history, the "
-        "audit trail and the care team's clinical record (alerts and their handling, clinical events).",
+        "account, its tokens and its sign-in records (django-axes) deleted, and the patient's data removed "
+        "(schedule and reminder devices included). Kept as the law requires, each with its reason in "
+        "`kept_why`: the consent history, the audit trail, the care team's clinical record (alerts and their "
+        "handling, clinical events), the pseudonymous patient code and the erased login's token ids.",
     )
     def post(self, request: Request) -> Response:
         patient = request_patient(request, resource="erasure", action=AuditAction.ERASE)
         removed = patient_erase(patient=patient)
         return Response(
-            {
-                "status": "erased",
-                "removed": removed,
-                "kept": ["consent_history", "audit_trail", "alerts", "clinical_events", "patient_code"],
-            }
+            {"status": "erased", "removed": removed, "kept": list(ERASURE_KEEPS), "kept_why": ERASURE_KEEPS}
         )

@@ -11,6 +11,7 @@ from django.utils.http import urlencode
 from alerts.models import Alert, AlertStatus
 from monitoring.models import DailySummary
 from patients.models import CareTeam, Patient, PatientStatus, User
+from patients.query import int_param
 from patients.selectors import patients_for_clinician
 
 from .scores import latest_day_score
@@ -119,12 +120,12 @@ class OverviewFilters:
         band = params.get("band", "")
         f.band = band if band in (*BANDS, "none") else ""
         f.alerts = params.get("alerts") == "open"
-        gap = params.get("gap", "")
-        f.gap = int(gap) if gap.isdigit() and int(gap) in GAP_CHOICES else None
+        gap = int_param(params, "gap")
+        f.gap = gap if gap in GAP_CHOICES else None
         status = params.get("status", PatientStatus.ACTIVE)
         f.status = status if status in (PatientStatus.ACTIVE, PatientStatus.DISCHARGED, "all") else "active"
-        team = params.get("team", "")
-        f.team = int(team) if team.isdigit() and int(team) in team_ids else None
+        team = int_param(params, "team")
+        f.team = team if team in team_ids else None
         sort = params.get("sort", DEFAULT_SORT)
         f.sort = sort if sort in SORTS else DEFAULT_SORT
         return f

@@ -4,6 +4,8 @@ one JSON document gathered from every app's tables."""
 from datetime import date, datetime, time
 from typing import Any
 
+from axes.models import AccessFailureLog, AccessLog
+
 from alerts.models import Alert
 from ml.models import RiskScore
 from mobile.models import PatientSchedule, PushSubscription, ReminderSent
@@ -109,6 +111,7 @@ def patient_data_export(*, patient: Patient) -> dict[str, Any]:
             row["id"] = str(row["id"])
     data["schedule"] = _schedule_rows(patient)
     data["push_subscriptions"] = _push_rows(patient)
+    data["sign_in_records"] = _sign_in_rows(patient)
     # Who accessed the record (GDPR art. 15); the enrolment codes are secrets (hashes), not data.
     data["access_log"] = _rows(
         AuditEvent.objects.filter(patient_id=patient.pk).exclude(actor_id__isnull=True).order_by("at", "id"),
@@ -141,4 +144,22 @@ def _schedule_rows(patient: Patient) -> dict[str, Any] | None:
             {"instrument": q.instrument, "every_days": q.every_days} for q in schedule.questionnaires.all()
         ],
         "updated_at": schedule.updated_at.isoformat(),
+    }
+
+
+def _sign_in_rows(patient: Patient) -> dict[str, Any]:
+    """django-axes' records of the patient's username: sign-ins (with sign-out) and failed
+    attempts, each with its IP address and user agent (erasure deletes them)."""
+    username = patient.user.get_username() if patient.user else None
+    if username is None:
+        return {"sign_ins": [], "failed_attempts": []}
+    return {
+        "sign_ins": _rows(
+            AccessLog.objects.filter(username=username).order_by("attempt_time", "pk"),
+            ("attempt_time", "logout_time", "ip_address", "user_agent"),
+        ),
+        "failed_attempts": _rows(
+            AccessFailureLog.objects.filter(username=username).order_by("attempt_time", "pk"),
+            ("attempt_time", "ip_address", "user_agent", "locked_out"),
+        ),
     }

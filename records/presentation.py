@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from alerts.rules import RULE_TITLES
 from patients.models import ClinicalEventKind
+from patients.query import date_in_range, int_param
 
 PAGE_SIZE = 50
 SPARKLINE_SCORES = 30
@@ -105,16 +106,16 @@ def diagnosis_label(code: str) -> str:
 
 def _iso_date(raw: str) -> dt.date | None:
     try:
-        return dt.date.fromisoformat(raw)
+        value = dt.date.fromisoformat(raw)
     except ValueError:
         return None
+    return value if date_in_range(value) else None
 
 
 def chart_range(params: Any, *, today: dt.date) -> tuple[dt.date, dt.date, str]:
     """The range asked for in the query: ?days=30|90|365 first, else ?start=&end=, else 90 days."""
-    days_raw = params.get("days", "")
-    if days_raw.isdigit() and int(days_raw) in RANGE_PRESETS:
-        days = int(days_raw)
+    days = int_param(params, "days")
+    if days in RANGE_PRESETS:
         return today - dt.timedelta(days=days - 1), today, str(days)
     start, end = _iso_date(params.get("start", "")), _iso_date(params.get("end", ""))
     if start is not None and end is not None and start <= end and (end - start).days < MAX_RANGE_DAYS:

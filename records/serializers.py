@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from patients.models import Patient
+from patients.query import AsciiIntegerField, BoundedDateField
 
 from .overview import PatientOverview
 
@@ -68,9 +69,19 @@ class PatientCreatedSerializer(PatientOutputSerializer):
         fields = [*PatientOutputSerializer.Meta.fields, "enrollment_code"]
 
 
+class PatientListQuerySerializer(serializers.Serializer):
+    """The patient list's filters. Text never holds a NUL byte; `care_team` is a number
+    written with ASCII digits (anything else is a 400 naming the parameter)."""
+
+    search = serializers.CharField(required=False, max_length=64, help_text="Part of the patient code.")
+    care_team = AsciiIntegerField(required=False, min_value=1, help_text="A care team id (from /me/).")
+    diagnosis = serializers.CharField(required=False, max_length=8, help_text="Start of the ICD-10 code, e.g. F3.")
+    status = serializers.CharField(required=False, max_length=16, help_text="active or discharged.")
+
+
 class RiskScoresQuerySerializer(serializers.Serializer):
-    start = serializers.DateField(required=False)
-    end = serializers.DateField(required=False)
+    start = BoundedDateField(required=False)
+    end = BoundedDateField(required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start, end = attrs.get("start"), attrs.get("end")
@@ -141,3 +152,6 @@ class EraseOutputSerializer(serializers.Serializer):
     status = serializers.CharField()
     removed = serializers.DictField(child=serializers.IntegerField())
     kept = serializers.ListField(child=serializers.CharField())
+    kept_why = serializers.DictField(
+        child=serializers.CharField(), help_text="For each item of `kept`, the reason it is kept."
+    )

@@ -3,14 +3,15 @@
 import functools
 from collections.abc import Iterable
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.core.files.storage import default_storage
 from django.db import transaction
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from ml.models import RiskScore
-from mobile.models import PushSubscription, ReminderSent
+from mobile.models import PatientSchedule, PushSubscription, ReminderSent
 from monitoring.models import CheckIn, DailySummary, QuestionnaireResponse, SignalRecord, SpeechRecording
-from patients.models import ConsentScope, Patient, PatientStatus, patient_lock
+from patients.models import ConsentScope, Patient, PatientStatus, User, patient_lock
 from patients.services import consent_withdraw
 
 
@@ -19,12 +20,30 @@ def _delete_files(names: Iterable[str]) -> None:
         default_storage.delete(name)
 
 
+# What erasure keeps, and why (the erasure response and docs/ingestion.md say the same).
+ERASURE_KEEPS: dict[str, str] = {
+    "audit_trail": "Who accessed what and when: a security obligation of health-data hosting (HDS) and "
+    "GDPR art. 32; purged after AUDIT_RETENTION_DAYS.",
+    "consent_history": "Grants and withdrawals with dates: the controller must show consent was given "
+    "(GDPR art. 7(1)).",
+    "alerts": "The care team's clinical record (alerts and what was done): medical record kept 20 years "
+    "(Code de la santé publique, art. R1112-7), exempt under GDPR art. 17(3)(b) and (c).",
+    "clinical_events": "Relapses, hospitalisations and medication changes the team recorded: medical record, "
+    "as for alerts.",
+    "patient_code": "A pseudonymous tombstone (code, care team, year of birth, sex, diagnosis, enrolment date, "
+    "status erased) so that the kept records still point somewhere.",
+    "token_ids": "The identifiers and expiry dates of the erased login's tokens, with no user and no token "
+    "text, so that a copied token stays refused until it expires (at most JWT_REFRESH_DAYS).",
+}
+
+
 def patient_erase(*, patient: Patient) -> dict[str, int]:
     """GDPR erasure, at once and for good (docs/ingestion.md): collection and scoring stop
-    (every consent withdrawn, status `erased`), the login goes (refresh tokens blacklisted, the
-    account deleted), and the patient's own data and everything derived from it is deleted.
-    Kept, as the law requires: the consent history, the audit trail, and the clinical record
-    the care team made (alerts and what was done about them, clinical events)."""
+    (every consent withdrawn, status `erased`), the login goes (refresh tokens blacklisted and
+    emptied, the sign-in records of the username deleted, the account deleted), and the
+    patient's own data and everything derived from it is deleted. Kept, as the law requires:
+    ERASURE_KEEPS (the consent history, the audit trail, and the clinical record the care team
+    made: alerts and what was done about them, clinical events)."""
     removed: dict[str, int] = {}
     audio: list[str] = []
     with transaction.atomic():
@@ -44,15 +63,35 @@ def patient_erase(*, patient: Patient) -> dict[str, int]:
             ("reminders_sent", ReminderSent),
         ):
             removed[label] = model._default_manager.filter(patient=patient).delete()[0]
+        # The questionnaire schedule the team set (its cadences go with it).
+        removed["schedule"] = int(
+            PatientSchedule.objects.filter(patient=patient).delete()[1].get(PatientSchedule._meta.label, 0)
+        )
         user = patient.user
         patient.user = None
         patient.status = PatientStatus.ERASED
         patient.save(update_fields=["user", "status", "updated_at"])
         patient.enrollment_codes.all().delete()
+        removed["tokens"] = 0
+        removed["login_records"] = 0
         if user is not None:
-            tokens = OutstandingToken.objects.filter(user=user)
-            BlacklistedToken.objects.bulk_create([BlacklistedToken(token=t) for t in tokens], ignore_conflicts=True)
-            user.delete()
+            removed["tokens"], removed["login_records"] = _login_erase(user)
         transaction.on_commit(functools.partial(_delete_files, audio))
     removed["audio_files"] = len(audio)
     return removed
+
+
+def _login_erase(user: User) -> tuple[int, int]:
+    """The traces of a login: its refresh tokens are blacklisted (a copy stays refused until it
+    expires) and emptied of the user and the token text; django-axes' attempts and logs of the
+    username (with IP address and user agent) are deleted; then the account. Returns the
+    number of tokens and of sign-in records."""
+    tokens = list(OutstandingToken.objects.filter(user=user))
+    BlacklistedToken.objects.bulk_create([BlacklistedToken(token=t) for t in tokens], ignore_conflicts=True)
+    OutstandingToken.objects.filter(pk__in=[t.pk for t in tokens]).update(user=None, token="")
+    username = user.get_username()
+    records = sum(
+        model.objects.filter(username=username).delete()[0] for model in (AccessAttempt, AccessLog, AccessFailureLog)
+    )
+    user.delete()
+    return len(tokens), records

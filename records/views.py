@@ -17,8 +17,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from patients.access import request_user
-from patients.audit import audit_denied, audit_record
+from patients.audit import audit_denied, audit_record, audit_record_patients
 from patients.models import AuditAction, Role, User
+from patients.query import nul_free, query_errors_as_400
 from patients.selectors import patient_get_for_clinician
 
 from .overview import (
@@ -71,8 +72,10 @@ def _sort_header(filters: OverviewFilters, key: str) -> dict[str, str]:
 
 @require_GET
 @login_required
+@query_errors_as_400
 def patient_list(request: HttpRequest) -> HttpResponse:
     user = _require_clinician(request)
+    nul_free(request.GET)
     teams = list(user.care_teams.order_by("name"))
     filters = OverviewFilters.from_query(request.GET, {t.pk for t in teams})
     # "No data for N days" is counted on the (first) team's calendar, close enough for a filter;
@@ -99,11 +102,12 @@ def patient_list(request: HttpRequest) -> HttpResponse:
                 "risk_percent": percent(p.latest_risk_score),
             }
         )
-    audit_record(
+    audit_record_patients(
         request=request,
         action=AuditAction.READ,
         resource="patient_overview_page",
-        detail={"count": len(patients), "page": page.number},
+        patient_ids=[p.pk for p in patients],
+        detail={"count": len(patients), "page": page.number, "q": filters.q},
     )
     sort_headers = {key: _sort_header(filters, key) for key in SORTS if not key.startswith("-")}
     return render(
@@ -126,8 +130,10 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
+@query_errors_as_400
 def patient_detail(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     user = request.user
+    nul_free(request.GET)
     patient = None
     if getattr(user, "is_clinician", False) and user.is_active:
         patient = patient_get_for_clinician(user=user, patient_id=patient_id)

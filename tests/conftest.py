@@ -42,10 +42,18 @@ def _media_root(tmp_path: Path, settings: Any) -> None:
 
 @pytest.fixture(autouse=True)
 def _reset_throttles() -> None:
-    # DRF throttles count in the cache; each test starts with fresh counters.
+    # DRF throttles count in the cache; each test starts with fresh counters. In Redis only the
+    # cache's own keys go: clear() would flush the database the channel layer and Celery share.
     from django.core.cache import cache
 
-    cache.clear()
+    if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
+        client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+        prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

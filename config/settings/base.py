@@ -21,9 +21,11 @@ if env_file.exists():
     environ.Env.read_env(str(env_file))
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-# The embedded default must run without any configuration; production.py refuses this key.
-INSECURE_DEV_SECRET_KEY = "django-insecure-embedded-default-not-for-production"  # noqa: S105  # nosec B105 - refused by production.py
-SECRET_KEY = env("DJANGO_SECRET_KEY", default=INSECURE_DEV_SECRET_KEY)
+# No key is committed: production.py requires DJANGO_SECRET_KEY; the embedded default
+# (local.py, test.py) generates one at random into DJANGO_SECRET_KEY_FILE on first run.
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
+SECRET_KEY_FILE = env("DJANGO_SECRET_KEY_FILE", default=str(BASE_DIR / "var" / "secret-key"))
+JWT_SIGNING_KEY = env("JWT_SIGNING_KEY", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -67,7 +69,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "config.csp.SiteCSPMiddleware",  # django-csp, connect-src naming the site's own ws(s) origin
     "config.observability.NoStoreApiMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -155,6 +157,12 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "patients.auth.lockout_response"
+# Which address a request comes from, for the lockout and the rate limits alike: the socket
+# peer (REMOTE_ADDR) unless TRUSTED_PROXY_COUNT proxies of ours stand in front, in which case
+# the address that many entries from the right of X-Forwarded-For (what a client writes in the
+# header itself is to the left of it, and ignored). DRF's throttles read the same count.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "patients.auth.client_ip"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 AXES_VERBOSE = False
 
@@ -191,6 +199,8 @@ REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [],
+    # Never whatever X-Forwarded-For a client sends: see TRUSTED_PROXY_COUNT above.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "patient_write": env("THROTTLE_PATIENT_WRITE", default="600/min"),
         "enroll": env("THROTTLE_ENROLL", default="20/min"),
@@ -204,7 +214,11 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
-    "SIGNING_KEY": env("JWT_SIGNING_KEY", default=SECRET_KEY),
+    # Tokens carry a digest of the password hash: a password change refuses the access tokens
+    # issued before it (its refresh tokens are blacklisted by patients.signals).
+    "CHECK_REVOKE_TOKEN": True,  # nosec B105 - a flag, not a password
+    # JWT_SIGNING_KEY, else the secret key (local.py and test.py set it when they generate one).
+    "SIGNING_KEY": JWT_SIGNING_KEY or SECRET_KEY,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Relapse monitoring API",
@@ -229,8 +243,18 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# --- Redis, channel layer, Celery --------------------------------------------------------
+# --- Redis, channel layer, Celery, cache ------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+# The cache holds the rate limits' counters: in Redis they are shared by every server process
+# (a client cannot spread its guesses over workers); without Redis (the embedded default, one
+# process) in local memory.
+CACHES: dict[str, Any] = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "relapse"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -266,7 +290,8 @@ CONTENT_SECURITY_POLICY = {
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "media-src": ["'self'", "blob:"],
-        "connect-src": ["'self'", "ws:", "wss:"],
+        # + the page's own ws:// or wss:// origin, added per response by config.csp
+        "connect-src": ["'self'"],
         "font-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
@@ -279,6 +304,15 @@ CONTENT_SECURITY_POLICY = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# --- Request body limits (config.body_limits, before Django reads a body) ------------------
+# Every route: 2.5 MiB (Django's own limit for what it parses, kept equal). Routes that take
+# more, by path prefix: a voice diary (monitoring.speech.MAX_BYTES, 16 MiB) and its form.
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=2_621_440)
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
+REQUEST_BODY_ROUTE_LIMITS = {
+    "/api/v1/speech/recordings/": env.int("REQUEST_BODY_SPEECH_MAX_BYTES", default=17 * 1024 * 1024),
+}
 
 # --- Product settings -------------------------------------------------------------------
 ENROLLMENT_CODE_TTL_HOURS = env.int("ENROLLMENT_CODE_TTL_HOURS", default=72)
@@ -300,14 +334,24 @@ WEBPUSH_ENDPOINT_HOSTS = env.list(
     default=["fcm.googleapis.com", "push.services.mozilla.com", "notify.windows.com", "push.apple.com"],
 )
 WEBPUSH_ALLOW_LOOPBACK_HTTP = False  # tests only: a push service on http://127.0.0.1
+# Origins (scheme://host[:port], exactly) whose pages may open the alert socket; empty: the
+# page's own origin (patients.websocket_auth.websocket_origin_allowed).
 ALLOWED_WS_ORIGINS = env.list("ALLOWED_WS_ORIGINS", default=[])
+if any("://" not in origin for origin in ALLOWED_WS_ORIGINS):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("ALLOWED_WS_ORIGINS lists full origins: scheme://host[:port].")
 
 # --- Logging: JSON lines with a request id; never patient data, notes or tokens ----------
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "config.observability.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "config.observability.RequestIdFilter"},
+        # No path, query string, request repr or exception message: config.observability.
+        "redact": {"()": "config.observability.RedactingFilter"},
+    },
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
@@ -316,13 +360,12 @@ LOGGING = {
         }
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"]},
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id", "redact"]},
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        # django.request logs the full path, and query strings may carry dates only, but
-        # the request line of an access log never needs more than the route.
+        # django.request's error records are redacted (route and status only) by the handler.
         "django.request": {"level": "ERROR"},
         "daphne": {"level": "WARNING"},
         "axes": {"level": "WARNING"},

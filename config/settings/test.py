@@ -1,7 +1,12 @@
 """Test run: same as the runtime the environment names, with faster hashing and no throttling."""
 
 from .base import *  # noqa: F403
-from .base import PASSWORD_HASHERS, REST_FRAMEWORK
+from .base import JWT_SIGNING_KEY, PASSWORD_HASHERS, REST_FRAMEWORK, SECRET_KEY, SECRET_KEY_FILE, SIMPLE_JWT
+from .embedded_secret import embedded_secret
+
+if not SECRET_KEY:  # as the embedded default: a key of this checkout's own, in var/
+    SECRET_KEY = embedded_secret(SECRET_KEY_FILE)
+    SIMPLE_JWT = {**SIMPLE_JWT, "SIGNING_KEY": JWT_SIGNING_KEY or SECRET_KEY}
 
 # Argon2 stays configured (tests check it); MD5 first only keeps factories fast.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]

@@ -146,7 +146,8 @@ async def test_a_session_socket_closes_when_the_password_changes(nurse, settings
     await sync_to_async(change_password)()
 
     error = await receive(ws, timeout=10)
-    assert error["detail"].startswith("Your session ended")
+    # At once (patients.signals: a password change ends every session), not at the next check.
+    assert error["detail"] == "Your password was changed: sign in again to follow alerts."
     assert await ws.receive_output(timeout=5) == {"type": "websocket.close", "code": 4401}
     await ws.disconnect()
 

@@ -37,7 +37,7 @@ def test_the_admin_edits_membership_and_deactivates_through_the_services(
 
     sent: list[tuple[str, int]] = []
     monkeypatch.setattr(sockets, "user_sockets_rescope", lambda user_id: sent.append(("rescope", user_id)))
-    monkeypatch.setattr(services, "user_sockets_close", lambda user_id: sent.append(("close", user_id)))
+    monkeypatch.setattr(services, "user_sockets_close", lambda user_id, reason="": sent.append(("close", user_id)))
     admin = User.objects.create_superuser("root", "", "pw-root-2026", role="admin")
     client = Client()
     client.force_login(admin)

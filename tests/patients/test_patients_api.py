@@ -139,5 +139,8 @@ def test_list_filters(nurse_client, team, other_team):
     assert codes(search="dep") == ["DEP-1"]
     assert codes(diagnosis="F33") == ["DEP-1"]
     assert codes(care_team=str(team.pk)) == ["BIP-1", "DEP-1"]
-    assert codes(care_team="not-a-number") == []
+    assert codes(care_team=str(other_team.pk)) == []
+    # A team id that is not a number is a 400 naming the parameter (issue 21, item 8).
+    response = nurse_client.get("/api/v1/patients/", {"care_team": "not-a-number"})
+    assert response.status_code == 400 and "care_team" in response.json()
     assert codes(status="discharged") == []

@@ -86,3 +86,73 @@ def test_schemathesis_patient_and_clinician(fuzz_server, patient, nurse, tmp_pat
         assert requests > 100, f"schemathesis as {who} sent too few requests ({requests}):\n{output}"
     # Shown with -s, and in the closing note of the security issue.
     print("schemathesis requests:", json.dumps({k: v[1] for k, v in outcomes.items()}))
+
+
+# --- the dashboards' query parameters (pages, outside the OpenAPI schema) ---------------------------
+
+# Values that broke or could break a query: NUL bytes, digits Python's int() reads or refuses
+# (superscripts, Arabic-Indic), numbers past 32 and 64 bits, the ends of the calendar.
+NASTY = [
+    "\x00",
+    "a\x00b",
+    "²",
+    "٣",
+    "¹²",
+    "½",
+    "9" * 30,
+    str(2**31),
+    str(2**63),
+    "-1",
+    "0",
+    "9999-12-31",
+    "0001-01-01",
+    "2026-02-30",
+    "%",
+    "'; --",
+    "😀",
+]
+DASHBOARD_PARAMETERS = {
+    "/dashboard/patients/": ["q", "diagnosis", "band", "alerts", "gap", "status", "team", "sort", "page"],
+    "/dashboard/patients/{patient}/": ["days", "start", "end"],
+    "/dashboard/": ["status", "kind"],
+}
+DASHBOARD_EXAMPLES = int(os.environ.get("FUZZ_DASHBOARD_EXAMPLES", "150"))
+
+
+def _query_values():  # type: ignore[no-untyped-def]
+    from hypothesis import strategies as st
+
+    text = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=40)
+    return st.one_of(st.sampled_from(NASTY), text, st.integers().map(str), st.dates().map(str))
+
+
+@pytest.mark.parametrize("route", sorted(DASHBOARD_PARAMETERS))
+def test_dashboard_query_parameters_never_give_a_server_error(nurse, patient, route):
+    from django.test import Client
+    from hypothesis import HealthCheck, given, seed
+    from hypothesis import settings as hypothesis_settings
+    from hypothesis import strategies as st
+
+    client = Client(raise_request_exception=False)
+    client.force_login(nurse)
+    url = route.format(patient=patient.pk)
+    names = DASHBOARD_PARAMETERS[route]
+    seen: dict[int, int] = {}
+
+    @seed(20261122)
+    @hypothesis_settings(
+        max_examples=DASHBOARD_EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(st.dictionaries(st.sampled_from(names), _query_values(), max_size=len(names)))
+    def check(params: dict[str, str]) -> None:
+        response = client.get(url, params)
+        seen[response.status_code] = seen.get(response.status_code, 0) + 1
+        assert response.status_code < 500, (url, params, response.status_code)
+        if response.status_code == 400:
+            assert "not valid" in response.content.decode(), (url, params)
+
+    check()
+    assert seen.get(200, 0) > 0 and sum(seen.values()) >= DASHBOARD_EXAMPLES // 2, seen

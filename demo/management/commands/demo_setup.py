@@ -2,6 +2,7 @@
 active model, scores and alerts. Safe to run again: it reuses what exists."""
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -132,12 +133,14 @@ class Command(BaseCommand):
         w = self.stdout.write
         w("")
         w("=" * 68)
-        w("Demo ready on http://127.0.0.1:8000")
-        w("  Nurse dashboard:     http://127.0.0.1:8000/dashboard/")
-        w("  Patients and charts: http://127.0.0.1:8000/dashboard/patients/")
-        w("  Patient phone app:   http://127.0.0.1:8000/app/")
-        w("  API docs:            http://127.0.0.1:8000/api/docs/")
-        w("  Admin:               http://127.0.0.1:8000/admin/")
+        # The address `make demo` / `make up` serve on: HOST and PORT (Makefile).
+        base = f"http://{os.environ.get('HOST') or '127.0.0.1'}:{os.environ.get('PORT') or '8000'}"
+        w(f"Demo ready on {base}")
+        w(f"  Nurse dashboard:     {base}/dashboard/")
+        w(f"  Patients and charts: {base}/dashboard/patients/")
+        w(f"  Patient phone app:   {base}/app/")
+        w(f"  API docs:            {base}/api/docs/")
+        w(f"  Admin:               {base}/admin/")
         w("Logins (username / password):")
         for username, role, password in DEMO_LOGINS:
             w(f"  {role:<13} {username:<14} / {password}")
