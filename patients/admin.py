@@ -1,6 +1,7 @@
 from typing import Any
 from uuid import UUID
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
@@ -8,8 +9,14 @@ from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 
 from .audit import audit_record
-from .models import AuditEvent, CareTeam, ClinicalEvent, ConsentRecord, Patient, User
-from .services import account_save, care_team_members_set, clinician_deactivate
+from .models import AuditEvent, CareTeam, ClinicalEvent, ConsentRecord, CrisisPlan, Patient, User, phone_normalized
+from .services import (
+    account_save,
+    care_team_members_set,
+    care_team_sockets_rescope,
+    clinician_deactivate,
+    team_clinician,
+)
 
 
 @admin.register(User)
@@ -66,12 +73,72 @@ class AuditedPatientAdminMixin(admin.ModelAdmin):
         return obj.pk if isinstance(obj, Patient) else getattr(obj, "patient_id", None)
 
 
+class AuditedChangesAdminMixin(admin.ModelAdmin):
+    """Admins' changes to patient data are audited with the fields they changed."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: "ModelForm[Any]", change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        patient_id = obj.pk if isinstance(obj, Patient) else getattr(obj, "patient_id", None)
+        audit_record(
+            request=request,
+            action="update" if change else "create",
+            resource=f"admin:{self.model._meta.model_name}",
+            patient_id=patient_id,
+            detail={"changed": sorted(form.changed_data)},
+        )
+
+
+class PatientAdminForm(forms.ModelForm):
+    class Meta:
+        model = Patient
+        fields = (
+            "code",
+            "care_team",
+            "timezone",
+            "birth_year",
+            "sex",
+            "diagnosis",
+            "status",
+            "enrolled_on",
+            "phone",
+            "key_worker",
+        )
+
+    def clean_phone(self) -> str:
+        return phone_normalized(self.cleaned_data.get("phone") or "")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        worker, team = data.get("key_worker"), data.get("care_team")
+        if worker is not None and team is not None and team_clinician(team_id=team.pk, user_id=worker.pk) is None:
+            self.add_error("key_worker", "The key worker must be a nurse or psychiatrist of the patient's care team.")
+        return data
+
+
 @admin.register(Patient)
-class PatientAdmin(AuditedPatientAdminMixin, admin.ModelAdmin):
+class PatientAdmin(AuditedChangesAdminMixin, AuditedPatientAdminMixin, admin.ModelAdmin):
+    form = PatientAdminForm
     list_display = ("code", "care_team", "diagnosis", "status", "enrolled_on")
     list_filter = ("care_team", "status", "diagnosis")
     search_fields = ("code",)
     readonly_fields = ("id", "user", "created_at", "updated_at")
+
+    def save_model(self, request: HttpRequest, obj: Patient, form: "ModelForm[Patient]", change: bool) -> None:
+        old_team_id = form.initial.get("care_team") if change else None
+        super().save_model(request, obj, form, change)
+        if change and "care_team" in form.changed_data and old_team_id is not None:
+            # The patient's alerts follow them: both teams' open desks are rescoped.
+            care_team_sockets_rescope(team_ids=[int(old_team_id), obj.care_team_id])
+
+
+@admin.register(CrisisPlan)
+class CrisisPlanAdmin(AuditedChangesAdminMixin, AuditedPatientAdminMixin, admin.ModelAdmin):
+    list_display = ("patient", "updated_by", "updated_at")
+    readonly_fields = ("updated_by", "updated_at", "created_at")
+
+    def save_model(self, request: HttpRequest, obj: CrisisPlan, form: "ModelForm[CrisisPlan]", change: bool) -> None:
+        obj.updated_by = request.user  # type: ignore[assignment]  # why: the admin is a signed-in staff User
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(ConsentRecord)
