@@ -438,7 +438,7 @@ class HandoverQuerySerializer(serializers.Serializer):
 class AssignInputSerializer(serializers.Serializer):
     assignee = serializers.JSONField(
         allow_null=True,
-        help_text='`"me"`, a user id (a nurse or psychiatrist of the patient\'s team), or null to unassign.'
+        help_text='`"me"`, a user id (a nurse or psychiatrist of the patient\'s team), or null to unassign.',
     )
 
     def validate_assignee(self, value: Any) -> Any:
