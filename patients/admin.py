@@ -89,6 +89,9 @@ class AuditedChangesAdminMixin(admin.ModelAdmin):
 
 
 class PatientAdminForm(forms.ModelForm):
+    # Typed as people write it ("+33 6 12 34 56 78"), stored as E.164.
+    phone = forms.CharField(max_length=32, required=False, help_text="International form, e.g. +33 6 12 34 56 78.")
+
     class Meta:
         model = Patient
         fields = (
