@@ -88,7 +88,8 @@ def test_crisis_plan_read_edit_and_audit(nurse, nurse_client, psychiatrist_clien
     url = f"/api/v1/patients/{patient.pk}/crisis-plan/"
     empty = nurse_client.get(url)
     assert empty.status_code == 200
-    assert empty.data == {"warning_signs": "", "who_to_call": "", "what_helped": "", "updated_by": None, "updated_at": None}
+    nothing = {"warning_signs": "", "who_to_call": "", "what_helped": "", "updated_by": None, "updated_at": None}
+    assert empty.data == nothing
 
     body = {"warning_signs": "Stops sleeping; gives things away", "who_to_call": "Sister 06 12", "what_helped": ""}
     saved = nurse_client.put(url, body, format="json")
@@ -145,7 +146,9 @@ def test_patch_phone_and_key_worker_audited(nurse, nurse_client, patient, team):
     assert [a.detail["changed"] for a in audits] == [["phone", "key_worker"], ["key_worker"]]
 
 
-@pytest.mark.parametrize("body, field", [({"phone": "06 12"}, "phone"), ({"phone": "call me"}, "phone"), ({}, "detail")])
+@pytest.mark.parametrize(
+    "body, field", [({"phone": "06 12"}, "phone"), ({"phone": "call me"}, "phone"), ({}, "detail")]
+)
 def test_patch_bad_phone_is_400(nurse_client, patient, body, field):
     response = nurse_client.patch(f"/api/v1/patients/{patient.pk}/", body, format="json")
     assert response.status_code == 400 and field in response.data
