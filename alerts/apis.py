@@ -121,8 +121,8 @@ class AlertListCreateApi(generics.GenericAPIView):
         )
         page: list[Alert]
         if q.get("group") == "patient":
-            ids = self.paginate_queryset(alert_ids_grouped(qs)) or []  # type: ignore[arg-type]  # why: the pagination slices a list as well
-            page = alerts_by_ids(qs=base, ids=list(ids))
+            ids: list[Any] = list(self.paginate_queryset(alert_ids_grouped(qs)) or [])
+            page = alerts_by_ids(qs=base, ids=ids)
         else:
             ordering = q.get("ordering", "-created_at")
             qs = alerts_triage_order(qs) if ordering == "triage" else qs.order_by(ordering, "pk")
@@ -134,7 +134,7 @@ class AlertListCreateApi(generics.GenericAPIView):
                 resource="alert_list",
                 detail={"count": len(page), "patients": sorted({str(a.patient_id) for a in page})},
             )
-        data = AlertOutputSerializer(page, many=True, context={"role": _role(request)}).data
+        data: list[dict[str, Any]] = list(AlertOutputSerializer(page, many=True, context={"role": _role(request)}).data)
         if q.get("context"):
             cards = cards_for_patients(patient_ids=[a.patient_id for a in page], user=user)
             data = [{**item, "context": cards.get(alert.patient_id)} for item, alert in zip(data, page, strict=True)]

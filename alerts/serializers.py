@@ -366,7 +366,9 @@ class AlertListQuerySerializer(serializers.Serializer):
         required=False,
         help_text="`patient`: contiguous per patient, groups ordered by their most urgent alert (implies triage).",
     )
-    context = serializers.BooleanField(
+    # why: a field named like Serializer.context (the query parameter's name); DRF moves declared fields
+    # off the class, so the serializer's own `context` is untouched.
+    context = serializers.BooleanField(  # type: ignore[assignment]
         required=False, default=False, help_text="`1`: embed each alert's card `context` (see /patients/{id}/card/)."
     )
 
