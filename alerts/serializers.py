@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .factors import relabelled
+from .factors import raising, relabelled, risk_display
 from .models import Alert, AlertEvent, AlertKind, AlertNote, AlertNoteKind, AlertSeverity, AlertStatus, CallOutcome
 from .rules import LATE_AFTER_HOURS, RULE_TITLES, alert_late, escalation_due_at
 
@@ -238,11 +238,12 @@ def risk_presentation(alert: dict[str, Any], *, explained: bool) -> dict[str, An
     detail = alert.get("detail") if isinstance(alert.get("detail"), dict) else {}
     if alert.get("kind") != AlertKind.RISK or not isinstance(detail, dict) or detail.get("score") is None:
         return {"risk": None, "reasons": [], "message": title}
-    from .factors import raising, risk_display
-
-    risk = risk_display(float(detail["score"]), float(detail.get("threshold") or 0.0))
+    threshold = detail.get("threshold")
+    risk = risk_display(
+        float(detail["score"]), float(threshold) if threshold is not None else None, band=detail.get("band")
+    )
     reasons = [str(f.get("label", "")) for f in raising(detail.get("explanation") or [])] if explained else []
-    message = gettext("Relapse risk %(risk)s (alert threshold %(threshold)s), band %(band)s") % {
+    message = gettext("Relapse risk %(risk)s (alert threshold %(threshold)s): %(band)s") % {
         "risk": risk["text"],
         "threshold": risk["threshold_text"],
         "band": risk["band_label"],

@@ -15,6 +15,7 @@ from django.db.models import F, Max, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from alerts.factors import risk_display
 from alerts.models import Alert
 from alerts.rules import risk_threshold
 from alerts.serializers import title_display, user_ref
@@ -50,8 +51,6 @@ def patient_cards(*, patient_ids: list[UUID], user: Any = None) -> dict[UUID, di
     """`{patient_id: card}` (docs/alerts.md, "Card context"), in the active language."""
     if not patient_ids:
         return {}
-    from alerts.factors import risk_display  # TODO(vocab merge): module level
-
     patients = list(
         Patient.objects.filter(pk__in=patient_ids).select_related(
             "care_team", "key_worker", "crisis_plan", "crisis_plan__updated_by"
@@ -112,7 +111,7 @@ def patient_cards(*, patient_ids: list[UUID], user: Any = None) -> dict[UUID, di
             day, score, band, score_threshold = latest[patient.pk]
             # As the risk alert rule reads it: the team's own threshold, else the score's model's.
             threshold = risk_threshold(team_threshold=patient.care_team.risk_threshold, score_threshold=score_threshold)
-            risk = {"date": day.isoformat(), "score": round(score, 4), **risk_display(score, threshold)}
+            risk = {"date": day.isoformat(), "score": round(score, 4), **risk_display(score, threshold, band=band)}
         checkin, passive = last_checkin.get(patient.pk), last_passive.get(patient.pk)
         try:
             plan: CrisisPlan | None = patient.crisis_plan
