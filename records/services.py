@@ -24,7 +24,8 @@ def patient_erase(*, patient: Patient) -> dict[str, int]:
     (every consent withdrawn, status `erased`), the login goes (refresh tokens blacklisted, the
     account deleted), and the patient's own data and everything derived from it is deleted.
     Kept, as the law requires: the consent history, the audit trail, and the clinical record
-    the care team made (alerts and what was done about them, clinical events)."""
+    the care team made (alerts, their notes and what was done about them, clinical events, the
+    crisis plan). The phone number goes: nobody is to call an erased patient."""
     removed: dict[str, int] = {}
     audio: list[str] = []
     with transaction.atomic():
@@ -47,7 +48,8 @@ def patient_erase(*, patient: Patient) -> dict[str, int]:
         user = patient.user
         patient.user = None
         patient.status = PatientStatus.ERASED
-        patient.save(update_fields=["user", "status", "updated_at"])
+        patient.phone = ""
+        patient.save(update_fields=["user", "status", "phone", "updated_at"])
         patient.enrollment_codes.all().delete()
         if user is not None:
             tokens = OutstandingToken.objects.filter(user=user)
