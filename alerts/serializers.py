@@ -373,20 +373,12 @@ class AlertListQuerySerializer(serializers.Serializer):
         required=False, default=False, help_text="`1`: embed each alert's card `context` (see /patients/{id}/card/)."
     )
 
-    def to_internal_value(self, data: Any) -> Any:
-        # `from` and `to` are Python keywords: read under those names, validated as these.
-        data = data.copy() if hasattr(data, "copy") else dict(data)
-        for public, field in (("from", "created_from"), ("to", "created_to")):
-            if public in data:
-                data[field] = data.get(public)
-        try:
-            return super().to_internal_value(data)
-        except serializers.ValidationError as exc:
-            detail = exc.detail
-            if isinstance(detail, dict):
-                renamed = {{"created_from": "from", "created_to": "to"}.get(k, k): v for k, v in detail.items()}
-                raise serializers.ValidationError(renamed) from exc
-            raise
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # The query parameters are `from` and `to` (Python keywords: declared under other names).
+        fields = super().get_fields()
+        fields["from"] = fields.pop("created_from")
+        fields["to"] = fields.pop("created_to")
+        return fields
 
     def validate_severity(self, value: str) -> list[str]:
         wanted = [v.strip() for v in value.split(",") if v.strip()]
@@ -405,17 +397,17 @@ class AlertListQuerySerializer(serializers.Serializer):
             return int(text)
         raise serializers.ValidationError("Use `me`, `none` or a user id.")
 
-    def validate_created_from(self, value: str) -> datetime:
+    def validate_from(self, value: str) -> datetime:
         return _date_or_datetime(value, end=False)
 
-    def validate_created_to(self, value: str) -> datetime:
+    def validate_to(self, value: str) -> datetime:
         return _date_or_datetime(value, end=True)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        start, end = attrs.get("created_from"), attrs.get("created_to")
+        start, end = attrs.pop("from", None), attrs.pop("to", None)
         if start is not None and end is not None and end <= start:
             raise serializers.ValidationError({"to": ["`to` must be after `from`."]})
-        return attrs
+        return {**attrs, "created_from": start, "created_to": end}
 
 
 HANDOVER_MAX_DAYS = 7
