@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from patients.audit import audit_denied, audit_record
+from patients.formatting import team_timezone
 from patients.models import CLINICAL_ROLES, AuditAction, User
 from patients.selectors import patients_for_clinician
 
@@ -124,13 +125,7 @@ def _clinician_or_403(request: HttpRequest, resource: str) -> User:
     if not (user.is_active and getattr(user, "is_clinician", False)):
         audit_denied(request=request, resource=resource)
         raise PermissionDenied
-    return user  # type: ignore[return-value]
-
-
-def team_time_zone(user: User) -> str:
-    """The care team's zone: every time on the desk is written in it."""
-    team = user.care_teams.order_by("pk").first()
-    return team.timezone if team is not None else timezone.get_default_timezone_name()
+    return user
 
 
 def _colleagues(user: User) -> list[dict[str, Any]]:
@@ -230,7 +225,7 @@ class _Filters:
 @login_required
 def alert_dashboard(request: HttpRequest) -> HttpResponse:
     user = _clinician_or_403(request, "alert_dashboard")
-    tz_name = team_time_zone(user)
+    tz_name = str(team_timezone(user))
     filters = _Filters(request, user, zoneinfo.ZoneInfo(tz_name))
     # Read the seq first: the page's alerts include everything up to it, and the script
     # resumes after it, so nothing falls between the two.
@@ -243,10 +238,7 @@ def alert_dashboard(request: HttpRequest) -> HttpResponse:
         alerts = alerts_by_ids(qs=qs, ids=alert_ids_grouped(qs)[:DASHBOARD_LIMIT])
     role = getattr(user, "role", None)
     patient_ids = sorted({a.patient_id for a in alerts}, key=str)
-    try:  # TEMP-DESKFRONT until the vocabulary merge (risk_display)
-        contexts = cards_for_patients(patient_ids=patient_ids, user=user)
-    except ImportError:
-        contexts = {}
+    contexts = cards_for_patients(patient_ids=patient_ids, user=user)
     audit_record(
         request=request,
         action=AuditAction.READ,
@@ -267,7 +259,7 @@ def alert_dashboard(request: HttpRequest) -> HttpResponse:
             "time_zone": tz_name,
             "filters": filters.context(),
             "filter_error": filters.error,
-            "bands_explained": getattr(factors, "BANDS_EXPLAINED", ""),
+            "bands_explained": factors.BANDS_EXPLAINED,
             "status_choices": [
                 ("active", _("Open or acknowledged")),
                 ("open", _("Open")),
@@ -319,7 +311,7 @@ def alert_handover(request: HttpRequest) -> HttpResponse:
     notes, who did what), printable. The page carries the period; handover.js reads the
     handover API (audited there) and renders it."""
     user = _clinician_or_403(request, "alert_handover")
-    tz_name = team_time_zone(user)
+    tz_name = str(team_timezone(user))
     tz = zoneinfo.ZoneInfo(tz_name)
     now = timezone.now()
     since, error = _handover_since(request.GET.get("since", ""), tz, now)

@@ -24,10 +24,22 @@ pytestmark = pytest.mark.browser
 VIEWPORT = {"width": 1366, "height": 600}
 
 
-def open_desk(browser, base_url, username, locale="en-GB", path="/dashboard/", viewport=VIEWPORT):
+# Records the desktop notifications a page shows (the browser's own are invisible to a test).
+NOTIFICATION_SPY = """
+window.__notified = [];
+window.Notification = class extends window.Notification {
+  constructor(title, options) { super(title, options); window.__notified.push(title + " | " + (options || {}).body); }
+};
+"""
+
+
+def open_desk(browser, base_url, username, locale="en-GB", path="/dashboard/", viewport=VIEWPORT, notify=False):
     context = browser.new_context(
         locale=locale, viewport=viewport, extra_http_headers={"Accept-Language": locale.split("-")[0]}
     )
+    if notify:
+        context.grant_permissions(["notifications"], origin=base_url)
+        context.add_init_script(NOTIFICATION_SPY)
     page = context.new_page()
     problems: list[str] = []
     # axe is injected past the page's CSP (tests/browser_a11y.py): the refused first try is not ours.
@@ -85,8 +97,11 @@ def test_a_new_safety_alert_lands_on_top_above_the_fold_with_banner_and_title_co
 ):
     ClinicianFactory(username="nurse-one", role="nurse", teams=[team])
     older = twenty_older_alerts(team)
-    page, problems = open_desk(browser, live_asgi_server, "nurse-one")
+    page, problems = open_desk(browser, live_asgi_server, "nurse-one", notify=True)
     assert page.locator("li.alert-card").count() == 20
+    # Sound and desktop notifications are on by default.
+    expect(page.locator("#sound-toggle")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#notify-toggle")).to_have_attribute("aria-pressed", "true")
     # One card per patient: 8 patients, each with its alerts inside, the most severe first.
     assert page.locator("li.patient-card").count() == 8
     for group in page.locator("li.patient-card").all():
@@ -114,6 +129,8 @@ def test_a_new_safety_alert_lands_on_top_above_the_fold_with_banner_and_title_co
     expect(page.locator("#critical-banner .banner-text")).to_contain_text(str(open_critical + 1))
     expect(page).to_have_title(re.compile(rf"^\({open_critical + 1}\) "))
     expect(page.locator("#announcer")).to_contain_text("PA1")
+    notified = page.evaluate("() => window.__notified")
+    assert len(notified) == 1 and "PHQ-9 item 9" in notified[0] and "PA1" in notified[0], notified
     assert "today" in card.locator(".alert-age").inner_text()
     assert_no_serious_axe_violations(page, "the desk after a new safety alert")
     page.screenshot(path=str(artifacts_dir / "2-new-on-top.png"))
@@ -122,6 +139,14 @@ def test_a_new_safety_alert_lands_on_top_above_the_fold_with_banner_and_title_co
     card.locator(".btn-ack").click()
     expect(page.locator("#critical-banner .banner-text")).to_contain_text(str(open_critical))
     expect(page).to_have_title(re.compile(rf"^\({open_critical}\) "))
+
+    # Switched off, the sound stays off for this nurse after a reload.
+    page.locator("#sound-toggle").click()
+    expect(page.locator("#sound-toggle")).to_have_attribute("aria-pressed", "false")
+    page.reload()
+    page.wait_for_selector('#conn-state[data-state="live"]', timeout=15000)
+    expect(page.locator("#sound-toggle")).to_have_attribute("aria-pressed", "false")
+    expect(page.locator("#notify-toggle")).to_have_attribute("aria-pressed", "true")
     assert problems == []
 
 
@@ -268,4 +293,18 @@ def test_keyboard_shortcuts_and_focus_after_resolving(live_asgi_server, browser,
     expect(card).to_have_count(0)
     page.wait_for_function(f"() => ({focused_alert})() === '{below.pk}'", timeout=5000)
     assert_no_serious_axe_violations(page, "the desk after resolving")
+
+    # Resolved cards (status "all"): still AA contrast; the filters narrow the list.
+    page.goto(f"{live_asgi_server}/dashboard/?status=all")
+    page.wait_for_selector('#conn-state[data-state="live"]', timeout=15000)
+    expect(page.locator("li.alert-card.status-resolved")).to_have_count(1)
+    assert_no_serious_axe_violations(page, "resolved cards")
+    page.goto(f"{live_asgi_server}/dashboard/?status=all&severity=critical")
+    page.wait_for_selector('#conn-state[data-state="live"]', timeout=15000)
+    expect(page.locator("li.alert-card")).to_have_count(1)
+    assert page.locator("li.alert-card").get_attribute("data-alert-id") == str(top.pk)
+    page.goto(f"{live_asgi_server}/dashboard/?patient={other.pk}")
+    page.wait_for_selector('#conn-state[data-state="live"]', timeout=15000)
+    expect(page.locator("li.patient-card")).to_have_count(1)
+    expect(page.locator("li.patient-card .patient-link")).to_have_text("PZ9")
     assert problems == []
