@@ -284,12 +284,12 @@ class AlertAssignApi(APIView):
         "unassign (`null`). Audited; an `assigned` event is pushed to the team.",
     )
     def post(self, request: Request, alert_id: str) -> Response:
+        alert = _alert_or_404(request, alert_id, action=AuditAction.READ)
         data = AssignInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = request_user(request)
         wanted = data.validated_data["assignee"]
         assignee_id = user.pk if wanted == "me" else wanted
-        alert = _alert_or_404(request, alert_id, action=AuditAction.READ)
         previous = alert.assigned_to_id
         try:
             alert, changed = services.alert_assign(alert=alert, user=user, assignee_id=assignee_id)
@@ -334,10 +334,10 @@ class AlertNotesApi(generics.GenericAPIView):
         "note (`kind=note`, `text`). Audited; a `noted` event is pushed to the team.",
     )
     def post(self, request: Request, alert_id: str) -> Response:
+        alert = _alert_or_404(request, alert_id, action=AuditAction.READ)
         data = NoteInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        alert = _alert_or_404(request, alert_id, action=AuditAction.READ)
         try:
             note = services.alert_note_add(
                 alert=alert, user=request_user(request), kind=v["kind"], outcome=v["outcome"], text=v["text"]

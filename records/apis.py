@@ -126,9 +126,9 @@ class PatientDetailApi(APIView):
         "psychiatrist of the patient's team, or null). Audited with the changed fields.",
     )
     def patch(self, request: Request, patient_id: str) -> Response:
+        patient = clinician_patient_or_404(request, patient_id, resource="patient", action=AuditAction.UPDATE)
         data = PatientUpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        patient = clinician_patient_or_404(request, patient_id, resource="patient", action=AuditAction.UPDATE)
         v = data.validated_data
         changes: dict[str, Any] = {}
         if "phone" in v:
@@ -194,9 +194,9 @@ class CrisisPlanApi(APIView):
         description="Replace the three texts. Audited with the fields that changed.",
     )
     def put(self, request: Request, patient_id: str) -> Response:
+        patient = clinician_patient_or_404(request, patient_id, resource="crisis_plan", action=AuditAction.UPDATE)
         data = CrisisPlanSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        patient = clinician_patient_or_404(request, patient_id, resource="crisis_plan", action=AuditAction.UPDATE)
         v = data.validated_data
         plan, changed = crisis_plan_save(
             patient=patient,
