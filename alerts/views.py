@@ -99,7 +99,9 @@ def _js_strings() -> dict[str, Any]:
             "action_failed": _("The action failed: %(detail)s"),
             "network_error": _("network error, try again"),
             "detail_safety": _("PHQ-9 item 9 answered %(item9)s (0–3)."),
-            "detail_risk": _("Relapse risk %(risk)s (alert threshold %(threshold)s), band %(band)s."),
+            "detail_risk": _("Relapse risk %(risk)s, %(band)s (alert threshold %(threshold)s)."),
+            "late_upload": _("Late upload"),
+            "old_data": _("Old data"),
             "detail_reasons": _("Raised by: %(reasons)s"),
             "detail_adherence": _("No check-in and no phone data since %(since)s (%(days)s days)."),
             "detail_note": _("Note: %(note)s"),
@@ -337,6 +339,7 @@ def alert_handover(request: HttpRequest) -> HttpResponse:
         "failed": _("The handover could not be loaded: %(detail)s"),
         "late": _("late upload"),
         "recorded": _("data of %(when)s"),
+        "recorded_risk": _("data up to %(when)s"),
     }
     return render(
         request,

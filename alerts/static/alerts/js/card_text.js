@@ -16,7 +16,10 @@ export function ageLine(alert) {
   // Received within minutes: one time says it all.
   const delay = new Date(received).getTime() - new Date(recorded).getTime();
   if (alert.kind === "safety") return fmt(delay > 600000 ? S.ui.age_answered : S.ui.age_answered_now, values);
-  if (alert.kind === "risk") return fmt(S.ui.age_scored, { ...values, day: day(recorded) });
+  if (alert.kind === "risk") {
+    const d = alert.detail || {};
+    return fmt(S.ui.age_scored, { ...values, day: d.score_date ? day(d.score_date) : day(recorded) });
+  }
   return fmt(S.ui.age_raised, values);
 }
 
@@ -33,7 +36,8 @@ export function detailText(alert) {
           band: alert.risk.band_label,
         }),
       );
-      if (alert.risk.band_meaning) parts.push(alert.risk.band_meaning);
+      const meaning = alert.risk.band_meaning || "";
+      if (meaning) parts.push(meaning.charAt(0).toUpperCase() + meaning.slice(1) + (/[.!]$/.test(meaning) ? "" : "."));
     } else if (alert.message) {
       parts.push(alert.message);
     }

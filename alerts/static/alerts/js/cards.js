@@ -72,7 +72,9 @@ function fill(li, alert) {
   li.querySelector(".badge.kind").textContent = S.kind[alert.kind] || alert.kind;
   li.querySelector(".badge.status").textContent = S.status[alert.status] || alert.status;
   li.querySelector(".badge.escalated").hidden = !alert.escalated;
-  li.querySelector(".badge.late").hidden = !alert.late;
+  const late = li.querySelector(".badge.late");
+  late.hidden = !alert.late;
+  late.textContent = alert.kind === "risk" ? S.ui.old_data : S.ui.late_upload;
   li.querySelector(".alert-title").textContent = alertTitle(alert);
   li.querySelector(".alert-age").textContent = ageLine(alert);
   setText(li.querySelector(".alert-detail"), detailText(alert));

@@ -129,7 +129,7 @@ function fillFacts(g, ctx) {
     g.querySelector(".ctx-summary"),
     fmt(S.ui.context_summary, {
       checkin: ctx.last_checkin_at ? age(ctx.last_checkin_at) : S.ui.never,
-      previous: (ctx.previous_alerts || []).length,
+      previous: g.querySelectorAll(".previous-list li").length,
     }),
   );
 }
@@ -152,7 +152,9 @@ function fillPlan(g, ctx) {
 function fillPrevious(g, ctx) {
   const ul = g.querySelector(".previous-list");
   ul.textContent = "";
-  const items = ctx.previous_alerts || [];
+  // The alerts the card shows already are not "previous".
+  const shown = new Set(Array.from(g.querySelectorAll("li.alert-card")).map((li) => li.dataset.alertId));
+  const items = (ctx.previous_alerts || []).filter((a) => !shown.has(String(a.id)));
   g.querySelector(".previous-none").hidden = items.length > 0;
   items.forEach((a) => {
     const li = document.createElement("li");
@@ -169,12 +171,13 @@ function fillPrevious(g, ctx) {
 export function fillContext(g, pid) {
   const ctx = state.contexts[pid];
   if (!ctx) return;
+  // Cheap, and the alerts the card shows change: every time. The rest when the context does.
+  fillPrevious(g, ctx);
   fillFacts(g, ctx);
   if (g._ctx === ctx) return;
   g._ctx = ctx;
   fillHead(g, ctx);
   fillPlan(g, ctx);
-  fillPrevious(g, ctx);
 }
 
 function showPlanError(g, message) {

@@ -62,7 +62,9 @@ function render(S, data) {
       const who = e.actor ? fmt(H.by, { user: person(e.actor) }) : H.system;
       const extra = [who];
       if (kind === "assigned") extra.push(e.assignee ? fmt(H.assigned_to, { user: person(e.assignee) }) : H.unassigned);
-      if (kind === "created" && a.recorded_at) extra.push(fmt(H.recorded, { when: when(a.recorded_at) }));
+      if (kind === "created" && a.recorded_at) {
+        extra.push(fmt(a.kind === "risk" ? H.recorded_risk : H.recorded, { when: when(a.recorded_at) }));
+      }
       if (kind === "created" && a.late) extra.push(H.late);
       li.appendChild(el("span", "handover-who", " — " + extra.join(", ")));
       if (kind === "noted" && e.note) {
