@@ -238,6 +238,15 @@ def test_claim_notes_and_handover_live_between_two_nurses(live_asgi_server, brow
     assert "2" in handover.locator(".handover-created h2").inner_text()
     assert_no_serious_axe_violations(handover, "the handover page")
     handover.screenshot(path=str(artifacts_dir / "2-handover.png"), full_page=True)
+
+    # The handover stays live: a call nurse-one logs now appears in it without a reload.
+    handover.evaluate("window.__noReload = true")
+    card.locator(".note-kind input[value=call]").check()
+    card.locator(".outcome-select").select_option("reached")
+    card.locator(".team-note-input").fill("Reached him at 23:05, safe at home.")
+    card.locator(".btn-note-add").click()
+    expect(handover.locator(".handover-noted")).to_contain_text("Reached him at 23:05", timeout=15000)
+    assert handover.evaluate("window.__noReload") is True
     assert first_problems == [] and second_problems == []
 
 

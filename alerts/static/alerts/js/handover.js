@@ -1,7 +1,8 @@
 // The handover page (/dashboard/handover/): what happened in the reader's teams since the
 // chosen time — new, acknowledged, resolved and escalated alerts, assignments, notes and
 // call attempts, who did what — and the alerts still open. Read from
-// GET /api/v1/alerts/handover/?since= (audited there); printable (Print, or the browser's).
+// GET /api/v1/alerts/handover/?since= (audited there), kept up to date while open (any
+// alert event of the team reloads it); printable (Print, or the browser's).
 import { fmt, when } from "./format.js";
 
 const page = document.getElementById("handover-config");
@@ -99,11 +100,12 @@ function render(S, data) {
   body.dataset.state = "ready";
 }
 
-if (page) {
-  const S = JSON.parse(document.getElementById("alerts-strings").textContent);
-  document.getElementById("handover-print").addEventListener("click", () => window.print());
+function load(S) {
   const params = new URLSearchParams({ since: page.dataset.since });
-  fetch(page.dataset.api + "?" + params.toString(), { credentials: "same-origin", headers: { Accept: "application/json" } })
+  return fetch(page.dataset.api + "?" + params.toString(), {
+    credentials: "same-origin",
+    headers: { Accept: "application/json" },
+  })
     .then((r) =>
       r.json().then((data) => {
         if (!r.ok) throw new Error(data.detail || JSON.stringify(data));
@@ -117,4 +119,48 @@ if (page) {
       body.appendChild(el("p", "error", fmt(S.handover.failed, { detail: err.message })));
       body.dataset.state = "error";
     });
+}
+
+// Live: any alert event of the team (a claim, a note, a new alert…) reloads the handover
+// up to now, at most once a second. A lost socket retries every 10 s; the page still works
+// without it (reload it by hand).
+function live(S) {
+  let timer = null;
+  const again = () => {
+    if (timer) return;
+    timer = window.setTimeout(() => {
+      timer = null;
+      load(S);
+    }, 1000);
+  };
+  const open = () => {
+    const scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    let socket;
+    try {
+      socket = new WebSocket(scheme + window.location.host + page.dataset.wsPath);
+    } catch (_e) {
+      window.setTimeout(open, 10000);
+      return;
+    }
+    socket.addEventListener("message", (ev) => {
+      let message = null;
+      try {
+        message = JSON.parse(ev.data);
+      } catch (_e) {
+        return;
+      }
+      if (message && message.type === "alert") again();
+    });
+    socket.addEventListener("close", (ev) => {
+      if (ev.code !== 4401 && ev.code !== 4403) window.setTimeout(open, 10000);
+    });
+    window.addEventListener("pagehide", () => socket.close());
+  };
+  open();
+}
+
+if (page) {
+  const S = JSON.parse(document.getElementById("alerts-strings").textContent);
+  document.getElementById("handover-print").addEventListener("click", () => window.print());
+  load(S).then(() => live(S));
 }
