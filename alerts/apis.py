@@ -17,28 +17,49 @@ from patients.models import AuditAction, CareTeam, Role
 from patients.permissions import IsClinician
 
 from . import services
-from .models import Alert
+from .context import cards_for_patients
+from .models import Alert, AlertEventKind, AlertNote
 from .selectors import (
     alert_events_after,
+    alert_events_between,
     alert_get_for_clinician,
+    alert_ids_grouped,
+    alert_notes,
+    alerts_by_ids,
     alerts_filter,
     alerts_for_clinician,
     alerts_triage_order,
     clinician_team_ids,
 )
 from .serializers import (
+    HANDOVER_MAX_EVENTS,
     AlertEventsPageSerializer,
     AlertEventsQuerySerializer,
     AlertListQuerySerializer,
+    AlertNoteOutputSerializer,
     AlertOutputSerializer,
+    AssignInputSerializer,
+    HandoverQuerySerializer,
+    HandoverSerializer,
     ManualAlertInputSerializer,
+    NoteInputSerializer,
     ResolveInputSerializer,
     RiskAlertsSwitchInputSerializer,
     RiskAlertsSwitchOutputSerializer,
     event_message,
+    note_data,
 )
 
 TAGS = ["alerts"]
+
+
+def _role(request: Request) -> str:
+    """The reader's role: what the alert shape may show them (serializers.alert_for_reader)."""
+    return str(getattr(request.user, "role", ""))
+
+
+def _alert_out(request: Request, alert: Alert) -> dict[str, Any]:
+    return dict(AlertOutputSerializer(alert, context={"role": _role(request)}).data)
 
 
 class Conflict(APIException):
@@ -63,11 +84,19 @@ class AlertListCreateApi(generics.GenericAPIView):
 
     @extend_schema(
         parameters=[AlertListQuerySerializer],
-        responses=AlertOutputSerializer(many=True),
+        responses={
+            200: AlertOutputSerializer(many=True),
+            400: OpenApiResponse(description='A bad filter value, named: e.g. `{"severity": ["Unknown severity…"]}`.'),
+            404: OpenApiResponse(description="`patient` is not a patient of the caller's care teams."),
+        },
         tags=TAGS,
         description=(
-            "Alerts of the caller's care teams, newest first (`ordering=triage`: most severe first, then the "
-            "longest waiting). `status=active` means open or acknowledged."
+            "Alerts of the caller's care teams (scoped by the patient's current team), newest first. "
+            "`ordering=triage`: unacknowledged critical alerts first, newest first; then by severity, oldest "
+            "first. `group=patient`: contiguous per patient, groups ordered by their most urgent alert. "
+            "`status=active` means open or acknowledged. Filters: `patient`, `severity` (comma list), `kind`, "
+            "`assignee` (`me`, `none`, a user id), `from`/`to` (on created_at). `context=1` embeds each "
+            "alert's card `context` (docs/alerts.md)."
         ),
     )
     def get(self, request: Request) -> Response:
@@ -77,16 +106,27 @@ class AlertListCreateApi(generics.GenericAPIView):
         patient_id = q.get("patient")
         if patient_id is not None:
             clinician_patient_or_404(request, patient_id, resource="alert_list")
+        user = request_user(request)
+        assignee = q.get("assignee")
+        base = alerts_for_clinician(user=user)
         qs = alerts_filter(
-            alerts_for_clinician(user=request_user(request)),
+            base,
             status=q.get("status"),
             kind=q.get("kind"),
             severity=q.get("severity"),
             patient_id=patient_id,
+            assignee=user.pk if assignee == "me" else assignee,
+            created_from=q.get("created_from"),
+            created_to=q.get("created_to"),
         )
-        ordering = q.get("ordering", "-created_at")
-        qs = alerts_triage_order(qs) if ordering == "triage" else qs.order_by(ordering, "pk")
-        page = self.paginate_queryset(qs) or []
+        page: list[Alert]
+        if q.get("group") == "patient":
+            ids: list[Any] = list(self.paginate_queryset(alert_ids_grouped(qs)) or [])
+            page = alerts_by_ids(qs=base, ids=ids)
+        else:
+            ordering = q.get("ordering", "-created_at")
+            qs = alerts_triage_order(qs) if ordering == "triage" else qs.order_by(ordering, "pk")
+            page = list(self.paginate_queryset(qs) or [])
         if patient_id is None:
             audit_record_patients(
                 request=request,
@@ -95,7 +135,11 @@ class AlertListCreateApi(generics.GenericAPIView):
                 patient_ids=[a.patient_id for a in page],
                 detail={"count": len(page)},
             )
-        return self.get_paginated_response(AlertOutputSerializer(page, many=True).data)
+        data: list[dict[str, Any]] = list(AlertOutputSerializer(page, many=True, context={"role": _role(request)}).data)
+        if q.get("context"):
+            cards = cards_for_patients(patient_ids=[a.patient_id for a in page], user=user)
+            data = [{**item, "context": cards.get(alert.patient_id)} for item, alert in zip(data, page, strict=True)]
+        return self.get_paginated_response(data)
 
     @extend_schema(
         request=ManualAlertInputSerializer,
@@ -122,9 +166,7 @@ class AlertListCreateApi(generics.GenericAPIView):
             client_id=v.get("id"),
         )
         alert = alert_get_for_clinician(user=request_user(request), alert_id=alert.pk) or alert
-        return Response(
-            AlertOutputSerializer(alert).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        )
+        return Response(_alert_out(request, alert), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class AlertDetailApi(APIView):
@@ -132,7 +174,7 @@ class AlertDetailApi(APIView):
 
     @extend_schema(responses=AlertOutputSerializer, tags=TAGS)
     def get(self, request: Request, alert_id: str) -> Response:
-        return Response(AlertOutputSerializer(_alert_or_404(request, alert_id, action=AuditAction.READ)).data)
+        return Response(_alert_out(request, _alert_or_404(request, alert_id, action=AuditAction.READ)))
 
 
 class AlertAcknowledgeApi(APIView):
@@ -154,7 +196,7 @@ class AlertAcknowledgeApi(APIView):
             alert, _changed = services.alert_acknowledge(alert=alert, user=request_user(request))
         except services.AlertTransitionError as exc:
             raise Conflict(str(exc)) from exc
-        return Response(AlertOutputSerializer(alert).data)
+        return Response(_alert_out(request, alert))
 
 
 class AlertResolveApi(APIView):
@@ -184,7 +226,7 @@ class AlertResolveApi(APIView):
             raise ValidationError({"note": [str(exc)]}) from exc
         except services.AlertTransitionError as exc:
             raise Conflict(str(exc)) from exc
-        return Response(AlertOutputSerializer(alert).data)
+        return Response(_alert_out(request, alert))
 
 
 class AlertEventsApi(APIView):
@@ -198,8 +240,9 @@ class AlertEventsApi(APIView):
         tags=TAGS,
         description=(
             "Alert events of the caller's care teams with `seq > after`, oldest first, each exactly as the "
-            "WebSocket `/ws/alerts/` sends it (`event` is `created`, `acknowledged`, `resolved` or `escalated`; "
-            "`alert` is the alert's current state). Page with `after=last_seq` while `more` is true."
+            "WebSocket `/ws/alerts/` sends it (`event` is `created`, `acknowledged`, `resolved`, `escalated`, "
+            "`assigned` or `noted`; `alert` is the alert's current state). Page with `after=last_seq` while "
+            "`more` is true."
         ),
     )
     def get(self, request: Request) -> Response:
@@ -216,9 +259,167 @@ class AlertEventsApi(APIView):
         )
         return Response(
             {
-                "results": [event_message(e, e.alert) for e in events],
+                "results": [event_message(e, e.alert, role=_role(request)) for e in events],
                 "last_seq": events[-1].seq if events else after,
                 "more": len(events) == limit,
+            }
+        )
+
+
+class AlertAssignApi(APIView):
+    permission_classes = [IsClinician]
+
+    @extend_schema(
+        request=AssignInputSerializer,
+        responses={
+            200: AlertOutputSerializer,
+            400: OpenApiResponse(description="The assignee is not a nurse or psychiatrist of the patient's team."),
+            404: OpenApiResponse(description="No such alert in your teams."),
+            409: OpenApiResponse(description="The alert is resolved."),
+        },
+        tags=TAGS,
+        description='Claim (`{"assignee": "me"}`), give to a colleague of the patient\'s team (a user id) or '
+        "unassign (`null`). Audited; an `assigned` event is pushed to the team.",
+    )
+    def post(self, request: Request, alert_id: str) -> Response:
+        alert = _alert_or_404(request, alert_id, action=AuditAction.READ)
+        data = AssignInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = request_user(request)
+        wanted = data.validated_data["assignee"]
+        assignee_id = user.pk if wanted == "me" else wanted
+        previous = alert.assigned_to_id
+        try:
+            alert, changed = services.alert_assign(alert=alert, user=user, assignee_id=assignee_id)
+        except services.AlertAssigneeInvalid as exc:
+            raise ValidationError({"assignee": [str(exc)]}) from exc
+        except services.AlertTransitionError as exc:
+            raise Conflict(str(exc)) from exc
+        audit_record(
+            request=request,
+            action=AuditAction.UPDATE,
+            resource="alert_assignment",
+            patient_id=alert.patient_id,
+            detail={"alert": str(alert.pk), "from": previous, "to": assignee_id, "changed": changed},
+        )
+        return Response(_alert_out(request, alert))
+
+
+class AlertNotesApi(generics.GenericAPIView):
+    permission_classes = [IsClinician]
+    serializer_class = AlertNoteOutputSerializer
+    queryset = AlertNote.objects.none()  # for the schema
+
+    @extend_schema(
+        responses={200: AlertNoteOutputSerializer(many=True), 404: OpenApiResponse(description="No such alert.")},
+        tags=TAGS,
+        description="The alert's thread (call attempts and notes), oldest first. Audited.",
+    )
+    def get(self, request: Request, alert_id: str) -> Response:
+        alert = _alert_or_404(request, alert_id, action=AuditAction.READ)
+        page = self.paginate_queryset(alert_notes(alert=alert)) or []
+        return self.get_paginated_response([note_data(n) for n in page])
+
+    @extend_schema(
+        request=NoteInputSerializer,
+        responses={
+            201: AlertNoteOutputSerializer,
+            400: OpenApiResponse(description="A call without outcome, a note without text, text over 2000 characters."),
+            404: OpenApiResponse(description="No such alert in your teams."),
+        },
+        tags=TAGS,
+        description="Add a call attempt (`kind=call` with `outcome` reached / no_answer / message_left) or a free "
+        "note (`kind=note`, `text`). Audited; a `noted` event is pushed to the team.",
+    )
+    def post(self, request: Request, alert_id: str) -> Response:
+        alert = _alert_or_404(request, alert_id, action=AuditAction.READ)
+        data = NoteInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        try:
+            note = services.alert_note_add(
+                alert=alert, user=request_user(request), kind=v["kind"], outcome=v["outcome"], text=v["text"]
+            )
+        except services.AlertNoteInvalid as exc:
+            raise ValidationError({"text": [str(exc)]}) from exc
+        audit_record(
+            request=request,
+            action=AuditAction.CREATE,
+            resource="alert_note",
+            patient_id=alert.patient_id,
+            detail={"alert": str(alert.pk), "note": str(note.pk), "kind": note.kind, "outcome": note.outcome},
+        )
+        return Response(note_data(note), status=status.HTTP_201_CREATED)
+
+
+def _handover_line(event: Any, request: Request) -> dict[str, Any]:
+    message = event_message(event, event.alert, role=_role(request))
+    alert = message["alert"]
+    return {
+        "seq": event.seq,
+        "at": message["at"],
+        "event": event.event,
+        "actor": message["actor"],
+        "alert": {
+            key: alert.get(key)
+            for key in (
+                "id",
+                "patient",
+                "patient_code",
+                "kind",
+                "severity",
+                "status",
+                "title_display",
+                "recorded_at",
+                "late",
+            )
+        },
+        "note": message.get("note"),
+        "assignee": message.get("assignee"),
+    }
+
+
+class AlertHandoverApi(APIView):
+    permission_classes = [IsClinician]
+
+    @extend_schema(
+        parameters=[HandoverQuerySerializer],
+        responses={200: HandoverSerializer, 400: OpenApiResponse(description="`since` missing, bad or > 7 days.")},
+        tags=TAGS,
+        description="What happened in the caller's teams since `since` (until `until`, default now): new, "
+        "acknowledged, resolved, escalated, assigned alerts and notes, who did what (oldest first), and the "
+        "alerts still open or acknowledged in triage order. Audited.",
+    )
+    def get(self, request: Request) -> Response:
+        query = HandoverQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        since, until = query.validated_data["since"], query.validated_data["until"]
+        user = request_user(request)
+        team_ids = clinician_team_ids(user=user)
+        events = alert_events_between(team_ids=team_ids, since=since, until=until, limit=HANDOVER_MAX_EVENTS)
+        lines = [_handover_line(e, request) for e in events]
+        counts = {kind: 0 for kind in AlertEventKind.values}
+        for line in lines:
+            counts[line["event"]] = counts.get(line["event"], 0) + 1
+        still_open = list(alerts_triage_order(alerts_filter(alerts_for_clinician(user=user), status="active")))
+        audit_record(
+            request=request,
+            action=AuditAction.READ,
+            resource="alert_handover",
+            detail={
+                "since": since.isoformat(),
+                "until": until.isoformat(),
+                "count": len(lines),
+                "patients": sorted({str(e.alert.patient_id) for e in events} | {str(a.patient_id) for a in still_open}),
+            },
+        )
+        return Response(
+            {
+                "since": since.isoformat(),
+                "until": until.isoformat(),
+                "counts": counts,
+                "events": lines,
+                "open": AlertOutputSerializer(still_open, many=True, context={"role": _role(request)}).data,
             }
         )
 

@@ -240,14 +240,15 @@ class AlertConsumer(AsyncWebsocketConsumer):
     def _replay_batch(self, after: int, limit: int) -> list[dict[str, Any]]:
         with translation.override(self.language):
             events = alert_events_after(team_ids=self.team_ids, after=after, limit=limit)
-            return [event_message(e, e.alert) for e in events]
+            return [event_message(e, e.alert, role=self.user.role) for e in events]
 
     # --- channel-layer handlers ---------------------------------------------------------------
 
     async def alert_event(self, event: dict[str, Any]) -> None:
         if self.user is not None:
             with translation.override(self.language):
-                message = localized_message(event["message"])
+                # Pushed with the widest view: redacted here for this socket's reader (21.5).
+                message = localized_message(event["message"], role=self.user.role)
             await self._send(message)
 
     async def user_close(self, event: dict[str, Any]) -> None:

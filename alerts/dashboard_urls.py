@@ -6,4 +6,5 @@ from . import views
 
 urlpatterns = [
     path("", views.alert_dashboard, name="alert_dashboard"),
+    path("handover/", views.alert_handover, name="alert_handover"),
 ]

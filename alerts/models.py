@@ -53,6 +53,16 @@ class Alert(models.Model):
     )
     resolution_note = models.TextField(blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # The age of the data: when the answer or signal behind the alert was recorded, and when
+    # it reached the server (`late` when far apart, see rules.alert_late). Null on rows older
+    # than these fields: read as created_at.
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    # Team work: who claimed the alert or was given it.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -61,6 +71,7 @@ class Alert(models.Model):
             models.Index(fields=["patient", "status"]),
             models.Index(fields=["patient", "kind", "created_at"]),
             models.Index(fields=["severity", "status", "escalated_at"]),
+            models.Index(fields=["assigned_to", "status"]),
         ]
         constraints = [
             # The lifecycle invariants the services and the dashboard rely on.
@@ -83,6 +94,8 @@ class AlertEventKind(models.TextChoices):
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
     RESOLVED = "resolved", _("Resolved")
     ESCALATED = "escalated", _("Escalated")
+    ASSIGNED = "assigned", _("Assigned")
+    NOTED = "noted", _("Note added")
 
 
 class AlertEvent(models.Model):
@@ -104,3 +117,45 @@ class AlertEvent(models.Model):
     class Meta:
         ordering = ["seq"]
         indexes = [models.Index(fields=["care_team", "seq"])]
+
+
+class AlertNoteKind(models.TextChoices):
+    CALL = "call", _("Call attempt")
+    NOTE = "note", _("Note")
+
+
+class CallOutcome(models.TextChoices):
+    REACHED = "reached", _("Reached")
+    NO_ANSWER = "no_answer", _("No answer")
+    MESSAGE_LEFT = "message_left", _("Message left")
+
+
+class AlertNote(models.Model):
+    """The thread of an alert: call attempts with their outcome and free notes, before (or
+    after) it is resolved. Append-only."""
+
+    TEXT_MAX = 2000
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="notes")
+    kind = models.CharField(max_length=8, choices=AlertNoteKind.choices)
+    outcome = models.CharField(max_length=16, choices=CallOutcome.choices, blank=True)
+    text = models.TextField(blank=True, max_length=TEXT_MAX)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["alert", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(kind="call") & ~models.Q(outcome=""))
+                | (models.Q(kind="note") & models.Q(outcome="") & ~models.Q(text="")),
+                name="alert_note_call_has_outcome_note_has_text",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on alert {self.alert_id}"

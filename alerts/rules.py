@@ -135,3 +135,38 @@ def escalation_due(
         and not escalated
         and created_at + timedelta(minutes=max(1, minutes)) <= now
     )
+
+
+def escalation_due_at(
+    *, severity: str, status: str, escalated: bool, created_at: datetime, minutes: int
+) -> datetime | None:
+    """When an alert will escalate if nobody acknowledges it (the desk's countdown): open,
+    critical and not yet escalated alerts only; else None. Same delay as `escalation_due`."""
+    if severity != "critical" or status != "open" or escalated:
+        return None
+    return created_at + timedelta(minutes=max(1, minutes))
+
+
+# --- the age of the data ------------------------------------------------------------------
+
+LATE_AFTER_HOURS = 24
+
+
+def alert_late(*, recorded_at: datetime | None, received_at: datetime | None, hours: float = LATE_AFTER_HOURS) -> bool:
+    """The data behind an alert reached the server more than `hours` after it was recorded
+    (a phone that was offline, a late upload, an imported history): it still alerts, marked."""
+    if recorded_at is None or received_at is None:
+        return False
+    return received_at - recorded_at > timedelta(hours=hours)
+
+
+# --- triage order -------------------------------------------------------------------------
+
+
+def triage_key(*, severity: str, status: str, created_at: datetime) -> tuple[int, float, int, float]:
+    """The desk's order: unacknowledged critical alerts first, newest first; then the others
+    by severity, longest waiting first. Sorting ascending on this key gives that order."""
+    stamp = created_at.timestamp()
+    if severity == "critical" and status == "open":
+        return (0, -stamp, 0, 0.0)
+    return (1, 0.0, SEVERITY_RANK.get(severity, len(SEVERITY_RANK)), stamp)

@@ -16,13 +16,23 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from patients.errors import DomainError, IdempotencyConflict
-from patients.models import CareTeam, Patient, User
+from patients.models import CLINICAL_ROLES, CareTeam, Patient, User
 
 from . import rules
 from .broadcast import alert_event_push
-from .models import Alert, AlertEvent, AlertEventKind, AlertKind, AlertSeverity, AlertStatus
-from .selectors import ALERT_RELATED
-from .serializers import event_message
+from .models import (
+    Alert,
+    AlertEvent,
+    AlertEventKind,
+    AlertKind,
+    AlertNote,
+    AlertNoteKind,
+    AlertSeverity,
+    AlertStatus,
+    CallOutcome,
+)
+from .selectors import alerts_shaped
+from .serializers import FULL_VIEW, event_message, note_data, user_ref
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +48,14 @@ class AlertNoteRequired(DomainError):
     """Resolving records what was done: the note is required (400)."""
 
 
+class AlertAssigneeInvalid(DomainError):
+    """The assignee is not a nurse or psychiatrist of the patient's current team (400)."""
+
+
+class AlertNoteInvalid(DomainError):
+    """A call attempt without its outcome, a note without text, a text too long (400)."""
+
+
 def _seq_order_lock() -> None:
     """Hold a transaction-level lock from the event insert to the commit, so sequence values
     are handed out in commit order: a dashboard that saw seq N can never later miss an
@@ -51,19 +69,19 @@ def _event_append(
     *, alert: Alert, event: str, actor: User | None = None, detail: dict[str, Any] | None = None
 ) -> AlertEvent:
     """Caller is inside transaction.atomic and `alert` carries the related rows the message
-    shows (selectors.ALERT_RELATED). The push is registered for after the commit."""
+    shows (selectors.ALERT_RELATED). The event belongs to, and is pushed to, the patient's
+    current care team (security 21.2). The push is registered for after the commit; it carries
+    the widest view, and each socket redacts it for its reader (serializers.alert_for_reader)."""
     _seq_order_lock()
-    record = AlertEvent.objects.create(
-        alert=alert, care_team_id=alert.care_team_id, event=event, actor=actor, detail=detail or {}
-    )
-    message = event_message(record, alert)
-    team_id = alert.care_team_id
+    team_id = alert.patient.care_team_id
+    record = AlertEvent.objects.create(alert=alert, care_team_id=team_id, event=event, actor=actor, detail=detail or {})
+    message = event_message(record, alert, role=FULL_VIEW)
     transaction.on_commit(functools.partial(alert_event_push, team_id=team_id, message=message))
     return record
 
 
 def _reload(alert_id: UUID) -> Alert:
-    return Alert.objects.select_related(*ALERT_RELATED).get(pk=alert_id)
+    return alerts_shaped().get(pk=alert_id)
 
 
 # --- raising ----------------------------------------------------------------------------------
@@ -78,16 +96,21 @@ def alert_raise(
     detail: dict[str, Any] | None = None,
     dedupe_key: str | None = None,
     created_by: User | None = None,
+    recorded_at: datetime | None = None,
+    received_at: datetime | None = None,
 ) -> tuple[Alert, bool]:
     """Store an alert and its `created` event, push on commit. With a dedupe key the same
     alert is raised once however often a retry or replay calls this: `(alert, False)`.
-    Runs inside the caller's transaction when there is one (a savepoint here)."""
+    Runs inside the caller's transaction when there is one (a savepoint here).
+    `recorded_at`: when the data behind it was recorded; `received_at`: when it reached the
+    server (both default to now); far apart, the alert is `late`."""
     if kind not in AlertKind.values or severity not in AlertSeverity.values:
         raise DomainError("Unknown alert kind or severity.")
     if dedupe_key is not None:
         existing = Alert.objects.filter(dedupe_key=dedupe_key).first()
         if existing is not None:
             return existing, False
+    now = timezone.now()
     try:
         with transaction.atomic():
             alert = Alert.objects.create(
@@ -99,7 +122,10 @@ def alert_raise(
                 detail=detail or {},
                 dedupe_key=dedupe_key,
                 created_by=created_by,
+                recorded_at=recorded_at or received_at or now,
+                received_at=received_at or now,
             )
+            alert.notes_total = 0  # type: ignore[attr-defined]  # why: the shape reads it, a new alert has none
             _event_append(alert=alert, event=AlertEventKind.CREATED, actor=created_by)
     except IntegrityError:
         if dedupe_key is None:
@@ -109,10 +135,13 @@ def alert_raise(
     return alert, True
 
 
-def alert_raise_safety(*, patient: Patient, questionnaire_id: UUID, item9: int, completed_at: datetime) -> Alert:
+def alert_raise_safety(
+    *, patient: Patient, questionnaire_id: UUID, item9: int, completed_at: datetime, received_at: datetime | None = None
+) -> Alert:
     """PHQ-9 item 9 above 0: a critical alert, raised inside the caller's transaction (the
     questionnaire and its alert commit together). Idempotent: the same questionnaire raises
-    one alert however often it is replayed. Safety alerts are never paused."""
+    one alert however often it is replayed. Safety alerts are never paused. Recorded when
+    answered, received when uploaded: an answer uploaded days later is a late alert."""
     alert, _created = alert_raise(
         patient=patient,
         kind=AlertKind.SAFETY,
@@ -125,6 +154,8 @@ def alert_raise_safety(*, patient: Patient, questionnaire_id: UUID, item9: int, 
             "completed_at": completed_at.isoformat(),
         },
         dedupe_key=rules.safety_dedupe_key(questionnaire_id),
+        recorded_at=completed_at,
+        received_at=received_at,
     )
     return alert
 
@@ -226,12 +257,13 @@ def alerts_escalate_due(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     candidates = (
         Alert.objects.filter(severity=AlertSeverity.CRITICAL, status=AlertStatus.OPEN, escalated_at__isnull=True)
-        .select_related("care_team")
-        .only("pk", "severity", "status", "escalated_at", "created_at", "care_team__escalation_minutes")
+        .select_related("patient__care_team")
+        .only("pk", "severity", "status", "escalated_at", "created_at", "patient__care_team__escalation_minutes")
     )
     count = 0
     for alert in candidates:
-        minutes = alert.care_team.escalation_minutes
+        # The patient's current team's delay (its alerts follow a patient who moved).
+        minutes = alert.patient.care_team.escalation_minutes
         if rules.escalation_due(
             severity=alert.severity,
             status=alert.status,
@@ -242,6 +274,63 @@ def alerts_escalate_due(*, now: datetime | None = None) -> int:
         ) and alert_escalate(alert_id=alert.pk, minutes=minutes):
             count += 1
     return count
+
+
+# --- team work --------------------------------------------------------------------------------
+
+
+def alert_assign(*, alert: Alert, user: User, assignee_id: int | None) -> tuple[Alert, bool]:
+    """Claim an alert (assignee = the user), give it to a colleague (a nurse or psychiatrist of
+    the patient's current team), or unassign it (None). An `assigned` event is pushed to the
+    team. Assigning to whom it already is changes nothing `(alert, False)`; a resolved alert
+    cannot be assigned (AlertTransitionError)."""
+    assignee = None
+    if assignee_id is not None:
+        assignee = User.objects.filter(
+            pk=assignee_id, is_active=True, role__in=CLINICAL_ROLES, care_teams__id=alert.patient.care_team_id
+        ).first()
+        if assignee is None:
+            raise AlertAssigneeInvalid("The assignee must be a nurse or psychiatrist of the patient's care team.")
+    now = timezone.now()
+    with transaction.atomic():
+        current = Alert.objects.select_for_update().get(pk=alert.pk)
+        if current.status == AlertStatus.RESOLVED:
+            raise AlertTransitionError("This alert is resolved.")
+        if current.assigned_to_id == assignee_id:
+            return _reload(alert.pk), False
+        previous = current.assigned_to_id
+        Alert.objects.filter(pk=alert.pk).update(
+            assigned_to=assignee, assigned_at=now if assignee is not None else None, updated_at=now
+        )
+        reloaded = _reload(alert.pk)
+        _event_append(
+            alert=reloaded,
+            event=AlertEventKind.ASSIGNED,
+            actor=user,
+            detail={"assignee": user_ref(assignee), "previous": previous},
+        )
+    return reloaded, True
+
+
+def alert_note_add(*, alert: Alert, user: User, kind: str, outcome: str = "", text: str = "") -> AlertNote:
+    """Add a call attempt (with its outcome: reached, no answer, message left) or a free note
+    to an alert's thread; a `noted` event is pushed to the team. Resolved alerts take notes too
+    (a follow-up)."""
+    text = (text or "").strip()
+    outcome = outcome or ""
+    if kind not in AlertNoteKind.values:
+        raise AlertNoteInvalid("A note is a call attempt or a note.")
+    if kind == AlertNoteKind.CALL and outcome not in CallOutcome.values:
+        raise AlertNoteInvalid("A call attempt needs its outcome: reached, no answer or message left.")
+    if kind == AlertNoteKind.NOTE and (outcome or not text):
+        raise AlertNoteInvalid("A note has text and no outcome.")
+    if len(text) > AlertNote.TEXT_MAX:
+        raise AlertNoteInvalid(f"At most {AlertNote.TEXT_MAX} characters.")
+    with transaction.atomic():
+        note = AlertNote.objects.create(alert_id=alert.pk, kind=kind, outcome=outcome, text=text, author=user)
+        Alert.objects.filter(pk=alert.pk).update(updated_at=timezone.now())
+        _event_append(alert=_reload(alert.pk), event=AlertEventKind.NOTED, actor=user, detail={"note": note_data(note)})
+    return note
 
 
 def care_team_risk_alerts_set(*, team: CareTeam, paused: bool) -> bool:

@@ -3,8 +3,9 @@
 through `alerts`. Run by the `ml.tasks.evaluate_risk_scores` task that scoring enqueues on
 commit."""
 
+import zoneinfo
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
 from django.db import transaction
@@ -15,6 +16,11 @@ from alerts.services import alert_raise
 from patients.models import Patient, PatientStatus, patient_lock
 
 from .models import RiskScore
+
+
+def score_day_end(day: date, tz: zoneinfo.ZoneInfo) -> datetime:
+    """The end of a scored local day (the next local midnight): when its data was complete."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
 
 
 def risk_alerts_evaluate(*, score_ids: list[int]) -> int:
@@ -90,6 +96,9 @@ def _risk_evaluate_patient(*, patient_id: UUID, scores: list[RiskScore]) -> int:
                     "reason": decision.reason,
                 },
                 dedupe_key=key,
+                # The data behind it: the scored local day, complete at its end. A backfill of
+                # old days raises alerts that read as late (and is run with --no-alerts).
+                recorded_at=score_day_end(score.date, patient.tz),
             )
             prior.append(rules.PriorRiskAlert(score_date=score.date, band=score.band, unresolved=True))
             raised += int(created)

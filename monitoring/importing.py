@@ -81,8 +81,12 @@ def _parse(line: str) -> dict[str, Any]:
 
 
 class CohortImporter:
-    def __init__(self, path: Path, *, progress: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self, path: Path, *, progress: Callable[[str], None] | None = None, raise_alerts: bool = False
+    ) -> None:
         self.path = path
+        # History raises no live alert unless asked (`import_cohort --raise-alerts`).
+        self.raise_alerts = raise_alerts
         self.progress = progress or (lambda message: None)
         self.report = ImportReport()
         self.now = timezone.now()
@@ -296,7 +300,7 @@ class CohortImporter:
         store = {
             "checkin": lambda p, recs: services.checkins_store(patient=p, checkins=recs, update_summaries=False),
             "questionnaire": lambda p, recs: services.questionnaires_store(
-                patient=p, records=recs, update_summaries=False
+                patient=p, records=recs, update_summaries=False, raise_alerts=self.raise_alerts
             ),
             "signal": lambda p, recs: services.signals_store(patient=p, records=recs, update_summaries=False),
         }
@@ -339,5 +343,9 @@ class CohortImporter:
         self.progress(f"{self.report.summaries} daily summaries recomputed")
 
 
-def cohort_import(*, path: Path, progress: Callable[[str], None] | None = None) -> ImportReport:
-    return CohortImporter(path, progress=progress).run()
+def cohort_import(
+    *, path: Path, progress: Callable[[str], None] | None = None, raise_alerts: bool = False
+) -> ImportReport:
+    """Load a cohort file. History raises no alert unless `raise_alerts` (each then marked with
+    when its answer was recorded, so an old one reads as late)."""
+    return CohortImporter(path, progress=progress, raise_alerts=raise_alerts).run()

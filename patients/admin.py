@@ -1,5 +1,6 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
@@ -7,8 +8,14 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from .admin_audit import AuditedAdminMixin, ReadOnlyAdminMixin
-from .models import AuditEvent, CareTeam, ClinicalEvent, ConsentRecord, Patient, User
-from .services import account_save, care_team_members_set, clinician_deactivate
+from .models import AuditEvent, CareTeam, ClinicalEvent, ConsentRecord, CrisisPlan, Patient, User, phone_normalized
+from .services import (
+    account_save,
+    care_team_members_set,
+    care_team_sockets_rescope,
+    clinician_deactivate,
+    team_clinician,
+)
 
 
 @admin.register(User)
@@ -43,12 +50,60 @@ class CareTeamAdmin(admin.ModelAdmin):
             care_team_members_set(team=form.instance, users=members)
 
 
+class PatientAdminForm(forms.ModelForm):
+    # Typed as people write it ("+33 6 12 34 56 78"), stored as E.164.
+    phone = forms.CharField(max_length=32, required=False, help_text="International form, e.g. +33 6 12 34 56 78.")
+
+    class Meta:
+        model = Patient
+        fields = (
+            "code",
+            "care_team",
+            "timezone",
+            "birth_year",
+            "sex",
+            "diagnosis",
+            "status",
+            "enrolled_on",
+            "phone",
+            "key_worker",
+        )
+
+    def clean_phone(self) -> str:
+        return phone_normalized(self.cleaned_data.get("phone") or "")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        worker, team = data.get("key_worker"), data.get("care_team")
+        if worker is not None and team is not None and team_clinician(team_id=team.pk, user_id=worker.pk) is None:
+            self.add_error("key_worker", "The key worker must be a nurse or psychiatrist of the patient's care team.")
+        return data
+
+
 @admin.register(Patient)
 class PatientAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    form = PatientAdminForm
     list_display = ("code", "care_team", "diagnosis", "status", "enrolled_on")
     list_filter = ("care_team", "status", "diagnosis")
     search_fields = ("code",)
     readonly_fields = ("id", "user", "created_at", "updated_at")
+
+    def save_model(self, request: HttpRequest, obj: Patient, form: "ModelForm[Patient]", change: bool) -> None:
+        old_team_id = form.initial.get("care_team") if change else None
+        super().save_model(request, obj, form, change)
+        if change and "care_team" in form.changed_data and old_team_id is not None:
+            # The patient's alerts follow them: both teams' open desks are rescoped.
+            care_team_sockets_rescope(team_ids=[int(old_team_id), obj.care_team_id])
+
+
+@admin.register(CrisisPlan)
+class CrisisPlanAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ("patient", "updated_by", "updated_at")
+    readonly_fields = ("updated_by", "updated_at", "created_at")
+
+    def save_model(self, request: HttpRequest, obj: CrisisPlan, form: "ModelForm[CrisisPlan]", change: bool) -> None:
+        obj.updated_by = request.user  # type: ignore[assignment]  # why: the admin is a signed-in staff User
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(ConsentRecord)

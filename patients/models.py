@@ -1,3 +1,4 @@
+import re
 import uuid
 import zoneinfo
 from typing import Any, NoReturn
@@ -11,6 +12,30 @@ from django.utils.translation import gettext_lazy as _
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(_("Unknown IANA time zone: %(tz)s"), params={"tz": value})
+
+
+PHONE_RE = re.compile(r"^\+[1-9][0-9]{7,14}$")
+
+
+def phone_normalized(value: str) -> str:
+    """A phone number as E.164: spaces, dots, dashes and brackets dropped, a leading `00`
+    read as `+`. Blank stays blank. Raises ValidationError for anything else."""
+    text = re.sub(r"[\s.\-()]", "", value or "")
+    if not text:
+        return ""
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    if not PHONE_RE.match(text):
+        raise ValidationError(
+            _("Give the phone number in international form, e.g. +33 6 12 34 56 78."), code="invalid_phone"
+        )
+    return text
+
+
+def validate_phone(value: str) -> None:
+    """The stored form: E.164 exactly (forms and services normalise first)."""
+    if value and phone_normalized(value) != value:
+        raise ValidationError(_("Store the phone number in E.164 form, e.g. +33612345678."), code="invalid_phone")
 
 
 class Role(models.TextChoices):
@@ -81,6 +106,18 @@ class Patient(models.Model):
     diagnosis = models.CharField(max_length=8, help_text=_("ICD-10 code, e.g. F20, F31, F33"))
     status = models.CharField(max_length=16, choices=PatientStatus.choices, default=PatientStatus.ACTIVE)
     enrolled_on = models.DateField()
+    # Contact for the alert desk: E.164 (`+` and 8-15 digits), blank when unknown.
+    phone = models.CharField(_("phone"), max_length=16, blank=True, default="", validators=[validate_phone])
+    # The clinician of the patient's team who knows them best (patients.services checks the team).
+    key_worker = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="key_patients",
+        verbose_name=_("key worker"),
+        limit_choices_to={"role__in": ["nurse", "psychiatrist"]},
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -131,6 +168,25 @@ class EnrollmentCode(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class CrisisPlan(models.Model):
+    """A patient's short crisis plan, written with them: what to watch for, whom to call, what
+    helped before. One per patient; every read and change is audited by the API."""
+
+    TEXT_MAX = 2000
+    FIELDS = ("warning_signs", "who_to_call", "what_helped")
+
+    patient = models.OneToOneField(Patient, on_delete=models.CASCADE, related_name="crisis_plan")
+    warning_signs = models.TextField(_("warning signs"), blank=True, max_length=TEXT_MAX)
+    who_to_call = models.TextField(_("who to call"), blank=True, max_length=TEXT_MAX)
+    what_helped = models.TextField(_("what helped before"), blank=True, max_length=TEXT_MAX)
+    updated_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"crisis plan of {self.patient_id}"
 
 
 class ConsentScope(models.TextChoices):

@@ -3,14 +3,18 @@ from uuid import UUID
 
 from django.db.models import QuerySet
 
-from .models import AuditEvent, ClinicalEvent, ConsentRecord, Patient, User
+from .models import AuditEvent, ClinicalEvent, ConsentRecord, CrisisPlan, Patient, User
 
 
 def patients_for_clinician(*, user: User) -> QuerySet[Patient]:
     """The patients of the clinician's care teams; nothing else exists for them."""
     if not (user.is_authenticated and user.is_active and user.is_clinician):
         return Patient.objects.none()
-    return Patient.objects.filter(care_team__members=user).exclude(status="erased").select_related("care_team")
+    return (
+        Patient.objects.filter(care_team__members=user)
+        .exclude(status="erased")
+        .select_related("care_team", "key_worker")
+    )
 
 
 def patients_filter(
@@ -90,3 +94,7 @@ def audit_events_search(
     if until:
         qs = qs.filter(at__lt=until)
     return qs
+
+
+def crisis_plan_for_patient(*, patient: Patient) -> CrisisPlan | None:
+    return CrisisPlan.objects.filter(patient=patient).select_related("updated_by").first()

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -19,12 +20,14 @@ from .models import (
     ClinicalEvent,
     ConsentRecord,
     ConsentScope,
+    CrisisPlan,
     EnrollmentCode,
     Patient,
     PatientStatus,
     Role,
     User,
     patient_lock_clause,
+    phone_normalized,
 )
 from .sockets import user_sockets_close, user_sockets_rescope_on_commit
 
@@ -347,3 +350,91 @@ def clinical_event_record(
     except IntegrityError:
         return ClinicalEvent.objects.get(patient=patient, kind=kind, date=on), False
     return event, True
+
+
+# --- Contact, key worker, care team, crisis plan ----------------------------------------------
+
+_UNSET: object = object()
+
+
+def team_clinician(*, team_id: int, user_id: int | None) -> User | None:
+    """The active nurse or psychiatrist `user_id` if a member of the team, else None."""
+    if user_id is None:
+        return None
+    return User.objects.filter(pk=user_id, is_active=True, role__in=CLINICAL_ROLES, care_teams__id=team_id).first()
+
+
+def patient_contact_update(*, patient: Patient, phone: object = _UNSET, key_worker_id: object = _UNSET) -> list[str]:
+    """Change the patient's phone (normalised to E.164) and/or key worker (a clinician of the
+    patient's team, or None). Returns the fields that changed (the caller audits them).
+    Raises DomainError for a bad phone or a key worker outside the team."""
+    changed: list[str] = []
+    if phone is not _UNSET:
+        try:
+            normalized = phone_normalized(str(phone or ""))
+        except DjangoValidationError as exc:
+            raise DomainError(" ".join(exc.messages)) from exc
+        if normalized != patient.phone:
+            patient.phone = normalized
+            changed.append("phone")
+    if key_worker_id is not _UNSET:
+        if key_worker_id is not None:
+            worker = team_clinician(team_id=patient.care_team_id, user_id=int(str(key_worker_id)))
+            if worker is None:
+                raise DomainError("The key worker must be a nurse or psychiatrist of the patient's care team.")
+        if key_worker_id != patient.key_worker_id:
+            patient.key_worker_id = key_worker_id  # type: ignore[assignment]  # why: an int id or None, checked above
+            changed.append("key_worker")
+    if changed:
+        patient.save(update_fields=[*changed, "updated_at"])
+    return changed
+
+
+def patient_care_team_move(*, patient: Patient, team: CareTeam) -> bool:
+    """Move a patient to another care team. Their alerts follow them (alerts are scoped by
+    the patient's current team), so the sockets of both teams' members are rescoped after the
+    commit: the old team's desks drop the patient at once. A key worker outside the new team is
+    cleared. True if the team changed."""
+    with transaction.atomic():
+        current = Patient.objects.select_for_update().get(pk=patient.pk)
+        old_team_id = current.care_team_id
+        if old_team_id == team.pk:
+            return False
+        fields = ["care_team", "updated_at"]
+        current.care_team = team
+        if current.key_worker_id is not None and team_clinician(team_id=team.pk, user_id=current.key_worker_id) is None:
+            current.key_worker = None
+            fields.append("key_worker")
+        current.save(update_fields=fields)
+        care_team_sockets_rescope(team_ids=[old_team_id, team.pk])
+    patient.care_team, patient.key_worker_id = current.care_team, current.key_worker_id
+    return True
+
+
+def care_team_sockets_rescope(*, team_ids: Iterable[int]) -> None:
+    """After the commit, rescope the sockets of every member of these teams (what they may
+    see changed: a patient moved in or out)."""
+    members = User.objects.filter(care_teams__id__in=list(team_ids)).values_list("pk", flat=True)
+    user_sockets_rescope_on_commit(user_ids=list(members))
+
+
+def crisis_plan_save(*, patient: Patient, user: User | None, **texts: str) -> tuple[CrisisPlan, list[str]]:
+    """Create or update the patient's crisis plan with the given texts (`warning_signs`,
+    `who_to_call`, `what_helped`; others unchanged). Returns the plan and the fields that
+    changed (the caller audits them); nothing changed writes nothing."""
+    unknown = set(texts) - set(CrisisPlan.FIELDS)
+    if unknown:
+        raise DomainError(f"Unknown crisis plan fields: {', '.join(sorted(unknown))}")
+    cleaned = {name: (value or "").strip() for name, value in texts.items()}
+    for name, value in cleaned.items():
+        if len(value) > CrisisPlan.TEXT_MAX:
+            raise DomainError(f"{name}: at most {CrisisPlan.TEXT_MAX} characters.")
+    with transaction.atomic():
+        plan, _created = CrisisPlan.objects.select_for_update().get_or_create(patient=patient)
+        changed = [name for name, value in cleaned.items() if getattr(plan, name) != value]
+        if changed:
+            for name in changed:
+                setattr(plan, name, cleaned[name])
+            plan.updated_by = user
+            plan.save()
+    return plan, changed

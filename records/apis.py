@@ -25,19 +25,23 @@ from patients.errors import DomainError
 from patients.models import AuditAction, Patient, Role
 from patients.permissions import IsClinician, IsPatient
 from patients.query import date_in_range, date_range_message
-from patients.selectors import patients_filter
+from patients.selectors import crisis_plan_for_patient, patients_filter
 from patients.serializers import PatientCreateInputSerializer
-from patients.services import patient_create
+from patients.services import crisis_plan_save, patient_contact_update, patient_create
 
+from .cards import crisis_plan_data, patient_cards
 from .exports import fhir_bundle, timeline_csv
 from .overview import patients_with_overview
 from .portability import patient_data_export
 from .scores import scores_for_patient
 from .serializers import (
+    CrisisPlanSerializer,
     EraseOutputSerializer,
+    PatientCardSerializer,
     PatientCreatedSerializer,
     PatientListQuerySerializer,
     PatientOutputSerializer,
+    PatientUpdateInputSerializer,
     RiskScoreOutputSerializer,
     RiskScoresQuerySerializer,
     TimelineSerializer,
@@ -128,6 +132,106 @@ class PatientDetailApi(APIView):
         clinician_patient_or_404(request, patient_id, resource="patient")
         patient = patients_with_overview(user=request_user(request)).get(pk=patient_id)
         return Response(PatientOutputSerializer(patient).data)
+
+    @extend_schema(
+        request=PatientUpdateInputSerializer,
+        responses={
+            200: PatientOutputSerializer,
+            400: OpenApiResponse(description="A phone not in international form; a key worker outside the team."),
+            404: OpenApiResponse(description="No such patient in the caller's care teams."),
+        },
+        tags=["patients"],
+        description="Change the patient's `phone` (normalised to E.164) and/or `key_worker` (a nurse or "
+        "psychiatrist of the patient's team, or null). Audited with the changed fields.",
+    )
+    def patch(self, request: Request, patient_id: str) -> Response:
+        patient = clinician_patient_or_404(request, patient_id, resource="patient", action=AuditAction.UPDATE)
+        data = PatientUpdateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        changes: dict[str, Any] = {}
+        if "phone" in v:
+            changes["phone"] = v["phone"]
+        if "key_worker" in v:
+            changes["key_worker_id"] = v["key_worker"]
+        try:
+            changed = patient_contact_update(patient=patient, **changes)
+        except DomainError as exc:
+            field = "key_worker" if "key_worker_id" in changes and "key worker" in str(exc) else "phone"
+            raise ValidationError({field: [str(exc)]}) from exc
+        audit_record(
+            request=request,
+            action=AuditAction.UPDATE,
+            resource="patient_contact",
+            patient_id=patient.pk,
+            detail={"changed": changed},
+        )
+        patient = patients_with_overview(user=request_user(request)).get(pk=patient_id)
+        return Response(PatientOutputSerializer(patient).data)
+
+
+class PatientCardApi(APIView):
+    """The context of an alert card for one patient (the desk embeds the same with
+    `GET /api/v1/alerts/?context=1`)."""
+
+    permission_classes = [IsClinician]
+
+    @extend_schema(
+        responses={200: PatientCardSerializer, 404: OpenApiResponse(description="No such patient in your teams.")},
+        tags=["patients"],
+        description="Diagnosis, current risk (percent, threshold, band) with a 30-day sparkline, last check-in and "
+        "passive data, phone, key worker, crisis plan, and the alerts of the last 90 days. Audited.",
+    )
+    def get(self, request: Request, patient_id: str) -> Response:
+        patient = clinician_patient_or_404(request, patient_id, resource="patient_card")
+        return Response(patient_cards(patient_ids=[patient.pk])[patient.pk])
+
+
+class CrisisPlanApi(APIView):
+    """A patient's crisis plan: warning signs, who to call, what helped before. Nurses and
+    psychiatrists of the patient's team read and edit it; every read and change is audited."""
+
+    permission_classes = [IsClinician]
+
+    @extend_schema(
+        responses={200: CrisisPlanSerializer, 404: OpenApiResponse(description="No such patient in your teams.")},
+        tags=["patients"],
+        description="The crisis plan (empty texts and null `updated_at` when none was written yet).",
+    )
+    def get(self, request: Request, patient_id: str) -> Response:
+        patient = clinician_patient_or_404(request, patient_id, resource="crisis_plan")
+        return Response(crisis_plan_data(crisis_plan_for_patient(patient=patient)))
+
+    @extend_schema(
+        request=CrisisPlanSerializer,
+        responses={
+            200: CrisisPlanSerializer,
+            400: OpenApiResponse(description="A text over 2000 characters, or a field missing."),
+            404: OpenApiResponse(description="No such patient in your teams."),
+        },
+        tags=["patients"],
+        description="Replace the three texts. Audited with the fields that changed.",
+    )
+    def put(self, request: Request, patient_id: str) -> Response:
+        patient = clinician_patient_or_404(request, patient_id, resource="crisis_plan", action=AuditAction.UPDATE)
+        data = CrisisPlanSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        plan, changed = crisis_plan_save(
+            patient=patient,
+            user=request_user(request),
+            warning_signs=v["warning_signs"],
+            who_to_call=v["who_to_call"],
+            what_helped=v["what_helped"],
+        )
+        audit_record(
+            request=request,
+            action=AuditAction.UPDATE,
+            resource="crisis_plan",
+            patient_id=patient.pk,
+            detail={"changed": changed},
+        )
+        return Response(crisis_plan_data(crisis_plan_for_patient(patient=patient)))
 
 
 # --- risk scores -------------------------------------------------------------------------------------

@@ -6,12 +6,12 @@ from typing import Any
 
 from axes.models import AccessFailureLog, AccessLog
 
-from alerts.models import Alert
+from alerts.models import Alert, AlertNote
 from ml.models import RiskScore
 from mobile.models import PatientSchedule, PushSubscription, ReminderSent
 from monitoring.models import CheckIn, DailySummary, QuestionnaireResponse, SignalRecord, SpeechRecording
 from monitoring.validation import CHECKIN_VALUE_FIELDS, SIGNAL_VALUE_FIELDS
-from patients.models import AuditEvent, ClinicalEvent, ConsentRecord, Patient
+from patients.models import AuditEvent, ClinicalEvent, ConsentRecord, CrisisPlan, Patient
 
 from .timeline import SUMMARY_FIELDS
 
@@ -43,6 +43,8 @@ def patient_data_export(*, patient: Patient) -> dict[str, Any]:
         "diagnosis": patient.diagnosis,
         "status": patient.status,
         "enrolled_on": patient.enrolled_on.isoformat(),
+        "phone": patient.phone,
+        "key_worker": patient.key_worker.get_username() if patient.key_worker else None,
     }
     signal_fields = ("id", "kind", "start", "end", "day", *SIGNAL_VALUE_FIELDS, "received_at")
     signals = [
@@ -99,6 +101,8 @@ def patient_data_export(*, patient: Patient) -> dict[str, Any]:
                 "acknowledged_at",
                 "resolved_at",
                 "resolution_note",
+                "recorded_at",
+                "received_at",
             ),
         ),
         "clinical_events": _rows(
@@ -109,6 +113,20 @@ def patient_data_export(*, patient: Patient) -> dict[str, Any]:
     for section in ("checkins", "questionnaires", "speech_recordings", "alerts"):
         for row in data[section]:
             row["id"] = str(row["id"])
+    # The team's work on each alert: call attempts and notes.
+    notes: dict[str, list[dict[str, Any]]] = {}
+    for row in _rows(
+        AlertNote.objects.filter(alert__patient=patient).order_by("created_at", "pk"),
+        ("alert_id", "kind", "outcome", "text", "created_at"),
+    ):
+        notes.setdefault(str(row.pop("alert_id")), []).append(row)
+    for row in data["alerts"]:
+        row["notes"] = notes.get(row["id"], [])
+    plan = _rows(
+        CrisisPlan.objects.filter(patient=patient),
+        ("warning_signs", "who_to_call", "what_helped", "updated_at"),
+    )
+    data["crisis_plan"] = plan[0] if plan else None
     data["schedule"] = _schedule_rows(patient)
     data["push_subscriptions"] = _push_rows(patient)
     data["sign_in_records"] = _sign_in_rows(patient)

@@ -3,13 +3,96 @@ risk scores, erasure), for output and the OpenAPI schema."""
 
 from typing import Any, cast
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from patients.models import Patient
+from alerts.serializers import UserRefSerializer, user_ref
+from patients.models import CrisisPlan, Patient, phone_normalized
 from patients.query import AsciiIntegerField, BoundedDateField
 
 from .overview import PatientOverview
+
+
+class PatientUpdateInputSerializer(serializers.Serializer):
+    phone = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=32,
+        help_text="International form, e.g. +33 6 12 34 56 78 (stored as E.164); blank to clear.",
+    )
+    key_worker = serializers.IntegerField(
+        required=False, allow_null=True, help_text="A nurse or psychiatrist of the patient's team; null to clear."
+    )
+
+    def validate_phone(self, value: str) -> str:
+        try:
+            return phone_normalized(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(list(exc.messages)) from exc
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs:
+            raise serializers.ValidationError({"detail": ["Send `phone` and/or `key_worker`."]})
+        return attrs
+
+
+class CrisisPlanSerializer(serializers.Serializer):
+    warning_signs = serializers.CharField(max_length=CrisisPlan.TEXT_MAX, allow_blank=True, trim_whitespace=True)
+    who_to_call = serializers.CharField(max_length=CrisisPlan.TEXT_MAX, allow_blank=True, trim_whitespace=True)
+    what_helped = serializers.CharField(max_length=CrisisPlan.TEXT_MAX, allow_blank=True, trim_whitespace=True)
+    updated_by = UserRefSerializer(read_only=True, allow_null=True)
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+class CardPatientSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    code = serializers.CharField()
+    diagnosis = serializers.CharField()
+    diagnosis_label = serializers.CharField()
+    phone = serializers.CharField(allow_blank=True)
+    key_worker = UserRefSerializer(allow_null=True)
+    care_team = serializers.IntegerField()
+    time_zone = serializers.CharField()
+
+
+class CardRiskSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    score = serializers.FloatField()
+    percent = serializers.FloatField()
+    text = serializers.CharField()
+    threshold_percent = serializers.FloatField()
+    threshold_text = serializers.CharField()
+    band = serializers.CharField()
+    band_label = serializers.CharField()
+    band_meaning = serializers.CharField()
+
+
+class CardSparkPointSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    score = serializers.FloatField(allow_null=True)
+
+
+class CardPreviousAlertSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    kind = serializers.CharField()
+    severity = serializers.CharField()
+    status = serializers.CharField()
+    title_display = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    resolved_at = serializers.DateTimeField(allow_null=True)
+
+
+class PatientCardSerializer(serializers.Serializer):
+    """For the schema: the context of an alert card (records.cards.patient_cards)."""
+
+    patient = CardPatientSerializer()
+    risk = CardRiskSerializer(allow_null=True)
+    sparkline = CardSparkPointSerializer(many=True, help_text="The last 30 days, oldest first; null: no score.")
+    last_checkin_at = serializers.DateTimeField(allow_null=True)
+    last_passive_data_at = serializers.DateTimeField(allow_null=True)
+    crisis_plan = CrisisPlanSerializer(allow_null=True)
+    previous_alerts = CardPreviousAlertSerializer(many=True, help_text="The last 90 days, newest first.")
 
 
 class LatestRiskSerializer(serializers.Serializer):
@@ -24,6 +107,9 @@ class PatientOutputSerializer(serializers.ModelSerializer):
     latest_risk = serializers.SerializerMethodField()
     open_alerts = serializers.SerializerMethodField()
     enrolled = serializers.SerializerMethodField()
+    key_worker = serializers.SerializerMethodField(
+        help_text="The clinician of the team who knows the patient best: {id, username, name}, or null."
+    )
 
     class Meta:
         model = Patient
@@ -42,6 +128,8 @@ class PatientOutputSerializer(serializers.ModelSerializer):
             "latest_risk",
             "open_alerts",
             "created_at",
+            "phone",
+            "key_worker",
         ]
 
     @extend_schema_field(LatestRiskSerializer(allow_null=True))
@@ -60,6 +148,10 @@ class PatientOutputSerializer(serializers.ModelSerializer):
 
     def get_enrolled(self, obj: Patient) -> bool:
         return obj.user_id is not None
+
+    @extend_schema_field(UserRefSerializer(allow_null=True))
+    def get_key_worker(self, obj: Patient) -> dict[str, Any] | None:
+        return user_ref(obj.key_worker)
 
 
 class PatientCreatedSerializer(PatientOutputSerializer):

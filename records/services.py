@@ -30,6 +30,8 @@ ERASURE_KEEPS: dict[str, str] = {
     "(Code de la santé publique, art. R1112-7), exempt under GDPR art. 17(3)(b) and (c).",
     "clinical_events": "Relapses, hospitalisations and medication changes the team recorded: medical record, "
     "as for alerts.",
+    "alert_notes": "The team's call attempts and notes on each alert: part of the medical record, as for alerts.",
+    "crisis_plan": "The crisis plan the care team wrote with the patient: part of the medical record, as for alerts.",
     "patient_code": "A pseudonymous tombstone (code, care team, year of birth, sex, diagnosis, enrolment date, "
     "status erased) so that the kept records still point somewhere.",
     "token_ids": "The identifiers and expiry dates of the erased login's tokens, with no user and no token "
@@ -43,7 +45,8 @@ def patient_erase(*, patient: Patient) -> dict[str, int]:
     emptied, the sign-in records of the username deleted, the account deleted), and the
     patient's own data and everything derived from it is deleted. Kept, as the law requires:
     ERASURE_KEEPS (the consent history, the audit trail, and the clinical record the care team
-    made: alerts and what was done about them, clinical events)."""
+    made: alerts, their notes and what was done about them, clinical events, the crisis plan).
+    The phone number goes: nobody is to call an erased patient."""
     removed: dict[str, int] = {}
     audio: list[str] = []
     with transaction.atomic():
@@ -70,7 +73,8 @@ def patient_erase(*, patient: Patient) -> dict[str, int]:
         user = patient.user
         patient.user = None
         patient.status = PatientStatus.ERASED
-        patient.save(update_fields=["user", "status", "updated_at"])
+        patient.phone = ""
+        patient.save(update_fields=["user", "status", "phone", "updated_at"])
         patient.enrollment_codes.all().delete()
         removed["tokens"] = 0
         removed["login_records"] = 0

@@ -7,6 +7,8 @@ from . import apis
 urlpatterns = [
     path("patients/", apis.PatientListCreateApi.as_view(), name="patient_list"),
     path("patients/<uuid:patient_id>/", apis.PatientDetailApi.as_view(), name="patient_detail"),
+    path("patients/<uuid:patient_id>/card/", apis.PatientCardApi.as_view(), name="patient_card"),
+    path("patients/<uuid:patient_id>/crisis-plan/", apis.CrisisPlanApi.as_view(), name="patient_crisis_plan"),
     path("patients/<uuid:patient_id>/timeline/", apis.PatientTimelineApi.as_view(), name="patient_timeline"),
     path("patients/<uuid:patient_id>/risk-scores/", apis.RiskScoresApi.as_view(), name="patient_risk_scores"),
     path("patients/<uuid:patient_id>/export/", apis.PatientExportApi.as_view(), name="patient_export"),

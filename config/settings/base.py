@@ -239,6 +239,7 @@ SPECTACULAR_SETTINGS = {
     # Several models have a `status`: name their enums so the schema components stay stable.
     "ENUM_NAME_OVERRIDES": {
         "AlertStatusEnum": "alerts.models.AlertStatus",
+        "AlertNoteKindEnum": "alerts.models.AlertNoteKind",
         "PatientStatusEnum": "patients.models.PatientStatus",
     },
 }

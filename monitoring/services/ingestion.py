@@ -227,11 +227,14 @@ def questionnaire_scored(record: QuestionnaireIn) -> ScoredQuestionnaire:
 
 
 def questionnaires_store(
-    *, patient: Patient, records: Sequence[QuestionnaireIn], update_summaries: bool = True
+    *, patient: Patient, records: Sequence[QuestionnaireIn], update_summaries: bool = True, raise_alerts: bool = True
 ) -> list[str]:
     """Store validated questionnaires, scored. A newly stored PHQ-9 whose answers meet the
     safety rule (`alerts.rules.safety_alert_needed`: item 9 above 0) raises the safety alert in
-    the same transaction: the response is never stored without it."""
+    the same transaction: the response is never stored without it. The alert carries when the
+    answer was recorded and when it arrived (an old answer uploaded late is a `late` alert).
+    `raise_alerts=False` is for loading history only (`import_cohort` without
+    `--raise-alerts`): the answers are stored, flagged, and raise no live alert."""
     received_at = timezone.now()
     scored = {r.id: questionnaire_scored(r) for r in records}
 
@@ -262,12 +265,13 @@ def questionnaires_store(
             row=row,
         )
         for record, status in zip(records, statuses, strict=True):
-            if status == STORED and safety_alert_needed(item9=scored[record.id].item9):
+            if raise_alerts and status == STORED and safety_alert_needed(item9=scored[record.id].item9):
                 alert_raise_safety(
                     patient=patient,
                     questionnaire_id=record.id,
                     item9=scored[record.id].item9,
                     completed_at=record.completed_at,
+                    received_at=received_at,
                 )
         if update_summaries:
             days = {r.day for r, s in zip(records, statuses, strict=True) if s == STORED}

@@ -65,17 +65,19 @@ def test_safety_alert_appears_live_and_acknowledgement_reaches_a_second_nurse(
     body = post_phq9(live_asgi_server, "patient-a", item9=2)
     assert "safety_alert" in body["flags"]
 
-    card = first.locator("li.alert-card", has_text="PA1")
+    # One card per patient (li.patient-card), its alerts inside (li.alert-card).
+    group = first.locator("li.patient-card", has_text="PA1")
+    card = group.locator("li.alert-card")
     card.wait_for(timeout=15000)
     assert first.evaluate("window.__noReload") is True
     assert card.locator(".badge.new").is_visible()
     assert "sev-critical" in card.get_attribute("class")
     assert card.locator(".alert-title").inner_text() == "PHQ-9 item 9: thoughts of death or self-harm"
-    assert card.locator(".patient-link").get_attribute("href") == f"/dashboard/patients/{patient.pk}/"
+    assert group.locator(".patient-link").get_attribute("href") == f"/dashboard/patients/{patient.pk}/"
     expect(first.locator("#announcer")).to_contain_text("PA1")
     first.screenshot(path=str(artifacts_dir / "2-alert-arrived.png"), full_page=True)
 
-    second_card = second.locator("li.alert-card", has_text="PA1")
+    second_card = second.locator("li.patient-card", has_text="PA1").locator("li.alert-card")
     second_card.wait_for(timeout=15000)
     assert second_card.locator(".alert-title").inner_text() == "PHQ-9 item 9 : idées de mort ou d’automutilation"
 
@@ -83,7 +85,7 @@ def test_safety_alert_appears_live_and_acknowledgement_reaches_a_second_nurse(
     card.locator(".btn-ack").focus()
     first.keyboard.press("Enter")
     second.wait_for_selector("li.alert-card.status-acknowledged", timeout=15000)
-    assert "nurse-one" in second_card.locator(".alert-who").inner_text()
+    expect(second_card.locator(".alert-who")).to_contain_text("nurse-one")
     assert second_card.locator(".badge.status").inner_text().lower() == "prise en compte"
     assert card.locator(".btn-ack").is_hidden()
     second.screenshot(path=str(artifacts_dir / "3-acknowledged-on-second-dashboard.png"), full_page=True)
@@ -102,7 +104,7 @@ def test_safety_alert_appears_live_and_acknowledgement_reaches_a_second_nurse(
 
     assert outsider.locator("li.alert-card").count() == 0  # another team's nurse saw nothing
 
-    # A nightly risk alert: its numbers are written as each nurse reads them ("0,73" in French).
+    # A nightly risk alert: in percent, as each nurse reads it ("73,1 %" in French), with its threshold.
     version = ModelVersion.objects.create(
         version="browser-1", artifact_path="/tmp/none", artifact_sha256="0" * 64, threshold=0.5, is_active=True
     )
@@ -110,13 +112,14 @@ def test_safety_alert_appears_live_and_acknowledgement_reaches_a_second_nurse(
     assert risk_alerts_evaluate(score_ids=[score.pk]) == 1
     first.reload()  # raised in this process: without Redis its push cannot reach the server's sockets
     second.reload()
-    risk_en = first.locator("li.alert-card.sev-high", has_text="PA1")
-    risk_fr = second.locator("li.alert-card.sev-high", has_text="PA1")
+    risk_en = first.locator("li.patient-card", has_text="PA1").locator("li.alert-card.sev-high")
+    risk_fr = second.locator("li.patient-card", has_text="PA1").locator("li.alert-card.sev-high")
     risk_en.wait_for(timeout=15000)
     risk_fr.wait_for(timeout=15000)
-    assert "0.73" in risk_en.locator(".alert-detail").inner_text()
+    detail_en = risk_en.locator(".alert-detail").inner_text()
+    assert "73.1" in detail_en and "50.0" in detail_en and "%" in detail_en, detail_en
     detail_fr = risk_fr.locator(".alert-detail").inner_text()
-    assert "0,73" in detail_fr and "0,50" in detail_fr and "0.73" not in detail_fr
+    assert "73,1" in detail_fr and "50,0" in detail_fr and "73.1" not in detail_fr, detail_fr
     assert first_problems == [] and second_problems == []
 
 

@@ -158,10 +158,14 @@ def raise_risk_with_factors(patient, model_version):  # type: ignore[no-untyped-
     assert risk_alerts_evaluate(score_ids=[score.pk]) == 1
 
 
-async def test_risk_alert_factors_reach_each_dashboard_in_its_language(nurse, psychiatrist, patient, model_version):
+async def test_risk_alert_factors_reach_each_dashboard_in_its_language(psychiatrist, team, patient, model_version):
     """The stored factor labels are English; a French dashboard gets them in French, from
-    the stored numbers, live and in replays; an English one in English."""
-    french = await connect(user=nurse, headers=[(b"accept-language", b"fr-FR,fr;q=0.9")])
+    the stored numbers, live and in replays; an English one in English. (Explanations are for
+    psychiatrists: tests/alerts/test_desk_security.py.)"""
+    from tests.factories import ClinicianFactory
+
+    french_psychiatrist = await sync_to_async(ClinicianFactory)(username="psy-fr", role="psychiatrist", teams=[team])
+    french = await connect(user=french_psychiatrist, headers=[(b"accept-language", b"fr-FR,fr;q=0.9")])
     english = await connect(user=psychiatrist, headers=[(b"accept-language", b"en")])
     start = (await receive(french))["last_seq"]
     await receive(english)

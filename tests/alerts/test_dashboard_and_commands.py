@@ -36,7 +36,7 @@ def test_dashboard_requires_a_signed_in_clinician(patient):
     assert logged_in(admin).get("/dashboard/").status_code == 403
 
 
-def test_dashboard_lists_own_teams_alerts_by_severity_then_age(nurse, patient, other_patient):
+def test_dashboard_lists_own_teams_alerts_in_triage_order(nurse, patient, other_patient):
     low = raise_manual(patient, nurse, severity="low")
     first_critical = raise_safety(patient)
     second_critical = raise_safety(patient)
@@ -46,7 +46,8 @@ def test_dashboard_lists_own_teams_alerts_by_severity_then_age(nurse, patient, o
 
     assert response.status_code == 200
     alerts = page_data(response, "alerts-data")
-    assert [a["id"] for a in alerts] == [str(first_critical.pk), str(second_critical.pk), str(low.pk)]
+    # Unacknowledged critical alerts first, the newest on top; then the others.
+    assert [a["id"] for a in alerts] == [str(second_critical.pk), str(first_critical.pk), str(low.pk)]
     html = response.content.decode()
     assert "PB1" not in html
     assert f'data-last-seq="{AlertEvent.objects.order_by("-seq").first().seq}"' in html

@@ -162,7 +162,7 @@ def test_unacknowledged_critical_alert_escalates_once_after_the_team_delay(patie
 # --- risk -------------------------------------------------------------------------------------
 
 
-def test_risk_alert_factors_are_rendered_in_the_readers_language_over_http(nurse, patient, model_version):
+def test_risk_alert_factors_are_rendered_in_the_readers_language_over_http(nurse, psychiatrist, patient, model_version):
     from rest_framework.test import APIClient
     from rest_framework_simplejwt.tokens import AccessToken
 
@@ -175,7 +175,8 @@ def test_risk_alert_factors_are_rendered_in_the_readers_language_over_http(nurse
     score.save(update_fields=["explanation"])
     assert risk_alerts_evaluate(score_ids=[score.pk]) == 1
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(nurse)}")
+    # Explanations are for psychiatrists (API.md roles; tests/alerts/test_desk_security.py).
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(psychiatrist)}")
     services.alert_raise_manual(patient=patient, title="Sœur inquiète", note="", severity="low", created_by=nurse)
     labels, titles = {}, {}
     for language in ("fr", "en"):

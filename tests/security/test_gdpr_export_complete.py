@@ -9,16 +9,17 @@ import uuid
 from django.apps import apps
 from django.utils import timezone
 
-from alerts.models import Alert
+from alerts.models import Alert, AlertNote
 from ml.models import ModelVersion, RiskScore
 from mobile.models import PatientSchedule, PushSubscription, ReminderSent, ScheduledQuestionnaire
 from monitoring.models import CheckIn, DailySummary, QuestionnaireResponse, SignalRecord, SpeechRecording
-from patients.models import ClinicalEvent, EnrollmentCode, Patient
+from patients.models import ClinicalEvent, CrisisPlan, EnrollmentCode, Patient
 
 # model label -> export section
 EXPORTED = {
     "patients.ConsentRecord": "consents",
     "patients.ClinicalEvent": "clinical_events",
+    "patients.CrisisPlan": "crisis_plan",
     "monitoring.CheckIn": "checkins",
     "monitoring.QuestionnaireResponse": "questionnaires",
     "monitoring.SignalRecord": "signals",
@@ -89,9 +90,11 @@ def _seed(patient, marker: str) -> None:  # type: ignore[no-untyped-def]
     RiskScore.objects.create(
         patient=patient, date=day, model_version=version, score=0.1, band="low", threshold=0.3, explanation=[]
     )
-    Alert.objects.create(
+    alert = Alert.objects.create(
         patient=patient, care_team=patient.care_team, kind="manual", severity="low", title=f"{marker}-alert"
     )
+    AlertNote.objects.create(alert=alert, kind="call", outcome="reached", text=f"{marker}-call")
+    CrisisPlan.objects.create(patient=patient, warning_signs=f"{marker}-signs")
     ClinicalEvent.objects.create(patient=patient, kind="crisis_visit", date=day, note=f"{marker}-event")
     schedule = PatientSchedule.objects.create(patient=patient, checkin_time=dt.time(19, 30))
     ScheduledQuestionnaire.objects.create(schedule=schedule, instrument="PHQ-9", every_days=14)
@@ -115,6 +118,8 @@ def test_export_holds_all_of_it_and_nothing_of_anyone_else(patient_client, patie
         assert data[section], f"{label} missing from the export section {section!r}"
     assert data["checkins"][0]["note"] == "mine-note"
     assert data["clinical_events"][0]["note"] == "mine-event"
+    assert data["alerts"][0]["notes"][0]["text"] == "mine-call"
+    assert data["crisis_plan"]["warning_signs"] == "mine-signs"
     assert data["schedule"]["questionnaires"] == [{"instrument": "PHQ-9", "every_days": 14}]
     assert [d["endpoint"] for d in data["push_subscriptions"]["devices"]] == [
         "https://fcm.googleapis.com/fcm/send/mine-device"

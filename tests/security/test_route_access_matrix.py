@@ -85,6 +85,8 @@ ROUTES: dict[str, dict[str, object]] = {
     "api/v1/patients/<uuid:patient_id>/export/": CLINICIAN_TEAM_OBJECT,
     "api/v1/patients/<uuid:patient_id>/risk-scores/": CLINICIAN_TEAM_OBJECT,
     "api/v1/patients/<uuid:patient_id>/schedule/": CLINICIAN_TEAM_OBJECT,
+    "api/v1/patients/<uuid:patient_id>/card/": CLINICIAN_TEAM_OBJECT,
+    "api/v1/patients/<uuid:patient_id>/crisis-plan/": CLINICIAN_TEAM_OBJECT,
     "api/v1/models/": PSYCHIATRIST_OR_ADMIN,
     "api/v1/models/<str:version>/": PSYCHIATRIST_OR_ADMIN,
     "api/v1/models/<str:version>/activate/": ADMIN,
@@ -93,9 +95,13 @@ ROUTES: dict[str, dict[str, object]] = {
     "api/v1/alerts/<uuid:alert_id>/": CLINICIAN_TEAM_OBJECT,
     "api/v1/alerts/<uuid:alert_id>/acknowledge/": CLINICIAN_TEAM_OBJECT,
     "api/v1/alerts/<uuid:alert_id>/resolve/": CLINICIAN_TEAM_OBJECT,
+    "api/v1/alerts/<uuid:alert_id>/assign/": CLINICIAN_TEAM_OBJECT,
+    "api/v1/alerts/<uuid:alert_id>/notes/": CLINICIAN_TEAM_OBJECT,
+    "api/v1/alerts/handover/": CLINICIAN,
     "api/v1/care-teams/<int:team_id>/risk-alerts/": CLINICIAN_TEAM_OBJECT,
     "dashboard/": PAGE_CLINICIAN,
     "dashboard/patients/": PAGE_CLINICIAN,
+    "dashboard/handover/": PAGE_CLINICIAN,
     "dashboard/patients/<uuid:patient_id>/": PAGE_CLINICIAN_PATIENT,
 }
 # Django's admin site: staff only, everyone else is sent to its login page.

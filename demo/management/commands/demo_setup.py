@@ -71,6 +71,9 @@ class Command(BaseCommand):
                 end=end.isoformat(),
             )
         if cohort.exists():
+            # History, without live alerts (no `--raise-alerts`): a PHQ-9 answered months ago
+            # must not open the desk as a new emergency. The desk opens on the alerts of the
+            # last days: the last week's scoring below, and demo_alerts' safety alert of today.
             call_command("import_cohort", str(cohort))
         call_command("train_model", activate=True)
         # Two months of history for the charts, without alerts (nobody is paged for last

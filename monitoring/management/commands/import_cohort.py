@@ -1,4 +1,5 @@
-"""`import_cohort FILE`: load a cohort file through the ingestion code; safe to run twice."""
+"""`import_cohort FILE [--raise-alerts]`: load a cohort file through the ingestion code; safe to
+run twice. History raises no live alert unless `--raise-alerts`."""
 
 import time
 from pathlib import Path
@@ -17,6 +18,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument("--fail-on-error", action="store_true", help="Exit with an error if any line was rejected.")
+        parser.add_argument(
+            "--raise-alerts",
+            action="store_true",
+            help="Raise the alerts the history calls for (e.g. PHQ-9 item 9), each marked with when its answer "
+            "was recorded (late). Without it, history loads without raising live alerts.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = options["file"]
@@ -25,7 +32,9 @@ class Command(BaseCommand):
             raise CommandError(f"No such file: {path}")
         started = time.monotonic()
         verbose = int(options.get("verbosity", 1)) >= 1
-        report = cohort_import(path=path, progress=self.stdout.write if verbose else None)
+        report = cohort_import(
+            path=path, progress=self.stdout.write if verbose else None, raise_alerts=bool(options.get("raise_alerts"))
+        )
         elapsed = time.monotonic() - started
         for number, message in report.errors[:MAX_ERRORS_SHOWN]:
             self.stderr.write(f"{path}:{number}: {message}")

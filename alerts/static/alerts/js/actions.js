@@ -1,45 +1,25 @@
-// Acknowledging and resolving (with a required note) from a card, through the REST API
-// with the session cookie and the CSRF token. Focus stays where a keyboard user expects it.
-import { apiBase, csrf, S } from "./config.js";
-import { apply, cardFor } from "./cards.js";
+// Acknowledging and resolving (with a required note) from a card, through the REST API with
+// the session cookie and the CSRF token. Focus stays where a keyboard user expects it: on
+// the card's next action, and on the next card once a resolved card leaves the list.
+import { apiBase, S } from "./config.js";
+import { allCards, apply, cardFor, markSeen } from "./cards.js";
 import { fmt } from "./format.js";
+import { request } from "./http.js";
 
-function post(url, body) {
-  return fetch(url, {
-    method: "POST",
-    credentials: "same-origin",
-    headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf },
-    body: JSON.stringify(body || {}),
-  }).then((response) =>
-    response
-      .json()
-      .catch(() => ({}))
-      .then((data) => {
-        if (!response.ok) {
-          const detail = data.detail || (data.note && data.note.join(" ")) || String(response.status);
-          throw new Error(detail);
-        }
-        return data;
-      }),
-  );
-}
-
-function showError(li, message) {
+export function showError(li, message) {
   const box = li.querySelector(".action-error");
   box.textContent = message ? fmt(S.ui.action_failed, { detail: message }) : "";
   box.hidden = !message;
 }
 
-const failure = (err) => (err.message === "Failed to fetch" ? S.ui.network_error : err.message);
-
-function acknowledge(id, li) {
+export function acknowledge(id, li) {
   const button = li.querySelector(".btn-ack");
+  if (button.hidden || button.disabled) return;
   button.disabled = true;
   showError(li, "");
-  post(apiBase + id + "/acknowledge/")
+  request("POST", apiBase + id + "/acknowledge/")
     .then((alert) => {
-      li.classList.remove("is-new");
-      li.querySelector(".badge.new").hidden = true;
+      markSeen(li);
       apply(alert);
       const card = cardFor(id);
       if (card) {
@@ -47,7 +27,7 @@ function acknowledge(id, li) {
         (resolveButton.hidden ? card.querySelector(".alert-body") : resolveButton).focus();
       }
     })
-    .catch((err) => showError(li, failure(err)))
+    .catch((err) => showError(li, err.message))
     .then(() => {
       button.disabled = false;
     });
@@ -78,14 +58,20 @@ function resolve(id, li) {
   input.removeAttribute("aria-invalid");
   const save = li.querySelector(".btn-save");
   save.disabled = true;
-  post(apiBase + id + "/resolve/", { note: note })
+  // Where focus goes if the card leaves the list: the next card, else the previous one.
+  const cards = allCards();
+  const at = cards.indexOf(li);
+  const next = cards[at + 1] || cards[at - 1];
+  request("POST", apiBase + id + "/resolve/", { note: note })
     .then((alert) => {
       closeResolve(li, false);
       apply(alert);
       const card = cardFor(id);
       if (card) card.querySelector(".alert-body").focus();
+      else if (next && next.isConnected) next.querySelector(".alert-body").focus();
+      else document.getElementById("alerts-heading").focus();
     })
-    .catch((err) => showError(li, failure(err)))
+    .catch((err) => showError(li, err.message))
     .then(() => {
       save.disabled = false;
     });
@@ -93,6 +79,14 @@ function resolve(id, li) {
 
 // A new card's buttons and resolve form (cards.js calls this through onCardBuilt).
 export function wireActions(li, id) {
+  const noteId = "note-" + id;
+  li.querySelector(".note-label").setAttribute("for", noteId);
+  li.querySelector(".note-label").textContent = S.ui.note_label;
+  li.querySelector(".note-input").id = noteId;
+  li.querySelector(".btn-ack").textContent = S.ui.acknowledge;
+  li.querySelector(".btn-resolve").textContent = S.ui.resolve;
+  li.querySelector(".btn-save").textContent = S.ui.save_resolution;
+  li.querySelector(".btn-cancel").textContent = S.ui.cancel;
   li.querySelector(".btn-ack").addEventListener("click", () => acknowledge(id, li));
   li.querySelector(".btn-resolve").addEventListener("click", () => openResolve(li));
   li.querySelector(".btn-cancel").addEventListener("click", () => closeResolve(li, true));

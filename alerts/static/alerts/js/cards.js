@@ -1,113 +1,155 @@
-// The alert list: one card per alert that matches the filters, built from the template
-// (#alert-card-template), kept in triage order (severity, then age) or, for resolved and
-// all alerts, most recently updated first. A card's buttons are wired by whoever registers
-// with onCardBuilt (the actions), so this module depends on nothing that acts.
-import { alertTitle, empty, filterKind, filterStatus, list, S, template } from "./config.js";
-import { detailText, factorsText, whoText } from "./card_text.js";
-import { ago, fmt, when } from "./format.js";
+// The desk's list: one card per patient (#patient-card-template) holding that patient's
+// alerts that match the filters (#alert-card-template), the most urgent first; the cards in
+// triage order (order.js). A card's buttons and context are wired by whoever registers
+// (onCardBuilt: the actions and team work; onGroupBuilt: the context), so this module
+// depends on nothing that acts.
+import { alertTitle, empty, groupTemplate, list, me, S, template } from "./config.js";
+import { ageLine, countdownText, detailText, whoText } from "./card_text.js";
+import { fmt } from "./format.js";
+import { compare, groupOf, matches } from "./order.js";
 import { state } from "./state.js";
 
-const SEV_RANK = { critical: 0, high: 1, medium: 2, low: 3 };
-
 let wireCard = () => {};
-// fn(li, id) is called once for each new card, before it is filled and placed.
+let wireGroup = () => {};
+let fillGroupContext = () => {};
+// fn(li, id) is called once for each new alert card, before it is filled and placed.
 export function onCardBuilt(fn) {
   wireCard = fn;
 }
-
-export function matches(alert) {
-  if (filterKind && alert.kind !== filterKind) return false;
-  if (filterStatus === "all") return true;
-  if (filterStatus === "active") return alert.status !== "resolved";
-  return alert.status === filterStatus;
+// build(groupLi, patientId) once per new patient card; fill(groupLi, patientId) on each change.
+export function onGroupBuilt(build, fill) {
+  wireGroup = build;
+  fillGroupContext = fill;
 }
 
-const sevRank = (alert) => (alert.severity in SEV_RANK ? SEV_RANK[alert.severity] : 9);
+export const cardFor = (id) => list.querySelector('li.alert-card[data-alert-id="' + id + '"]');
+export const groupFor = (pid) => list.querySelector('li.patient-card[data-patient-id="' + pid + '"]');
 
-function order(a, b) {
-  if (filterStatus === "resolved" || filterStatus === "all") {
-    return a.updated_at < b.updated_at ? 1 : a.updated_at > b.updated_at ? -1 : 0;
-  }
-  const rank = sevRank(a) - sevRank(b);
-  if (rank !== 0) return rank;
-  return a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0;
+function buildGroup(alert) {
+  const g = groupTemplate.content.firstElementChild.cloneNode(true);
+  const pid = groupOf(alert);
+  g.dataset.patientId = pid;
+  const headingId = "patient-" + pid;
+  g.querySelector(".patient-name").id = headingId;
+  g.setAttribute("aria-labelledby", headingId);
+  const link = g.querySelector(".patient-link");
+  link.textContent = alert.patient_code;
+  link.href = alert.dashboard_url || "/dashboard/patients/" + alert.patient + "/";
+  link.setAttribute("aria-label", fmt(S.ui.open_patient, { code: alert.patient_code }));
+  g.querySelector(".alert-items").setAttribute("aria-label", fmt(S.ui.alerts_of, { code: alert.patient_code }));
+  wireGroup(g, pid);
+  return g;
 }
-
-export const cardFor = (id) => list.querySelector('li[data-alert-id="' + id + '"]');
 
 function build(alert) {
   const li = template.content.firstElementChild.cloneNode(true);
-  li.dataset.alertId = alert.id;
-  const noteId = "note-" + alert.id;
-  const titleId = "title-" + alert.id;
-  li.querySelector(".alert-title").id = titleId;
-  li.querySelector(".alert-body").setAttribute("aria-labelledby", titleId);
-  li.querySelector(".note-label").setAttribute("for", noteId);
-  li.querySelector(".note-label").textContent = S.ui.note_label;
-  li.querySelector(".note-input").id = noteId;
-  li.querySelector(".btn-ack").textContent = S.ui.acknowledge;
-  li.querySelector(".btn-resolve").textContent = S.ui.resolve;
-  li.querySelector(".btn-save").textContent = S.ui.save_resolution;
-  li.querySelector(".btn-cancel").textContent = S.ui.cancel;
-  wireCard(li, alert.id);
+  const id = alert.id;
+  li.dataset.alertId = id;
+  li.querySelector(".alert-title").id = "title-" + id;
+  li.querySelector(".alert-body").setAttribute("aria-labelledby", "title-" + id);
+  wireCard(li, id);
   return li;
 }
 
+function setText(node, text) {
+  node.textContent = text;
+  node.hidden = !text;
+}
+
 function fill(li, alert) {
+  const fresh = li.classList.contains("is-new");
   li.className =
     "alert-card sev-" +
     alert.severity +
     " status-" +
     alert.status +
     (alert.escalated ? " is-escalated" : "") +
-    (li.classList.contains("is-new") ? " is-new" : "");
+    (alert.late ? " is-late" : "") +
+    (fresh ? " is-new" : "");
+  li.dataset.severity = alert.severity;
+  li.dataset.status = alert.status;
   li.querySelector(".badge.sev").textContent = S.severity[alert.severity] || alert.severity;
   li.querySelector(".badge.kind").textContent = S.kind[alert.kind] || alert.kind;
   li.querySelector(".badge.status").textContent = S.status[alert.status] || alert.status;
   li.querySelector(".badge.escalated").hidden = !alert.escalated;
+  const late = li.querySelector(".badge.late");
+  late.hidden = !alert.late;
+  late.textContent = alert.kind === "risk" ? S.ui.old_data : S.ui.late_upload;
   li.querySelector(".alert-title").textContent = alertTitle(alert);
-  const link = li.querySelector(".patient-link");
-  link.textContent = fmt(S.ui.patient, { code: alert.patient_code });
-  link.href = alert.dashboard_url || "/dashboard/patients/" + alert.patient + "/";
-  link.setAttribute("aria-label", fmt(S.ui.open_patient, { code: alert.patient_code }));
-  const time = li.querySelector(".alert-time");
-  time.dateTime = alert.created_at;
-  time.title = when(alert.created_at);
-  time.textContent = fmt(S.ui.raised, { when: ago(alert.created_at) });
-  li.querySelector(".alert-detail").textContent = detailText(alert);
-  li.querySelector(".alert-factors").textContent = factorsText(alert);
-  li.querySelector(".alert-who").textContent = whoText(alert);
+  li.querySelector(".alert-age").textContent = ageLine(alert);
+  setText(li.querySelector(".alert-detail"), detailText(alert));
+  setText(li.querySelector(".alert-countdown"), countdownText(alert));
+  setText(li.querySelector(".alert-who"), whoText(alert));
+  const assignee = li.querySelector(".alert-assignee");
+  assignee.textContent = alert.assigned_to
+    ? fmt(S.ui.assigned_to, { user: alert.assigned_to.name || alert.assigned_to.username })
+    : S.ui.unassigned;
+  assignee.classList.toggle("is-mine", !!(alert.assigned_to && alert.assigned_to.id === me.id));
+  const notes = li.querySelector(".btn-team");
+  notes.textContent = fmt(S.ui.notes_button, { count: alert.notes_count || 0 });
   li.querySelector(".btn-ack").hidden = alert.status !== "open";
   li.querySelector(".btn-resolve").hidden = alert.status === "resolved";
+  const claim = li.querySelector(".btn-claim");
+  const mine = !!(alert.assigned_to && alert.assigned_to.id === me.id);
+  claim.hidden = alert.status === "resolved";
+  claim.textContent = mine ? S.ui.release : S.ui.claim;
   if (alert.status === "resolved") li.querySelector(".resolve-form").hidden = true;
 }
 
-function place(li, alert) {
-  const items = list.children;
+const lead = (g) => {
+  const first = g.querySelector("li.alert-card");
+  return first ? state.alerts[first.dataset.alertId] : null;
+};
+
+function placeIn(container, node, alertOf, self) {
+  const items = Array.from(container.children);
   for (let i = 0; i < items.length; i++) {
-    const other = state.alerts[items[i].dataset.alertId];
-    if (items[i] !== li && other && order(alert, other) < 0) {
-      if (items[i] !== li.nextSibling) list.insertBefore(li, items[i]);
+    if (items[i] === node) continue;
+    const other = alertOf(items[i]);
+    if (other && compare(self, other) < 0) {
+      if (items[i] !== node.nextSibling) container.insertBefore(node, items[i]);
       return;
     }
   }
-  if (li.parentNode !== list || li.nextSibling) list.appendChild(li);
+  if (node.parentNode !== container || node.nextSibling) container.appendChild(node);
 }
 
-// A card that leaves the list hands its focus to the next card (or the heading).
+function refreshGroup(g) {
+  const first = lead(g);
+  if (!first) return;
+  g.className = "patient-card sev-" + first.severity + " status-" + first.status;
+  g.dataset.count = String(g.querySelectorAll("li.alert-card").length);
+  placeIn(list, g, lead, first);
+  fillGroupContext(g, g.dataset.patientId);
+}
+
+// Every alert card shown, in reading order.
+export const allCards = () => Array.from(list.querySelectorAll("li.alert-card"));
+
+// An alert card that leaves the list hands its focus to the next card (or the previous one,
+// or the heading); a patient card with no alert left goes too.
 function removeCard(li) {
   const hadFocus = li.contains(document.activeElement);
-  const next = li.nextElementSibling || li.previousElementSibling;
+  const cards = allCards();
+  const at = cards.indexOf(li);
+  const next = cards[at + 1] || cards[at - 1];
+  const g = li.closest("li.patient-card");
   li.remove();
-  if (hadFocus) {
-    const target = next ? next.querySelector(".alert-body") : document.getElementById("alerts-heading");
-    target.focus();
-  }
+  if (g && !g.querySelector("li.alert-card")) g.remove();
+  else if (g) refreshGroup(g);
+  if (hadFocus) (next ? next.querySelector(".alert-body") : document.getElementById("alerts-heading")).focus();
 }
 
 export function refreshEmpty() {
   empty.hidden = list.children.length > 0;
 }
+
+let listeners = [];
+// fn() after any change of the list (the banner and the title count follow it).
+export function onListChanged(fn) {
+  listeners.push(fn);
+}
+const changed = () => listeners.forEach((fn) => fn());
 
 // Show an alert's current state: add, update, move or remove its card.
 // opts.fresh marks a card "New" (an alert raised while the page is open).
@@ -118,27 +160,51 @@ export function apply(alert, opts) {
   if (!matches(alert)) {
     if (li) removeCard(li);
     refreshEmpty();
+    changed();
     return;
   }
-  // Never rebuild a card that is being edited: fill() keeps the form and the focus.
-  if (!li) li = build(alert);
-  if (opts.fresh) {
-    li.classList.add("is-new");
-    li.querySelector(".badge.new").hidden = false;
+  const pid = groupOf(alert);
+  let g = groupFor(pid);
+  if (!g) {
+    g = buildGroup(alert);
+    list.appendChild(g);
   }
-  fill(li, alert);
+  // Never rebuild a card that is being edited: fill() keeps the forms and the focus.
+  if (!li) li = build(alert);
   if (opts.fresh) li.classList.add("is-new");
-  place(li, alert);
+  li.querySelector(".badge.new").hidden = !li.classList.contains("is-new");
+  fill(li, alert);
+  const oldGroup = li.closest("li.patient-card");
+  placeIn(g.querySelector(".alert-items"), li, (node) => state.alerts[node.dataset.alertId], alert);
+  if (oldGroup && oldGroup !== g && !oldGroup.querySelector("li.alert-card")) oldGroup.remove();
+  refreshGroup(g);
   refreshEmpty();
+  changed();
 }
 
-// Rewrite the relative times ("raised 3 minutes ago") of the cards shown.
+// An alert the desk may no longer show (its patient left the team): its card goes.
+export function forget(id) {
+  const li = cardFor(id);
+  delete state.alerts[id];
+  if (li) removeCard(li);
+  refreshEmpty();
+  changed();
+}
+
+// Forget "New" on a card (acknowledged, or seen).
+export function markSeen(li) {
+  li.classList.remove("is-new");
+  li.querySelector(".badge.new").hidden = true;
+  changed();
+}
+
+// Rewrite the ages and countdowns of the cards shown.
 export function refreshTimes() {
-  Object.keys(state.alerts).forEach((id) => {
-    const li = cardFor(id);
-    if (li) {
-      li.querySelector(".alert-time").textContent = fmt(S.ui.raised, { when: ago(state.alerts[id].created_at) });
-      li.querySelector(".alert-who").textContent = whoText(state.alerts[id]);
-    }
+  allCards().forEach((li) => {
+    const alert = state.alerts[li.dataset.alertId];
+    if (!alert) return;
+    li.querySelector(".alert-age").textContent = ageLine(alert);
+    setText(li.querySelector(".alert-countdown"), countdownText(alert));
   });
+  Array.from(list.children).forEach((g) => fillGroupContext(g, g.dataset.patientId));
 }

@@ -4,8 +4,8 @@
 // (complete: false) reloads the list from the API. A closed socket reconnects with
 // exponential backoff and jitter, unless the server refused the account (4401/4403).
 // #conn-state's data-state follows: connecting | live | reconnecting | resync | signed-out | offline.
-import { apiBase, connState, filterKind, filterStatus, S, wsPath } from "./config.js";
-import { apply } from "./cards.js";
+import { apiBase, connState, filters, S, wsPath } from "./config.js";
+import { apply, forget } from "./cards.js";
 import { onEvent } from "./events.js";
 import { fmt } from "./format.js";
 import { noteSeq, state } from "./state.js";
@@ -15,6 +15,7 @@ let attempt = 0;
 let reconnectTimer = null;
 let stopped = false;
 let authenticated = false;
+let needResync = false;
 
 function setState(name, text) {
   connState.className = "conn conn-" + name;
@@ -22,18 +23,40 @@ function setState(name, text) {
   connState.querySelector(".conn-text").textContent = text;
 }
 
+let refillPatient = () => {};
+// fn(patientId): refill a patient's card after its context was reloaded.
+export function onResync(fn) {
+  refillPatient = fn;
+}
+
 function resync() {
-  // More missed events than a replay carries: reload the list from the API.
-  const params = new URLSearchParams({ ordering: "triage", limit: "200" });
-  if (filterStatus !== "all") params.set("status", filterStatus);
-  if (filterKind) params.set("kind", filterKind);
+  // More missed events than a replay carries, or the team changed: reload the list (and
+  // the patients' context) from the API, with the page's filters.
+  const params = new URLSearchParams({ group: "patient", context: "1", limit: "500" });
+  if (filters.status !== "all") params.set("status", filters.status);
+  ["kind", "severity", "patient", "assignee", "from", "to"].forEach((name) => {
+    if (filters[name]) params.set(name, filters[name]);
+  });
   setState("resync", S.ui.conn_resync);
   return fetch(apiBase + "?" + params.toString(), { credentials: "same-origin", headers: { Accept: "application/json" } })
     .then((r) => r.json())
     .then((page) => {
-      (page.results || []).forEach((a) => apply(a));
+      const seen = {};
+      (page.results || []).forEach((a) => {
+        seen[a.id] = true;
+        if (a.context) state.contexts[String(a.group || a.patient)] = a.context;
+        apply(a);
+      });
+      // Alerts the page shows that the team no longer sees (a patient moved away) leave.
+      if (!page.next) {
+        Object.keys(state.alerts).forEach((id) => {
+          if (!seen[id]) forget(id);
+        });
+      }
+      Object.keys(state.contexts).forEach((pid) => refillPatient(pid));
       setState("live", S.ui.conn_live);
-    });
+    })
+    .catch(() => setState("live", S.ui.conn_live));
 }
 
 function onMessage(ev) {
@@ -48,6 +71,10 @@ function onMessage(ev) {
     authenticated = true;
     setState("live", S.ui.conn_live);
     socket.send(JSON.stringify({ type: "resume", after: state.lastSeq }));
+    if (needResync) {
+      needResync = false;
+      resync();
+    }
   } else if (message.type === "alert") {
     onEvent(message);
   } else if (message.type === "resumed") {
@@ -64,6 +91,12 @@ function onClose(ev) {
   if (stopped) return;
   if (ev.code === 4401 || ev.code === 4403) {
     setState("signed-out", S.ui.conn_signed_out);
+    return;
+  }
+  if (ev.code === 4000) {
+    // Rescoped (the team or a patient's team changed): reconnect now and reload the list.
+    needResync = true;
+    connect();
     return;
   }
   scheduleReconnect();

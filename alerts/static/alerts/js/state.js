@@ -1,9 +1,12 @@
 // What the page knows: every alert it has seen in its current state (id → alert, shown or
-// filtered out) and the seq of the last alert event it has seen, to resume after it.
+// filtered out), each patient's card context (patient id → context), the note threads it
+// has loaded (alert id → notes), and the seq of the last alert event it has seen.
 import { cfg } from "./config.js";
 
 export const state = {
   alerts: {},
+  contexts: {},
+  notes: {},
   lastSeq: parseInt(cfg.lastSeq, 10) || 0,
 };
 
