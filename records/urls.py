@@ -9,6 +9,12 @@ urlpatterns = [
     path("patients/<uuid:patient_id>/", apis.PatientDetailApi.as_view(), name="patient_detail"),
     path("patients/<uuid:patient_id>/timeline/", apis.PatientTimelineApi.as_view(), name="patient_timeline"),
     path("patients/<uuid:patient_id>/risk-scores/", apis.RiskScoresApi.as_view(), name="patient_risk_scores"),
+    path("patients/<uuid:patient_id>/risk-episodes/", apis.RiskEpisodesApi.as_view(), name="patient_risk_episodes"),
+    path(
+        "patients/<uuid:patient_id>/events/<uuid:event_id>/",
+        apis.ClinicalEventDetailApi.as_view(),
+        name="patient_event_detail",
+    ),
     path("patients/<uuid:patient_id>/export/", apis.PatientExportApi.as_view(), name="patient_export"),
     path("me/timeline/", apis.MyTimelineApi.as_view(), name="my_timeline"),
     path("me/export/", apis.MyExportApi.as_view(), name="my_export"),
