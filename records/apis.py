@@ -8,7 +8,7 @@ from typing import Any
 from django.db import IntegrityError
 from django.db.models import QuerySet
 from django.http import HttpResponse, JsonResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -46,6 +46,9 @@ from .serializers import (
     TimelineSerializer,
 )
 from .services import NotTheAuthor, clinical_event_edit, patient_erase
+from .summary import MAX_DAYS as SUMMARY_MAX_DAYS
+from .summary_pdf import summary_pdf
+from .summary_text import patient_summary
 from .timeline import (
     MAX_EXPORT_DAYS,
     MAX_TIMELINE_DAYS,
@@ -377,7 +380,15 @@ class PatientExportApi(APIView):
             response["Content-Disposition"] = f'attachment; filename="timeline-{patient.code}-{start}-{end}.csv"'
             return response
         questionnaires = [q for q in questionnaires_for_patient(patient=patient) if start <= q["day"] <= end]
-        bundle = fhir_bundle(patient=patient, days=days, questionnaires=questionnaires)
+        # The pre-consultation summary of the export's last days (Composition + DocumentReference).
+        summary = patient_summary(
+            patient=patient,
+            start=None,
+            end=end,
+            explain=request_user(request).role == Role.PSYCHIATRIST,
+            now=timezone.now(),
+        )
+        bundle = fhir_bundle(patient=patient, days=days, questionnaires=questionnaires, summary=summary)
         return HttpResponse(bundle.model_dump_json(), content_type="application/fhir+json")
 
 
@@ -419,3 +430,75 @@ class MyEraseApi(APIView):
             }
         )
 
+
+# --- pre-consultation summary (records/summary.py, records/summary_text.py) ----------------------
+
+
+class PatientSummaryApi(APIView):
+    """The pre-consultation summary: sentences built from templates over computed facts, each
+    with the facts behind it; `?format=pdf` for the same as an A4 PDF. Psychiatrists get the
+    factors that raised the risk; for nurses they are left out (explanations are for
+    psychiatrists, API.md roles). Every generation is written to the audit trail."""
+
+    permission_classes = [IsClinician]
+    content_negotiation_class = _FormatIsAParameter
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "start",
+                OpenApiTypes.DATE,
+                description="First local day (default: the latest consultation in the last year, else 29 days "
+                "before end).",
+            ),
+            OpenApiParameter("end", OpenApiTypes.DATE, description="Last local day (default: the patient's today)."),
+            OpenApiParameter("format", str, enum=["json", "pdf"], description="Default json."),
+        ],
+        responses={
+            (200, "application/json"): OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="{patient, patient_code, start, end, period_basis, generated_at, explanations_included, "
+                "sections: [{key, title, sentences: [{section, key, text, facts}]}]}",
+            ),
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The summary, A4."),
+            400: OpenApiResponse(description="Bad dates: end before start, or more than 366 days."),
+            404: OpenApiResponse(description="No such patient in the caller's care teams."),
+        },
+        tags=["patients"],
+    )
+    def get(self, request: Request, patient_id: str) -> HttpResponse:
+        output = request.query_params.get("format", "json")
+        if output not in ("json", "pdf"):
+            raise ValidationError({"format": ["Choose json or pdf."]})
+        start, end = _date_param(request, "start"), _date_param(request, "end")
+        if start is not None and end is not None and end < start:
+            raise ValidationError({"end": ["The end date is before the start date."]})
+        if start is not None and end is not None and (end - start).days + 1 > SUMMARY_MAX_DAYS:
+            raise ValidationError({"end": [f"A summary covers at most {SUMMARY_MAX_DAYS} days."]})
+        patient = clinician_patient_or_404(
+            request,
+            patient_id,
+            resource=f"summary_{output}",
+            action=AuditAction.EXPORT if output == "pdf" else AuditAction.READ,
+        )
+        if start is not None and end is None:
+            end = max(start, timezone.localdate(timezone=patient.tz))
+            if (end - start).days + 1 > SUMMARY_MAX_DAYS:
+                raise ValidationError({"start": [f"A summary covers at most {SUMMARY_MAX_DAYS} days."]})
+        document = patient_summary(
+            patient=patient,
+            start=start,
+            end=end,
+            explain=request_user(request).role == Role.PSYCHIATRIST,
+            now=timezone.now(),
+        )
+        if output == "pdf":
+            response = HttpResponse(
+                summary_pdf(document, patient_code=patient.code, language=translation.get_language()),
+                content_type="application/pdf",
+            )
+            response["Content-Disposition"] = (
+                f'attachment; filename="summary-{patient.code}-{document["start"]}-{document["end"]}.pdf"'
+            )
+            return response
+        return JsonResponse(document)

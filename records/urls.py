@@ -16,6 +16,7 @@ urlpatterns = [
         name="patient_event_detail",
     ),
     path("patients/<uuid:patient_id>/export/", apis.PatientExportApi.as_view(), name="patient_export"),
+    path("patients/<uuid:patient_id>/summary/", apis.PatientSummaryApi.as_view(), name="patient_summary"),
     path("me/timeline/", apis.MyTimelineApi.as_view(), name="my_timeline"),
     path("me/export/", apis.MyExportApi.as_view(), name="my_export"),
     path("me/erase/", apis.MyEraseApi.as_view(), name="my_erase"),
