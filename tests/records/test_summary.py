@@ -187,7 +187,7 @@ def test_api_json_for_a_psychiatrist_with_factors_and_for_a_nurse_without(team, 
     url = (
         f"/api/v1/patients/{seeded.patient.pk}/summary/?start={seeded.today - dt.timedelta(days=29)}&end={seeded.today}"
     )
-    body = auth_client(psychiatrist).get(url).json()
+    body = auth_client(psychiatrist).get(url, HTTP_ACCEPT_LANGUAGE="en").json()
     assert body["explanations_included"] is True
     assert (body["start"], body["end"]) == (
         (seeded.today - dt.timedelta(days=29)).isoformat(),
@@ -196,7 +196,7 @@ def test_api_json_for_a_psychiatrist_with_factors_and_for_a_nurse_without(team, 
     episodes = [s for s in _sentences(body, "risk") if s["key"] == "episode"]
     assert episodes and all(e["facts"]["factors"] for e in episodes)
 
-    body = auth_client(nurse).get(url).json()
+    body = auth_client(nurse).get(url, HTTP_ACCEPT_LANGUAGE="en").json()
     assert body["explanations_included"] is False
     episodes = [s for s in _sentences(body, "risk") if s["key"] == "episode"]
     assert episodes and not any("factors" in e["facts"] or "What raised it" in e["text"] for e in episodes)
@@ -204,14 +204,14 @@ def test_api_json_for_a_psychiatrist_with_factors_and_for_a_nurse_without(team, 
 
 def test_api_is_scoped_to_the_care_team_and_every_generation_is_audited(seeded, psychiatrist, other_nurse):
     url = f"/api/v1/patients/{seeded.patient.pk}/summary/"
-    response = auth_client(other_nurse).get(url)
+    response = auth_client(other_nurse).get(url, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 404
     assert "sentences" not in response.content.decode()
     assert AuditEvent.objects.filter(patient_id=seeded.patient.pk, action="denied", resource="summary_json").exists()
 
     client = auth_client(psychiatrist)
-    assert client.get(url).status_code == 200
-    assert client.get(url + "?format=pdf").status_code == 200
+    assert client.get(url, HTTP_ACCEPT_LANGUAGE="en").status_code == 200
+    assert client.get(url + "?format=pdf", HTTP_ACCEPT_LANGUAGE="en").status_code == 200
     audited = list(
         AuditEvent.objects.filter(patient_id=seeded.patient.pk, actor_id=psychiatrist.pk)
         .order_by("at")
@@ -223,18 +223,18 @@ def test_api_is_scoped_to_the_care_team_and_every_generation_is_audited(seeded, 
 def test_api_refuses_bad_parameters(seeded, psychiatrist):
     client = auth_client(psychiatrist)
     url = f"/api/v1/patients/{seeded.patient.pk}/summary/"
-    assert client.get(url + "?start=2026-02-10&end=2026-02-01").status_code == 400
-    assert client.get(url + "?start=2024-01-01&end=2026-02-01").status_code == 400
-    assert client.get(url + "?start=yesterday").status_code == 400
-    assert client.get(url + "?format=docx").status_code == 400
+    assert client.get(url + "?start=2026-02-10&end=2026-02-01", HTTP_ACCEPT_LANGUAGE="en").status_code == 400
+    assert client.get(url + "?start=2024-01-01&end=2026-02-01", HTTP_ACCEPT_LANGUAGE="en").status_code == 400
+    assert client.get(url + "?start=yesterday", HTTP_ACCEPT_LANGUAGE="en").status_code == 400
+    assert client.get(url + "?format=docx", HTTP_ACCEPT_LANGUAGE="en").status_code == 400
 
 
 def test_pdf_contains_the_figures(seeded, psychiatrist):
     start = seeded.today - dt.timedelta(days=29)
     url = f"/api/v1/patients/{seeded.patient.pk}/summary/?start={start}&end={seeded.today}"
     client = auth_client(psychiatrist)
-    body = client.get(url).json()
-    response = client.get(url + "&format=pdf")
+    body = client.get(url, HTTP_ACCEPT_LANGUAGE="en").json()
+    response = client.get(url + "&format=pdf", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(response.content)).pages)
@@ -273,7 +273,9 @@ def test_query_count_does_not_depend_on_the_period(seeded):
 
 
 def test_fhir_export_carries_the_summary_as_composition_and_document_reference(seeded, psychiatrist):
-    response = auth_client(psychiatrist).get(f"/api/v1/patients/{seeded.patient.pk}/export/?format=fhir")
+    response = auth_client(psychiatrist).get(
+        f"/api/v1/patients/{seeded.patient.pk}/export/?format=fhir", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 200
     resources = [e["resource"] for e in json.loads(response.content)["entry"]]
     (composition,) = [r for r in resources if r["resourceType"] == "Composition"]
@@ -291,9 +293,22 @@ def test_fhir_export_carries_the_summary_as_composition_and_document_reference(s
 
 def test_a_patient_without_data_gets_sentences_that_say_so(team, psychiatrist):
     patient = PatientFactory(code="EMPTY-1", care_team=team)
-    body = auth_client(psychiatrist).get(f"/api/v1/patients/{patient.pk}/summary/").json()
+    body = auth_client(psychiatrist).get(f"/api/v1/patients/{patient.pk}/summary/", HTTP_ACCEPT_LANGUAGE="en").json()
     texts = [s["text"] for section in body["sections"] for s in section["sentences"]]
     assert "Sleep: no data in this period." in texts
     assert "No questionnaire was completed in this period." in texts
     assert "No relapse-risk score in this period." in texts
     assert "The patient flagged no note for this appointment." in texts
+
+
+def test_pdf_in_french_contains_the_figures_in_french(seeded, psychiatrist):
+    start = seeded.today - dt.timedelta(days=29)
+    url = f"/api/v1/patients/{seeded.patient.pk}/summary/?start={start}&end={seeded.today}"
+    client = auth_client(psychiatrist)
+    body = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").json()
+    response = client.get(url + "&format=pdf", HTTP_ACCEPT_LANGUAGE="fr")
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(response.content)).pages)
+    sleep = next(s for s in _sentences(body, "signals") if s["key"] == "sleep_hours")
+    assert f"{sleep['facts']['mean']:.1f}".replace(".", ",") + " h par nuit" in text
+    assert "PHQ-9 : en hausse, de 6 (léger)" in text
+    assert "Synthèse avant consultation" in text
