@@ -60,6 +60,10 @@ def section_titles() -> dict[str, str]:
     }
 
 
+def _day_count(n: int) -> str:
+    return ngettext("%(n)s day", "%(n)s days", n) % {"n": n}
+
+
 def _number(value: float, decimals: int, *, signed: bool = False) -> str:
     text = formats.number_format(round(value, decimals), decimal_pos=decimals, use_l10n=True, force_grouping=True)
     return f"+{text}" if signed and round(value, decimals) > 0 else text
@@ -82,14 +86,14 @@ def _facts(**values: Any) -> dict[str, Any]:
 
 def _period(facts: SummaryFacts) -> list[Sentence]:
     p = facts.period
-    values = {"start": format_date(p.start), "end": format_date(p.end), "days": p.days}
+    values = {"start": format_date(p.start), "end": format_date(p.end), "days": _day_count(p.days)}
     if p.consultation is not None:
-        text = _("From %(start)s to %(end)s (%(days)s days), since the last consultation on %(consultation)s.") % {
+        text = _("From %(start)s to %(end)s (%(days)s), since the last consultation on %(consultation)s.") % {
             **values,
             "consultation": format_date(p.consultation),
         }
     else:
-        text = _("From %(start)s to %(end)s (%(days)s days).") % values
+        text = _("From %(start)s to %(end)s (%(days)s).") % values
     return [
         Sentence(
             "period",
@@ -358,7 +362,7 @@ def _episode(e: EpisodeFacts, *, explain: bool, tz: Any) -> Sentence:
     values = {
         "start": format_date(e.start),
         "end": format_date(e.end),
-        "days": e.days,
+        "days": _day_count(e.days),
         "peak": peak["text"],
         "peak_date": format_date(e.peak_date),
     }
@@ -368,12 +372,12 @@ def _episode(e: EpisodeFacts, *, explain: bool, tz: Any) -> Sentence:
         outcome = _no_alert_reasons().get(e.no_alert_reason or "", _("no risk alert was raised"))
     template = (
         _(
-            "From %(start)s to %(end)s (%(days)s days, still ongoing) the risk was above the threshold, peaking at "
+            "From %(start)s to %(end)s (%(days)s, still ongoing) the risk was above the threshold, peaking at "
             "%(peak)s on %(peak_date)s; %(outcome)s."
         )
         if e.ongoing
         else _(
-            "From %(start)s to %(end)s (%(days)s days) the risk was above the threshold, peaking at %(peak)s on "
+            "From %(start)s to %(end)s (%(days)s) the risk was above the threshold, peaking at %(peak)s on "
             "%(peak_date)s; %(outcome)s."
         )
     )
