@@ -24,7 +24,8 @@ export const sleep = () => ({
 // Every sleep episode a floating bar from its own start to its own end, on a reversed clock
 // axis in hours from the midnight that begins the day it ended (23:10 the evening before is
 // −0.8, a nap from 15:41 to 16:43 is 15.7 → 16.7): night sleep and naps are separate series.
-// Days before the timeline had `sleep_episodes` fall back to the main sleep's onset and wake.
+// A day without its episodes (summaries imported without the raw records) falls back to the
+// main sleep's onset and wake.
 const hoursFrom = (dayIso, local) => {
   if (!local) return null;
   const [datePart, timePart] = local.split("T");
@@ -36,7 +37,7 @@ function sleepBars() {
   const naps = [];
   state.days.forEach((d, i) => {
     const episodes = d.sleep_episodes;
-    if (!episodes) {
+    if (!episodes || !episodes.length) {
       const onset = onsetHours(d.sleep_onset);
       let wake = clock(d.sleep_wake);
       if (onset === null || wake === null) return;
