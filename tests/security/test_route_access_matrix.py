@@ -84,6 +84,7 @@ ROUTES: dict[str, dict[str, object]] = {
     "api/v1/patients/<uuid:patient_id>/timeline/": CLINICIAN_TEAM_OBJECT,
     "api/v1/patients/<uuid:patient_id>/export/": CLINICIAN_TEAM_OBJECT,
     "api/v1/patients/<uuid:patient_id>/risk-scores/": CLINICIAN_TEAM_OBJECT,
+    "api/v1/patients/<uuid:patient_id>/summary/": CLINICIAN_TEAM_OBJECT,
     "api/v1/patients/<uuid:patient_id>/schedule/": CLINICIAN_TEAM_OBJECT,
     "api/v1/models/": PSYCHIATRIST_OR_ADMIN,
     "api/v1/models/<str:version>/": PSYCHIATRIST_OR_ADMIN,
@@ -97,6 +98,7 @@ ROUTES: dict[str, dict[str, object]] = {
     "dashboard/": PAGE_CLINICIAN,
     "dashboard/patients/": PAGE_CLINICIAN,
     "dashboard/patients/<uuid:patient_id>/": PAGE_CLINICIAN_PATIENT,
+    "dashboard/patients/<uuid:patient_id>/summary/": PAGE_CLINICIAN_PATIENT,
 }
 # Django's admin site: staff only, everyone else is sent to its login page.
 ADMIN_SITE_PREFIX = "admin/"
