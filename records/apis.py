@@ -40,8 +40,8 @@ from .serializers import (
     EraseOutputSerializer,
     PatientCreatedSerializer,
     PatientOutputSerializer,
-    RiskScoreOutputSerializer,
     RiskEpisodeSerializer,
+    RiskScoreOutputSerializer,
     RiskScoresQuerySerializer,
     TimelineSerializer,
 )

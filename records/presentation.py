@@ -208,7 +208,9 @@ def chart_strings() -> dict[str, Any]:
         "in_episode": _("Episode of risk:"),
         "stay": _("hospital stay"),
         "episode_span": _("%(start)s → %(end)s (%(days)s days), peak %(peak)s on %(peak_date)s."),
-        "episode_ongoing": _("From %(start)s, still above the threshold (%(days)s days), peak %(peak)s on %(peak_date)s."),
+        "episode_ongoing": _(
+            "From %(start)s, still above the threshold (%(days)s days), peak %(peak)s on %(peak_date)s."
+        ),
         "episode_alert": _("Alert raised for the score of %(date)s (%(status)s)."),
         "no_episodes": _("No episode of risk in this range."),
         "explain_peak": _("Explain the peak day"),

@@ -124,11 +124,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     )
     sort_headers = {key: _sort_header(filters, key) for key in SORTS if not key.startswith("-")}
     team_thresholds = sorted(
-        {
-            t
-            for t in (alert_threshold(team=team, model_threshold=model_threshold) for team in teams)
-            if t is not None
-        }
+        {t for t in (alert_threshold(team=team, model_threshold=model_threshold) for team in teams) if t is not None}
     )
     return render(
         request,

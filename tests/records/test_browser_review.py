@@ -37,7 +37,9 @@ def reviewed(team):
     tz = patient.tz
     nap_day = seeded.today - dt.timedelta(days=1)
     night = dt.datetime.combine(nap_day - dt.timedelta(days=1), dt.time(23, 10), tzinfo=tz)
-    SignalRecordFactory(patient=patient, kind=SignalKind.SLEEP, start=night, end=night + dt.timedelta(hours=7, minutes=50))
+    SignalRecordFactory(
+        patient=patient, kind=SignalKind.SLEEP, start=night, end=night + dt.timedelta(hours=7, minutes=50)
+    )
     nap = dt.datetime.combine(nap_day, dt.time(15, 41), tzinfo=tz)
     SignalRecordFactory(patient=patient, kind=SignalKind.SLEEP, start=nap, end=nap + dt.timedelta(minutes=62))
     return seeded, stay, nap_day
@@ -47,8 +49,8 @@ def click_day(page, chart: str, day: dt.date) -> None:
     """Click the middle of the plot, over `day`, on one chart."""
     x, y = page.evaluate(
         """([id, day]) => { const c = window.charts[id]; const i = c.data.labels.indexOf(day);
-           const box = c.canvas.getBoundingClientRect();
-           return [box.left + c.scales.x.getPixelForValue(i), box.top + (c.chartArea.top + c.chartArea.bottom) / 2]; }""",
+           const box = c.canvas.getBoundingClientRect(); const a = c.chartArea;
+           return [box.left + c.scales.x.getPixelForValue(i), box.top + (a.top + a.bottom) / 2]; }""",
         [chart, day.isoformat()],
     )
     page.mouse.click(x, y)
@@ -57,7 +59,8 @@ def click_day(page, chart: str, day: dt.date) -> None:
 def bar_hours(page, label_start: str, day: dt.date) -> float:
     """The drawn height of a sleep-timing bar of `day`, in hours of the axis."""
     return page.evaluate(
-        """([prefix, day]) => { const c = window.charts["sleep-timing"]; const i = c.data.labels.indexOf(day);
+        """([prefix, day]) => { const c = window.charts["sleep-timing"];
+           const i = c.data.labels.indexOf(day);
            const k = c.data.datasets.findIndex(d => d.label.startsWith(prefix) && d.data[i]);
            const bar = c.getDatasetMeta(k).data[i]; const y = c.scales.y;
            return Math.abs(bar.base - bar.y) / Math.abs(y.getPixelForValue(1) - y.getPixelForValue(0)); }""",

@@ -16,7 +16,7 @@ from records.episodes import risk_episodes_for_patient
 from records.presentation import chart_range
 from records.timeline import timeline_for_patient
 from tests.conftest import auth_client
-from tests.factories import ClinicianFactory, ClinicalEventFactory, PatientFactory, grant_consents
+from tests.factories import ClinicalEventFactory, ClinicianFactory, PatientFactory, grant_consents
 from tests.factories.monitoring import SignalRecordFactory
 
 THRESHOLD = 0.3
