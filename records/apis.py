@@ -46,6 +46,8 @@ from .serializers import (
     TimelineSerializer,
 )
 from .services import NotTheAuthor, clinical_event_edit, patient_erase
+from .summary import EARLIEST_DAY as SUMMARY_EARLIEST_DAY
+from .summary import LATEST_DAY as SUMMARY_LATEST_DAY
 from .summary import MAX_DAYS as SUMMARY_MAX_DAYS
 from .summary_pdf import summary_pdf
 from .summary_text import patient_summary
@@ -471,6 +473,9 @@ class PatientSummaryApi(APIView):
         if output not in ("json", "pdf"):
             raise ValidationError({"format": ["Choose json or pdf."]})
         start, end = _date_param(request, "start"), _date_param(request, "end")
+        for name, day in (("start", start), ("end", end)):
+            if day is not None and not SUMMARY_EARLIEST_DAY <= day <= SUMMARY_LATEST_DAY:
+                raise ValidationError({name: [f"Choose a day from {SUMMARY_EARLIEST_DAY} to {SUMMARY_LATEST_DAY}."]})
         if start is not None and end is not None and end < start:
             raise ValidationError({"end": ["The end date is before the start date."]})
         if start is not None and end is not None and (end - start).days + 1 > SUMMARY_MAX_DAYS:

@@ -25,6 +25,9 @@ from .scores import day_scores
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
+# The days a summary may name (outside, a period's bounds would overflow the calendar).
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2200, 12, 31)
 # Clinical-event kinds that mean the team saw the patient: the default period starts at the
 # latest one. The kernel has no "consultation" kind yet; a crisis visit is a consultation.
 CONSULTATION_KINDS = ("consultation", "crisis_visit")
@@ -137,7 +140,7 @@ class SummaryFacts:
 def summary_period(*, patient: Patient, start: date | None, end: date | None, today: date) -> Period:
     """The period asked for; by default from the latest consultation (within a year) to today,
     or the last 30 days."""
-    end = end or today
+    end = end or max(today, start or today)
     if start is not None:
         return Period(start=start, end=end, basis="requested")
     consultation = (

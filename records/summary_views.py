@@ -19,15 +19,16 @@ from patients.audit import audit_denied, audit_record
 from patients.models import AuditAction, Role
 from patients.selectors import patient_get_for_clinician
 
-from .summary import MAX_DAYS
+from .summary import EARLIEST_DAY, LATEST_DAY, MAX_DAYS
 from .summary_text import patient_summary
 
 
 def _day(raw: str | None) -> date | None:
     try:
-        return date.fromisoformat(raw) if raw else None
+        day = date.fromisoformat(raw) if raw else None
     except ValueError:
         return None
+    return day if day is not None and EARLIEST_DAY <= day <= LATEST_DAY else None
 
 
 def _period(request: HttpRequest) -> tuple[date | None, date | None, bool]:

@@ -227,6 +227,8 @@ def test_api_refuses_bad_parameters(seeded, psychiatrist):
     assert client.get(url + "?start=2024-01-01&end=2026-02-01", HTTP_ACCEPT_LANGUAGE="en").status_code == 400
     assert client.get(url + "?start=yesterday", HTTP_ACCEPT_LANGUAGE="en").status_code == 400
     assert client.get(url + "?format=docx", HTTP_ACCEPT_LANGUAGE="en").status_code == 400
+    assert client.get(url + "?start=9999-12-31", HTTP_ACCEPT_LANGUAGE="en").status_code == 400
+    assert client.get(url + "?end=0001-01-01", HTTP_ACCEPT_LANGUAGE="en").status_code == 400
 
 
 def test_pdf_contains_the_figures(seeded, psychiatrist):
@@ -312,3 +314,21 @@ def test_pdf_in_french_contains_the_figures_in_french(seeded, psychiatrist):
     assert f"{sleep['facts']['mean']:.1f}".replace(".", ",") + " h par nuit" in text
     assert "PHQ-9 : en hausse, de 6 (léger)" in text
     assert "Synthèse avant consultation" in text
+
+
+def test_page_for_the_team_only_audited_and_falls_back_on_a_bad_period(client, seeded, psychiatrist, other_nurse):
+    url = f"/dashboard/patients/{seeded.patient.pk}/summary/"
+    client.force_login(other_nurse)
+    assert client.get(url, HTTP_ACCEPT_LANGUAGE="en").status_code == 404
+    client.force_login(psychiatrist)
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "PHQ-9 rose from 6 (mild)" in page and "What raised it at the peak" in page
+    assert f'data-start="{seeded.today - dt.timedelta(days=29)}"' in page
+    assert AuditEvent.objects.filter(patient_id=seeded.patient.pk, resource="summary_page", action="read").exists()
+    assert AuditEvent.objects.filter(patient_id=seeded.patient.pk, resource="summary_page", action="denied").exists()
+
+    response = client.get(url + "?start=2026-02-10&end=2026-02-01", HTTP_ACCEPT_LANGUAGE="en")
+    assert "That period could not be used" in response.content.decode()
+    assert f'data-start="{seeded.today - dt.timedelta(days=29)}"' in response.content.decode()
