@@ -1,18 +1,27 @@
-"""Explanation factors of a risk score in a nurse's words, with numbers, in the reader's
-language: the risk vocabulary every reader shares (the alert desk, the alert API and socket,
-the charts' API, and scoring, which stores the English wording).
+"""The risk vocabulary every reader shares (the alert desk, the alert API and socket, the
+charts' API, the patient pages, and scoring, which stores the English wording):
+
+- the band rule (`band_for`) and how a score reads (`risk_display`: percent, the threshold in
+  the same unit, the band named with its meaning; `BANDS_EXPLAINED` for a page);
+- explanation factors in a nurse's words, with numbers and their units, in the reader's
+  language (`factor_label`), and which of them raised the risk (`raising`, `lowering`).
 
 A stored factor keeps its `params` (the numbers); `factor_label` renders the sentence in the
-active language, so the same score reads in French or English."""
+active language, so the same score reads in French or English. Browser code formats a score
+with `formatRisk` of patients/static/patients/js/format.js, which gives the same text as
+`risk_display(...)["text"]`."""
 
 from __future__ import annotations
 
 import contextvars
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils import formats, translation
+from django.utils.translation import gettext_lazy
 
 # English is the source language: the msgids are the English labels. Scoring stores labels in
 # English for thousands of factors a chunk, and Django's gettext costs ~15 us a call (it
@@ -40,6 +49,147 @@ def english() -> Iterator[None]:
         _source_language.reset(token)
 
 
+# --- the risk of a score ----------------------------------------------------------------------
+
+BANDS = ("low", "medium", "high")
+
+
+def band_for(score: float, threshold: float, medium_ratio: float = 0.5) -> str:
+    """The one band rule. high: at or above the operating threshold (what raises a risk
+    alert); medium: at or above `medium_ratio` x threshold, the threshold that would give four
+    times the alert budget (ml.serving.RiskModel.medium_ratio); low: below."""
+    if score >= threshold:
+        return "high"
+    if score >= threshold * medium_ratio:
+        return "medium"
+    return "low"
+
+
+BANDS_EXPLAINED = gettext_lazy(
+    "Risk is the model's estimated chance of a relapse within the next 14 days, in percent: "
+    "high at or above the care team's alert threshold, medium below it but close to it, "
+    "low well below it."
+)
+
+_NO_VALUE = "\u2014"  # an em dash: no score (or no threshold) to show
+
+
+def _band_label(band: str) -> str:
+    return {"low": _("low risk"), "medium": _("medium risk"), "high": _("high risk")}[band]
+
+
+def _band_meaning(band: str) -> str:
+    return {
+        "high": _("at or above the alert threshold: the model flags a raised risk of relapse within 14 days"),
+        "medium": _("below the alert threshold but close to it: worth watching, no alert is raised"),
+        "low": _("well below the alert threshold: no sign of a raised risk of relapse"),
+    }[band]
+
+
+def _percent(score: float) -> float:
+    """The score in percent, one decimal, rounded half up on the float's exact value: what
+    JavaScript's toFixed(1) gives, so format.js's formatRisk writes the same digits."""
+    return float(Decimal(score * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def _percent_text(percent: float) -> str:
+    """ "4.8%" in English; "4,8 %" in French (comma, and a no-break space U+00A0 before %)."""
+    text = f"{percent:.1f}"
+    language = "en" if _source_language.get() else (translation.get_language() or "en")
+    if language.split("-")[0] == "fr":
+        return text.replace(".", ",") + "\u00a0%"
+    return text + "%"
+
+
+def risk_display(
+    score: float | None,
+    threshold: float | None,
+    *,
+    band: str | None = None,
+    medium_ratio: float = 0.5,
+) -> dict[str, Any]:
+    """How a risk score reads everywhere, in the active language:
+
+    percent (float, one decimal, or None), text ("4.8%", French "4,8 %"; an em dash without a
+    score), threshold_percent, threshold_text (the threshold in the same unit), band
+    ("low" | "medium" | "high" | None), band_label ("high risk"), band_meaning (one sentence).
+
+    `band` is the band stored with the score (RiskScore.band, computed with the model's own
+    medium ratio); without it the band is computed here with `medium_ratio`."""
+    if score is not None and not math.isfinite(float(score)):
+        score = None
+    if threshold is not None and not math.isfinite(float(threshold)):
+        threshold = None
+    percent = None if score is None else _percent(float(score))
+    threshold_percent = None if threshold is None else _percent(float(threshold))
+    if band is None and score is not None and threshold is not None:
+        band = band_for(float(score), float(threshold), medium_ratio)
+    if band not in BANDS:
+        band = None
+    return {
+        "percent": percent,
+        "text": _NO_VALUE if percent is None else _percent_text(percent),
+        "threshold_percent": threshold_percent,
+        "threshold_text": _NO_VALUE if threshold_percent is None else _percent_text(threshold_percent),
+        "band": band,
+        "band_label": _band_label(band) if band else "",
+        "band_meaning": _band_meaning(band) if band else "",
+    }
+
+
+# --- which factors raised the risk --------------------------------------------------------------
+
+# Features where a higher value is worse for every diagnosis (questionnaire totals); a lower
+# value than before (or than usual) is an improvement, whatever the model's weight says.
+_HIGHER_IS_WORSE = ("phq9", "gad7", "asrm")
+
+
+def _is_improvement(factor: dict[str, Any]) -> bool:
+    feature, p = factor.get("feature"), factor.get("params") or {}
+    if not isinstance(p, dict):
+        return False
+    value = p.get("value")
+    if feature in _HIGHER_IS_WORSE and value is not None:
+        before = p.get("previous") if p.get("previous") is not None else p.get("usual")
+        return before is not None and value < before
+    if feature in ("logging", "sensors"):
+        if (p.get("days_since") or 0) >= 2:
+            return False
+        days7, usual7 = p.get("days7"), p.get("usual7")
+        return days7 is not None and usual7 is not None and days7 >= usual7
+    if feature == "medication":
+        return not (p.get("missed7") or 0)
+    return False
+
+
+def _raised(factor: Any) -> bool:
+    if not isinstance(factor, dict):
+        return False
+    weight = factor.get("weight")
+    up = factor.get("direction") == "up" if weight is None else float(weight) > 0
+    return up and not _is_improvement(factor)
+
+
+def raising(factors: Any) -> list[dict[str, Any]]:
+    """The stored explanation factors that raised the risk: those the model weighs upwards
+    (direction "up", weight > 0), less the improvements (a questionnaire total lower than
+    before or than usual, check-ins or sensor days at least as usual, no missed medication),
+    which the model may weigh upwards but a reader must never see as a reason for alarm.
+    What alerts list."""
+    if not isinstance(factors, list):
+        return []
+    return [f for f in factors if _raised(f)]
+
+
+def lowering(factors: Any) -> list[dict[str, Any]]:
+    """Every other stored factor: those that lowered the risk, and the improvements."""
+    if not isinstance(factors, list):
+        return []
+    return [f for f in factors if isinstance(f, dict) and not _raised(f)]
+
+
+# --- factors in words ---------------------------------------------------------------------------
+
 # channel -> (noun phrase, unit kind)
 _CHANNEL_NAMES = {
     "mood": lambda: _("mood"),
@@ -58,16 +208,42 @@ _CHANNEL_NAMES = {
     "unlocks": lambda: _("phone unlocks"),
 }
 _PERCENT_CHANNELS = {"steps", "distance", "unlocks", "screen"}
-_UNITS = {
-    "mood": "",
-    "anxiety": "/10",
-    "energy": "/10",
-    "irritability": "/10",
-    "sleep_quality": "/10",
-    "time_at_home": " min",
-    "speech_rate": " wpm",
-    "pitch_sd": " Hz",
-}
+_SCALE_CHANNELS = {"anxiety", "energy", "irritability", "sleep_quality"}  # self-reports 0-10
+_QUESTIONNAIRES = {"phq9": ("PHQ-9", 27), "gad7": ("GAD-7", 21), "asrm": ("ASRM", 20)}
+
+
+def _amount(feature: str, value: float | None) -> str:
+    """A channel's value with its unit: "340 unlocks a day", "6.0/10", "128 words a minute"."""
+    if feature == "steps":
+        return _("%(n)s steps a day") % {"n": _fmt(value, 0)}
+    if feature == "distance":
+        return _("%(n)s km a day") % {"n": _fmt(value)}
+    if feature == "unlocks":
+        return _("%(n)s unlocks a day") % {"n": _fmt(value, 0)}
+    if feature == "screen":
+        return _("%(n)s minutes of screen time a day") % {"n": _fmt(value, 0)}
+    if feature == "time_at_home":
+        return _("%(n)s minutes a day") % {"n": _fmt(value, 0)}
+    if feature == "speech_rate":
+        return _("%(n)s words a minute") % {"n": _fmt(value, 0)}
+    if feature == "pitch_sd":
+        return _("%(n)s Hz") % {"n": _fmt(value)}
+    if feature in _SCALE_CHANNELS:
+        return _("%(n)s/10") % {"n": _fmt(value)}
+    if feature == "mood":
+        return _("%(n)s on the -3 to +3 scale") % {"n": _fmt(value)}
+    return _fmt(value)
+
+
+def _difference(feature: str, delta: float) -> str:
+    """A change with its unit: "2.0 points", "120 minutes", "12 words a minute"."""
+    if feature in _SCALE_CHANNELS or feature == "mood":
+        return _("%(n)s points") % {"n": _fmt(delta)}
+    if feature == "time_at_home":
+        return _("%(n)s minutes") % {"n": _fmt(delta, 0)}
+    if feature in ("speech_rate", "pitch_sd"):
+        return _amount(feature, delta)
+    return _fmt(delta)
 
 
 def _fmt(value: float | None, digits: int = 1) -> str:
@@ -109,7 +285,7 @@ def factor_label(feature: str, params: dict[str, Any]) -> str:
         since = p.get("days_since") or 0
         if since >= 2:
             return _("mood logs stopped %(days)s ago") % {"days": _days(since)}
-        return _("check-ins on %(n)s of the last 7 days (usually %(usual)s)") % {
+        return _("check-ins on %(n)s of the last 7 days (usually %(usual)s days of 7)") % {
             "n": int(p.get("days7") or 0),
             "usual": _fmt(p.get("usual7")),
         }
@@ -117,7 +293,7 @@ def factor_label(feature: str, params: dict[str, Any]) -> str:
         since = p.get("days_since") or 0
         if since >= 2:
             return _("no phone sensor data for %(days)s") % {"days": _days(since)}
-        return _("phone sensor data on %(n)s of the last 7 days (usually %(usual)s)") % {
+        return _("phone sensor data on %(n)s of the last 7 days (usually %(usual)s days of 7)") % {
             "n": int(p.get("days7") or 0),
             "usual": _fmt(p.get("usual7")),
         }
@@ -126,17 +302,19 @@ def factor_label(feature: str, params: dict[str, Any]) -> str:
             "missed": int(p.get("missed7") or 0),
             "logged": int(p.get("logged7") or 0),
         }
-    if feature in ("phq9", "gad7", "asrm"):
-        name = {"phq9": "PHQ-9", "gad7": "GAD-7", "asrm": "ASRM"}[feature]
+    if feature in _QUESTIONNAIRES:
+        name, top = _QUESTIONNAIRES[feature]
         if p.get("previous") is not None and value is not None:
-            return _("%(name)s %(value)s (previous %(previous)s)") % {
+            return _("%(name)s %(value)s/%(max)s (previous %(previous)s)") % {
                 "name": name,
                 "value": _fmt(value, 0),
+                "max": top,
                 "previous": _fmt(p["previous"], 0),
             }
-        return _("%(name)s %(value)s (usually %(usual)s)") % {
+        return _("%(name)s %(value)s/%(max)s (usually %(usual)s)") % {
             "name": name,
             "value": _fmt(value, 0),
+            "max": top,
             "usual": _fmt(usual, 0),
         }
     if feature in ("depressive_signs", "manic_signs", "psychotic_signs"):
@@ -181,11 +359,16 @@ def factor_label(feature: str, params: dict[str, Any]) -> str:
     if feature in _PERCENT_CHANNELS and usual:
         pct = abs(delta) / abs(usual) * 100
         template = (
-            _("%(what)s %(pct)s%% above usual (%(value)s vs %(usual)s a day)")
+            _("%(what)s %(pct)s%% above usual (%(value)s vs usually %(usual)s)")
             if delta >= 0
-            else _("%(what)s %(pct)s%% below usual (%(value)s vs %(usual)s a day)")
+            else _("%(what)s %(pct)s%% below usual (%(value)s vs usually %(usual)s)")
         )
-        return template % {"what": name, "pct": _fmt(pct, 0), "value": _fmt(value, 0), "usual": _fmt(usual, 0)}
+        return template % {
+            "what": name,
+            "pct": _fmt(pct, 0),
+            "value": _amount(feature, value),
+            "usual": _fmt(usual, 1 if feature == "distance" else 0),
+        }
     if feature == "pause" or feature == "sleep_efficiency":
         template = (
             _("%(what)s up: %(value)s%% vs usual %(usual)s%%")
@@ -193,16 +376,15 @@ def factor_label(feature: str, params: dict[str, Any]) -> str:
             else _("%(what)s down: %(value)s%% vs usual %(usual)s%%")
         )
         return template % {"what": name, "value": _fmt(value * 100, 0), "usual": _fmt(usual * 100, 0)}
-    unit = _UNITS.get(feature, "")
     template = (
-        _("%(what)s %(delta)s%(unit)s above this patient's usual (%(value)s vs %(usual)s)")
+        _("%(what)s %(delta)s above this patient's usual (%(value)s vs usually %(usual)s)")
         if delta >= 0
-        else _("%(what)s %(delta)s%(unit)s below this patient's usual (%(value)s vs %(usual)s)")
+        else _("%(what)s %(delta)s below this patient's usual (%(value)s vs usually %(usual)s)")
     )
+    digits = 0 if feature in ("time_at_home", "speech_rate") else 1
     return template % {
         "what": name,
-        "delta": _fmt(abs(delta)),
-        "unit": unit,
-        "value": _fmt(value),
-        "usual": _fmt(usual),
+        "delta": _difference(feature, abs(delta)),
+        "value": _amount(feature, value),
+        "usual": _fmt(usual, digits),
     }

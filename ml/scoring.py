@@ -19,7 +19,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from threadpoolctl import ThreadpoolController
 
-from alerts.factors import english, factor_label
+from alerts.factors import band_for, english, factor_label
 from monitoring.bulk import inserter
 from patients.errors import DomainError
 from patients.models import CareTeam
@@ -28,7 +28,7 @@ from . import selectors
 from .features import LOOKBACK_DAYS, build_features
 from .models import ModelVersion, RiskScore, ScoringRun
 from .registry import model_load
-from .serving import DEFAULT_BUDGET, RiskModel, band_for
+from .serving import DEFAULT_BUDGET, RiskModel
 
 logger = logging.getLogger(__name__)
 

@@ -272,15 +272,6 @@ def factor_params(group: str, row: Any) -> dict[str, Any]:
     }
 
 
+# The band rule itself (band_for) is the risk vocabulary's: alerts.factors. It is not imported
+# here, since this module imports no Django (pyproject.toml's contracts).
 MEDIUM_BUDGET_FACTOR = 4.0
-
-
-def band_for(score: float, threshold: float, medium_ratio: float = 0.5) -> str:
-    """high: at or above the operating threshold (what raises a risk alert); medium: at or
-    above `medium_ratio` x threshold, the threshold that would give four times the alert
-    budget (RiskModel.medium_ratio); low: below."""
-    if score >= threshold:
-        return "high"
-    if score >= threshold * medium_ratio:
-        return "medium"
-    return "low"

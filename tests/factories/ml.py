@@ -9,10 +9,9 @@ import factory
 from django.conf import settings
 from django.utils import timezone
 
-from alerts.factors import english, factor_label
+from alerts.factors import band_for, english, factor_label
 from ml.features import FEATURES, LOOKBACK_DAYS
 from ml.models import ModelVersion, RiskScore, ScoringRun
-from ml.serving import band_for
 
 from .base import _local_today
 from .patients import CareTeamFactory, PatientFactory

@@ -9,10 +9,10 @@ import pytest
 from django.db import models
 from django.utils import timezone
 
+from alerts.factors import band_for
 from alerts.models import Alert, AlertEvent, AlertEventKind, AlertKind, AlertSeverity, AlertStatus
 from ml.features import LOOKBACK_DAYS
 from ml.models import ModelVersion
-from ml.serving import band_for
 from mobile.push import endpoint_allowed
 from tests import factories as f
 from tests.factories.base import local_yesterday
