@@ -197,6 +197,7 @@ def chart_strings() -> dict[str, Any]:
         "chart_summary": _("%(title)s: %(n)s values over %(days)s days."),
         # The day explained, the episodes of risk and the events list.
         "day_selected": _("%(date)s selected: risk %(risk)s."),
+        "day_strip": _("Day explained: %(date)s, risk %(risk)s"),
         "explain_title": _("Explain a day: %(date)s"),
         "day_no_score": _("No risk score on this day."),
         "threshold_is": _("alert threshold %(threshold)s"),

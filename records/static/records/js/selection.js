@@ -17,11 +17,12 @@ export function selectDay(index, { announce = false } = {}) {
   });
   document.getElementById("patient-dashboard").dataset.selectedDay = state.labels[i];
   showDay(i);
-  if (announce) {
-    const entry = state.scores.get(state.labels[i]);
-    const words = { date: longDayFmt.format(asDate(state.labels[i])), risk: entry && entry.display ? entry.display.text : "—" };
-    setStatus(document.getElementById("day-status"), fmt(S.day_selected, words));
-  }
+  const entry = state.scores.get(state.labels[i]);
+  const words = { date: longDayFmt.format(asDate(state.labels[i])), risk: entry && entry.display ? entry.display.text + (entry.display.band_label ? ", " + entry.display.band_label : "") : "—" };
+  // Above the charts, sticky: the day explained stays in sight while scrolling the charts.
+  document.getElementById("day-strip-text").textContent = fmt(S.day_strip, words);
+  document.getElementById("day-strip").hidden = false;
+  if (announce) setStatus(document.getElementById("day-status"), fmt(S.day_selected, words));
 }
 
 // The day shown first: the latest scored day of the range, else its last day.
