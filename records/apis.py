@@ -238,9 +238,21 @@ class RiskEpisodesApi(APIView):
 
 
 class ClinicalEventDetailApi(APIView):
-    """Edit a clinical event's note, or a hospitalisation's last day: its author only."""
+    """One clinical event; its note, or a hospitalisation's last day, edited by its author only."""
 
     permission_classes = [IsClinician]
+
+    @staticmethod
+    def _event(patient: Patient, event_id: str) -> ClinicalEvent:
+        event = ClinicalEvent.objects.select_related("recorded_by").filter(patient=patient, pk=event_id).first()
+        if event is None:
+            raise NotFound
+        return event
+
+    @extend_schema(responses={200: ClinicalEventOutputSerializer}, tags=["patients"])
+    def get(self, request: Request, patient_id: str, event_id: str) -> Response:
+        patient = clinician_patient_or_404(request, patient_id, resource="clinical_event")
+        return Response(ClinicalEventOutputSerializer(self._event(patient, event_id)).data)
 
     @extend_schema(
         request=ClinicalEventEditSerializer,
@@ -255,9 +267,7 @@ class ClinicalEventDetailApi(APIView):
     )
     def patch(self, request: Request, patient_id: str, event_id: str) -> Response:
         patient = clinician_patient_or_404(request, patient_id, resource="clinical_event")
-        event = ClinicalEvent.objects.select_related("recorded_by").filter(patient=patient, pk=event_id).first()
-        if event is None:
-            raise NotFound
+        event = self._event(patient, event_id)
         data = ClinicalEventEditSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         try:
