@@ -49,6 +49,7 @@ def click_day(page, chart: str, day: dt.date) -> None:
     """Click the middle of the plot, over `day`, on one chart."""
     x, y = page.evaluate(
         """([id, day]) => { const c = window.charts[id]; const i = c.data.labels.indexOf(day);
+           c.canvas.scrollIntoView({ block: "center" });
            const box = c.canvas.getBoundingClientRect(); const a = c.chartArea;
            return [box.left + c.scales.x.getPixelForValue(i), box.top + (a.top + a.bottom) / 2]; }""",
         [chart, day.isoformat()],
