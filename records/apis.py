@@ -50,6 +50,7 @@ from .summary import EARLIEST_DAY as SUMMARY_EARLIEST_DAY
 from .summary import LATEST_DAY as SUMMARY_LATEST_DAY
 from .summary import MAX_DAYS as SUMMARY_MAX_DAYS
 from .summary_pdf import summary_pdf
+from .summary_serializers import SummaryOutputSerializer
 from .summary_text import patient_summary
 from .timeline import (
     MAX_EXPORT_DAYS,
@@ -468,12 +469,13 @@ class PatientSummaryApi(APIView):
         ],
         responses={
             (200, "application/json"): OpenApiResponse(
-                OpenApiTypes.OBJECT,
-                description="{patient, patient_code, start, end, period_basis, generated_at, explanations_included, "
-                "sections: [{key, title, sentences: [{section, key, text, facts}]}]}",
+                SummaryOutputSerializer, description="The summary: its sections' sentences, each with its facts."
             ),
             (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The summary, A4."),
-            400: OpenApiResponse(description="Bad dates: end before start, or more than 366 days."),
+            400: OpenApiResponse(
+                description="Bad parameters: a malformed date or one outside 2000-2200, end before start, more than "
+                "366 days, a format other than json or pdf."
+            ),
             404: OpenApiResponse(description="No such patient in the caller's care teams."),
         },
         tags=["patients"],

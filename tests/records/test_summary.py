@@ -19,6 +19,7 @@ from patients.formatting import format_date
 from patients.models import AuditEvent, ClinicalEvent
 from records.episodes import risk_episodes_for_patient
 from records.summary import Period, summary_facts, summary_period
+from records.summary_serializers import SummaryOutputSerializer
 from records.summary_text import patient_summary
 from tests.conftest import auth_client
 from tests.factories import (
@@ -188,6 +189,8 @@ def test_api_json_for_a_psychiatrist_with_factors_and_for_a_nurse_without(team, 
         f"/api/v1/patients/{seeded.patient.pk}/summary/?start={seeded.today - dt.timedelta(days=29)}&end={seeded.today}"
     )
     body = auth_client(psychiatrist).get(url, HTTP_ACCEPT_LANGUAGE="en").json()
+    shape = SummaryOutputSerializer(data=body)  # the shape the OpenAPI schema documents
+    assert shape.is_valid(), shape.errors
     assert body["explanations_included"] is True
     assert (body["start"], body["end"]) == (
         (seeded.today - dt.timedelta(days=29)).isoformat(),
