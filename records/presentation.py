@@ -212,6 +212,7 @@ def chart_strings() -> dict[str, Any]:
         "episode_ongoing": _(
             "From %(start)s, still above the threshold (%(days)s days), peak %(peak)s on %(peak_date)s."
         ),
+        "episode_one_day": _("%(start)s only (one day), at %(peak)s."),
         "episode_alert": _("Alert raised for the score of %(date)s (%(status)s)."),
         "no_episodes": _("No episode of risk in this range."),
         "explain_peak": _("Explain the peak day"),

@@ -33,12 +33,13 @@ export function episodeSentence(ep) {
     peak: ep.peak_display ? ep.peak_display.text : "",
     peak_date: day(ep.peak_date),
   };
+  if (ep.days === 1) return fmt(S.episode_one_day, words);
   return fmt(ep.ongoing ? S.episode_ongoing : S.episode_span, words);
 }
 
 export function episodeAlertSentence(ep) {
   if (ep.alert) {
-    const status = (S.alert_status[ep.alert.status] || ep.alert.status || "").toString();
+    const status = (S.alert_status[ep.alert.status] || ep.alert.status || "").toString().toLowerCase();
     return fmt(S.episode_alert, { date: day(ep.alert.score_date), status });
   }
   return ep.no_alert_text || "";
