@@ -22,7 +22,7 @@ from patients.services import care_team_create, clinician_create, enrollment_cod
 DEMO_TEAM = "demo"
 # The patient the README walks through (seed 7, 60 patients, 180 days): schizoaffective, a
 # relapse 11 days before the cohort's last day; in the 10 days before it sleep shortens (to
-# 4.2-6.1 h on four nights, usually about 7.5 h), mood falls and PHQ-9 rises, and the risk score rises from
+# 4-6 h on several nights, usually about 7.5 h), mood falls and PHQ-9 rises, and the risk score rises from
 # 3% to 6%. tests/demo/test_story.py checks what the README says about it.
 STORY_PATIENT = "DEMO-S7-0006"
 # The model predicts a relapse within 14 days: the story's alert rule looks that far back.
