@@ -34,6 +34,9 @@ class CheckIn(models.Model):
     sleep_quality = models.PositiveSmallIntegerField(null=True, blank=True)
     medication_taken = models.BooleanField(null=True, blank=True)
     note = models.TextField(blank=True, max_length=2000)
+    # The patient marked the note "for my next appointment": the pre-consultation summary
+    # (records/summary.py) quotes these notes.
+    for_next_appointment = models.BooleanField(default=False, db_default=False)
     received_at = models.DateTimeField()
 
     class Meta:

@@ -31,6 +31,12 @@ class CheckInInputSerializer(serializers.Serializer):
     sleep_quality = _bounded("sleep_quality", required=False, allow_null=True)
     medication_taken = serializers.BooleanField(required=False, allow_null=True)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, allow_null=True)
+    for_next_appointment = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="The patient marks the note for their next appointment: the clinicians' pre-consultation "
+        "summary quotes it. Optional, default false.",
+    )
 
 
 class CheckInOutputSerializer(serializers.Serializer):
@@ -44,6 +50,7 @@ class CheckInOutputSerializer(serializers.Serializer):
     sleep_quality = serializers.IntegerField(allow_null=True)
     medication_taken = serializers.BooleanField(allow_null=True)
     note = serializers.CharField(allow_blank=True)
+    for_next_appointment = serializers.BooleanField()
 
 
 class QuestionnaireInputSerializer(serializers.Serializer):

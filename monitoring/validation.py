@@ -134,6 +134,7 @@ class CheckInIn(NamedTuple):
     sleep_quality: int | None
     medication_taken: bool | None
     note: str
+    for_next_appointment: bool = False
 
     def content(self) -> tuple:
         return (
@@ -145,6 +146,7 @@ class CheckInIn(NamedTuple):
             self.sleep_quality,
             self.medication_taken,
             self.note,
+            self.for_next_appointment,
         )
 
 
@@ -382,13 +384,20 @@ def validate_checkin(raw: Any, ctx: Context) -> tuple[CheckInIn | None, Errors]:
         errors["note"] = [_("Ensure this field has no more than %(max)s characters.") % {"max": MAX_NOTE_LENGTH}]
     elif "\x00" in note:  # PostgreSQL text cannot hold it
         errors["note"] = [_("Null characters are not allowed.")]
+    flagged = raw.get("for_next_appointment")
+    if flagged is None:
+        flagged = False
+    elif not isinstance(flagged, bool):
+        errors["for_next_appointment"] = [_("Must be a valid boolean.")]
     if errors:
         return None, errors
     assert record_id is not None and recorded_at is not None and mood is not None  # noqa: S101
     day = local_day(recorded_at, ctx.tz)
     anxiety, energy, irritability, sleep_quality = scales
     return (
-        CheckInIn(record_id, recorded_at, day, mood, anxiety, energy, irritability, sleep_quality, medication, note),
+        CheckInIn(
+            record_id, recorded_at, day, mood, anxiety, energy, irritability, sleep_quality, medication, note, flagged
+        ),
         errors,
     )
 

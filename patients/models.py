@@ -238,6 +238,10 @@ class ClinicalEvent(models.Model):
     note = models.TextField(blank=True, max_length=2000)
     recorded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # A hospital stay's last day (hospitalisations only; null while unknown or ongoing).
+    end_date = models.DateField(null=True, blank=True)
+    # When its author last edited it; who changed which fields is in the audit trail.
+    edited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["patient", "date"]

@@ -91,6 +91,8 @@ class ClinicalEventOutputSerializer(serializers.Serializer):
     note = serializers.CharField()
     recorded_by = serializers.CharField(source="recorded_by.username", default=None)
     created_at = serializers.DateTimeField()
+    end_date = serializers.DateField(allow_null=True, help_text="A hospitalisation's last day, if known")
+    edited_at = serializers.DateTimeField(allow_null=True, help_text="When its author last edited it")
 
 
 class ConsentInputSerializer(serializers.Serializer):

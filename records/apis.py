@@ -8,33 +8,37 @@ from typing import Any
 from django.db import IntegrityError
 from django.db.models import QuerySet
 from django.http import HttpResponse, JsonResponse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from alerts.factors import relabelled
+from alerts import rules
+from alerts.factors import lowering, raising, relabelled, risk_display
 from patients.access import clinician_patient_or_404, request_patient, request_user
-from patients.audit import audit_record, audit_record_patients
+from patients.audit import audit_denied, audit_record, audit_record_patients
 from patients.errors import DomainError
-from patients.models import AuditAction, Patient, Role
+from patients.models import AuditAction, ClinicalEvent, Patient, Role
 from patients.permissions import IsClinician, IsPatient
 from patients.query import date_in_range, date_range_message
 from patients.selectors import crisis_plan_for_patient, patients_filter
-from patients.serializers import PatientCreateInputSerializer
+from patients.serializers import ClinicalEventOutputSerializer, PatientCreateInputSerializer
 from patients.services import crisis_plan_save, patient_contact_update, patient_create
 
 from .cards import crisis_plan_data, patient_cards
+from .episodes import risk_episodes_for_patient
 from .exports import fhir_bundle, timeline_csv
 from .overview import patients_with_overview
 from .portability import patient_data_export
 from .scores import scores_for_patient
 from .serializers import (
+    ClinicalEventEditSerializer,
     CrisisPlanSerializer,
     EraseOutputSerializer,
     PatientCardSerializer,
@@ -42,11 +46,18 @@ from .serializers import (
     PatientListQuerySerializer,
     PatientOutputSerializer,
     PatientUpdateInputSerializer,
+    RiskEpisodeSerializer,
     RiskScoreOutputSerializer,
     RiskScoresQuerySerializer,
     TimelineSerializer,
 )
-from .services import ERASURE_KEEPS, patient_erase
+from .services import ERASURE_KEEPS, NotTheAuthor, clinical_event_edit, patient_erase
+from .summary import EARLIEST_DAY as SUMMARY_EARLIEST_DAY
+from .summary import LATEST_DAY as SUMMARY_LATEST_DAY
+from .summary import MAX_DAYS as SUMMARY_MAX_DAYS
+from .summary_pdf import summary_pdf
+from .summary_serializers import SummaryOutputSerializer
+from .summary_text import patient_summary
 from .timeline import (
     MAX_EXPORT_DAYS,
     MAX_TIMELINE_DAYS,
@@ -266,18 +277,139 @@ class RiskScoresApi(APIView):
         start = query.validated_data.get("start") or end - timedelta(days=RISK_DEFAULT_RANGE_DAYS - 1)
         explain = request_user(request).role == Role.PSYCHIATRIST
         scores = scores_for_patient(patient_id=patient.pk, start=start, end=end)
+        team_threshold = patient.care_team.risk_threshold
+        data = []
+        for s in scores:
+            factors = relabelled(s.explanation) if explain else []
+            threshold = rules.risk_threshold(team_threshold=team_threshold, score_threshold=s.threshold)
+            data.append(
+                {
+                    "date": s.date,
+                    "score": s.score,
+                    "band": s.band,
+                    "model_version": s.model_version.version,
+                    "threshold": s.threshold,
+                    "explanation": factors,
+                    "display": risk_display(s.score, threshold, band=s.band),
+                    "raising": raising(factors),
+                    "lowering": lowering(factors),
+                }
+            )
+        return Response(RiskScoreOutputSerializer(data, many=True).data)
+
+
+def _no_alert_text(reason: str | None) -> str:
+    return {
+        None: "",
+        "paused": _("No alert: risk alerts are paused for this care team."),
+        "already_open": _("No alert: a risk alert raised earlier was still open."),
+        "quiet_period": _("No alert: a risk alert was raised less than 7 days before."),
+        "scored_without_alerts": _(
+            "No alert: these days were scored afterwards without the alert rules (history scored without alerts)."
+        ),
+    }[reason]
+
+
+class RiskEpisodesApi(APIView):
+    """A patient's episodes of risk: runs of consecutive days at or above the alert threshold,
+    each with its peak and the risk alert it raised, or why none was."""
+
+    permission_classes = [IsClinician]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("start", str, description="YYYY-MM-DD (default: 90 days before end)"),
+            OpenApiParameter("end", str, description="YYYY-MM-DD (default: today)"),
+        ],
+        responses={
+            200: RiskEpisodeSerializer(many=True),
+            400: OpenApiResponse(description="Bad dates: end before start, or more than 1,100 days."),
+            404: OpenApiResponse(description="No such patient in the caller's care teams."),
+        },
+        tags=["risk"],
+        description="Episodes overlapping the range, oldest first, cut at its edges. The threshold of a day "
+        "is the risk rule's: the care team's own, else the one stored with the score. `peak_raising` "
+        "(what raised the risk on the peak day) is empty for nurses.",
+    )
+    def get(self, request: Request, patient_id: str) -> Response:
+        query = RiskScoresQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        patient = clinician_patient_or_404(request, patient_id, resource="risk_episodes")
+        end = query.validated_data.get("end") or timezone.localdate(timezone=patient.tz)
+        start = query.validated_data.get("start") or end - timedelta(days=RISK_DEFAULT_RANGE_DAYS - 1)
+        explain = request_user(request).role == Role.PSYCHIATRIST
         data = [
             {
-                "date": s.date,
-                "score": s.score,
-                "band": s.band,
-                "model_version": s.model_version.version,
-                "threshold": s.threshold,
-                "explanation": relabelled(s.explanation) if explain else [],
+                "start": e.start,
+                "end": e.end,
+                "days": e.days,
+                "ongoing": e.ongoing,
+                "peak_date": e.peak_date,
+                "peak_score": e.peak_score,
+                "threshold": e.threshold,
+                "peak_display": risk_display(e.peak_score, e.threshold),
+                "peak_raising": raising(relabelled(e.peak_explanation)) if explain else [],
+                "alert": {**e.alert, "title": _(e.alert["title"])} if e.alert else None,
+                "no_alert_reason": e.no_alert_reason,
+                "no_alert_text": _no_alert_text(e.no_alert_reason),
             }
-            for s in scores
+            for e in risk_episodes_for_patient(patient=patient, start=start, end=end)
         ]
-        return Response(RiskScoreOutputSerializer(data, many=True).data)
+        return Response(RiskEpisodeSerializer(data, many=True).data)
+
+
+# --- clinical events: edits by their author ------------------------------------------------------
+
+
+class ClinicalEventDetailApi(APIView):
+    """One clinical event; its note, or a hospitalisation's last day, edited by its author only."""
+
+    permission_classes = [IsClinician]
+
+    @staticmethod
+    def _event(patient: Patient, event_id: str) -> ClinicalEvent:
+        event = ClinicalEvent.objects.select_related("recorded_by").filter(patient=patient, pk=event_id).first()
+        if event is None:
+            raise NotFound
+        return event
+
+    @extend_schema(responses={200: ClinicalEventOutputSerializer}, tags=["patients"])
+    def get(self, request: Request, patient_id: str, event_id: str) -> Response:
+        patient = clinician_patient_or_404(request, patient_id, resource="clinical_event")
+        return Response(ClinicalEventOutputSerializer(self._event(patient, event_id)).data)
+
+    @extend_schema(
+        request=ClinicalEventEditSerializer,
+        responses={
+            200: ClinicalEventOutputSerializer,
+            400: OpenApiResponse(description="A last day before the event, or on an event that is no stay."),
+            403: OpenApiResponse(description="Only the clinician who recorded the event may edit it."),
+            404: OpenApiResponse(description="No such event for a patient of the caller's care teams."),
+        },
+        tags=["patients"],
+        description="Every edit is written to the audit trail with the names of the fields it changed.",
+    )
+    def patch(self, request: Request, patient_id: str, event_id: str) -> Response:
+        patient = clinician_patient_or_404(request, patient_id, resource="clinical_event")
+        event = self._event(patient, event_id)
+        data = ClinicalEventEditSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        try:
+            changed = clinical_event_edit(event=event, editor=request_user(request), changes=dict(data.validated_data))
+        except NotTheAuthor as exc:
+            audit_denied(request=request, resource="clinical_event", patient_id=patient.pk)
+            raise PermissionDenied("Only the clinician who recorded this event may edit it.") from exc
+        except DomainError as exc:
+            raise ValidationError({"end_date": [str(exc)]}) from exc
+        if changed:
+            audit_record(
+                request=request,
+                action=AuditAction.UPDATE,
+                resource="clinical_event",
+                patient_id=patient.pk,
+                detail={"event": str(event.pk), "kind": event.kind, "changed": changed},
+            )
+        return Response(ClinicalEventOutputSerializer(event).data)
 
 
 # --- timelines ----------------------------------------------------------------------------------------
@@ -319,7 +451,7 @@ def _range(
 
 
 def _timeline_body(patient: Patient, start: date, end: date) -> dict:
-    days = timeline_for_patient(patient=patient, start=start, end=end)
+    days = timeline_for_patient(patient=patient, start=start, end=end, sleep_episodes=True)
     return {"patient": str(patient.pk), "start": start.isoformat(), "end": end.isoformat(), "days": days}
 
 
@@ -387,7 +519,15 @@ class PatientExportApi(APIView):
             response["Content-Disposition"] = f'attachment; filename="timeline-{patient.code}-{start}-{end}.csv"'
             return response
         questionnaires = [q for q in questionnaires_for_patient(patient=patient) if start <= q["day"] <= end]
-        bundle = fhir_bundle(patient=patient, days=days, questionnaires=questionnaires)
+        # The pre-consultation summary of the export's last days (Composition + DocumentReference).
+        summary = patient_summary(
+            patient=patient,
+            start=None,
+            end=end,
+            explain=request_user(request).role == Role.PSYCHIATRIST,
+            now=timezone.now(),
+        )
+        bundle = fhir_bundle(patient=patient, days=days, questionnaires=questionnaires, summary=summary)
         return HttpResponse(bundle.model_dump_json(), content_type="application/fhir+json")
 
 
@@ -426,3 +566,80 @@ class MyEraseApi(APIView):
         return Response(
             {"status": "erased", "removed": removed, "kept": list(ERASURE_KEEPS), "kept_why": ERASURE_KEEPS}
         )
+
+
+# --- pre-consultation summary (records/summary.py, records/summary_text.py) ----------------------
+
+
+class PatientSummaryApi(APIView):
+    """The pre-consultation summary: sentences built from templates over computed facts, each
+    with the facts behind it; `?format=pdf` for the same as an A4 PDF. Psychiatrists get the
+    factors that raised the risk; for nurses they are left out (explanations are for
+    psychiatrists, API.md roles). Every generation is written to the audit trail."""
+
+    permission_classes = [IsClinician]
+    content_negotiation_class = _FormatIsAParameter
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "start",
+                OpenApiTypes.DATE,
+                description="First local day (default: the latest consultation in the last year, else 29 days "
+                "before end).",
+            ),
+            OpenApiParameter("end", OpenApiTypes.DATE, description="Last local day (default: the patient's today)."),
+            OpenApiParameter("format", str, enum=["json", "pdf"], description="Default json."),
+        ],
+        responses={
+            (200, "application/json"): OpenApiResponse(
+                SummaryOutputSerializer, description="The summary: its sections' sentences, each with its facts."
+            ),
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The summary, A4."),
+            400: OpenApiResponse(
+                description="Bad parameters: a malformed date or one outside 2000-2200, end before start, more than "
+                "366 days, a format other than json or pdf."
+            ),
+            404: OpenApiResponse(description="No such patient in the caller's care teams."),
+        },
+        tags=["patients"],
+    )
+    def get(self, request: Request, patient_id: str) -> HttpResponse:
+        output = request.query_params.get("format", "json")
+        if output not in ("json", "pdf"):
+            raise ValidationError({"format": ["Choose json or pdf."]})
+        start, end = _date_param(request, "start"), _date_param(request, "end")
+        for name, day in (("start", start), ("end", end)):
+            if day is not None and not SUMMARY_EARLIEST_DAY <= day <= SUMMARY_LATEST_DAY:
+                raise ValidationError({name: [f"Choose a day from {SUMMARY_EARLIEST_DAY} to {SUMMARY_LATEST_DAY}."]})
+        if start is not None and end is not None and end < start:
+            raise ValidationError({"end": ["The end date is before the start date."]})
+        if start is not None and end is not None and (end - start).days + 1 > SUMMARY_MAX_DAYS:
+            raise ValidationError({"end": [f"A summary covers at most {SUMMARY_MAX_DAYS} days."]})
+        patient = clinician_patient_or_404(
+            request,
+            patient_id,
+            resource=f"summary_{output}",
+            action=AuditAction.EXPORT if output == "pdf" else AuditAction.READ,
+        )
+        if start is not None and end is None:
+            end = max(start, timezone.localdate(timezone=patient.tz))
+            if (end - start).days + 1 > SUMMARY_MAX_DAYS:
+                raise ValidationError({"start": [f"A summary covers at most {SUMMARY_MAX_DAYS} days."]})
+        document = patient_summary(
+            patient=patient,
+            start=start,
+            end=end,
+            explain=request_user(request).role == Role.PSYCHIATRIST,
+            now=timezone.now(),
+        )
+        if output == "pdf":
+            response = HttpResponse(
+                summary_pdf(document, patient_code=patient.code, language=translation.get_language()),
+                content_type="application/pdf",
+            )
+            response["Content-Disposition"] = (
+                f'attachment; filename="summary-{patient.code}-{document["start"]}-{document["end"]}.pdf"'
+            )
+            return response
+        return JsonResponse(document)

@@ -1,9 +1,13 @@
 """Exports of a patient's timeline: CSV, and a FHIR R4 Bundle built and validated with
 `fhir.resources.R4B` (Patient, one Observation per measured day and measure, and one
-QuestionnaireResponse plus a total-score Observation per questionnaire)."""
+QuestionnaireResponse plus a total-score Observation per questionnaire; with the
+pre-consultation summary, a Composition and a DocumentReference carrying its text)."""
 
+import base64
 import csv
+import html
 import io
+import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -79,7 +83,11 @@ def _observation_value(kind: str, value: Any) -> dict[str, Any]:
 
 
 def fhir_bundle(
-    *, patient: Patient, days: Sequence[dict[str, Any]], questionnaires: Sequence[dict[str, Any]]
+    *,
+    patient: Patient,
+    days: Sequence[dict[str, Any]],
+    questionnaires: Sequence[dict[str, Any]],
+    summary: dict[str, Any] | None = None,
 ) -> Bundle:
     subject = {"reference": f"Patient/{patient.pk}"}
     entries: list[dict[str, Any]] = [
@@ -159,6 +167,8 @@ def fhir_bundle(
                 },
             }
         )
+    if summary is not None:
+        entries.extend(summary_entries(patient=patient, summary=summary))
     return Bundle.model_validate(
         {
             "resourceType": "Bundle",
@@ -167,3 +177,86 @@ def fhir_bundle(
             "entry": entries,
         }
     )
+
+
+# The pre-consultation summary (records/summary_text.py) as a document another record system
+# can file: a Composition (one section per part, its sentences as the narrative) and a
+# DocumentReference whose attachment is the same text.
+SUMMARY_TYPE = {"system": LOINC, "code": "34133-9", "display": "Summary of episode note"}
+SUMMARY_AUTHOR = "Relapse monitoring: summary generated from the patient's data"
+
+
+def _summary_text(summary: dict[str, Any]) -> str:
+    lines = [f"{summary.get('title', '')}".strip()]
+    for section in summary["sections"]:
+        lines.append("")
+        lines.append(section["title"])
+        lines.extend(f"- {sentence['text']}" for sentence in section["sentences"])
+    return "\n".join(lines).strip() + "\n"
+
+
+def summary_entries(*, patient: Patient, summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """Composition + DocumentReference of one summary (ids stable for a patient and period)."""
+    subject = {"reference": f"Patient/{patient.pk}"}
+    key = f"relapse-monitoring:summary:{patient.pk}:{summary['start']}:{summary['end']}"
+    composition_id = str(uuid.uuid5(uuid.NAMESPACE_URL, key))
+    document_id = str(uuid.uuid5(uuid.NAMESPACE_URL, key + ":document"))
+    period = {"start": summary["start"], "end": summary["end"]}
+    title = summary.get("title") or "Pre-consultation summary"
+    sections = [
+        {
+            "title": section["title"],
+            "text": {
+                "status": "generated",
+                "div": '<div xmlns="http://www.w3.org/1999/xhtml"><ul>'
+                + "".join(f"<li>{html.escape(s['text'])}</li>" for s in section["sentences"])
+                + "</ul></div>",
+            },
+        }
+        for section in summary["sections"]
+        if section["sentences"]
+    ]
+    text = _summary_text({**summary, "title": f"{title}: {patient.code}"})
+    return [
+        {
+            "fullUrl": f"urn:uuid:{composition_id}",
+            "resource": {
+                "resourceType": "Composition",
+                "id": composition_id,
+                "status": "final",
+                "type": {"coding": [SUMMARY_TYPE], "text": title},
+                "subject": subject,
+                "date": summary["generated_at"],
+                "author": [{"display": SUMMARY_AUTHOR}],
+                "title": title,
+                "event": [{"period": period}],
+                "section": sections,
+            },
+        },
+        {
+            "fullUrl": f"urn:uuid:{document_id}",
+            "resource": {
+                "resourceType": "DocumentReference",
+                "id": document_id,
+                "status": "current",
+                "docStatus": "final",
+                "type": {"coding": [SUMMARY_TYPE], "text": title},
+                "subject": subject,
+                "date": summary["generated_at"],
+                "author": [{"display": SUMMARY_AUTHOR}],
+                "description": title,
+                "content": [
+                    {
+                        "attachment": {
+                            "contentType": "text/plain; charset=utf-8",
+                            "language": summary.get("language") or "en",
+                            "data": base64.b64encode(text.encode()).decode(),
+                            "title": f"{title}: {patient.code}, {summary['start']} – {summary['end']}",
+                            "creation": summary["generated_at"],
+                        }
+                    }
+                ],
+                "context": {"period": period, "related": [{"reference": f"Composition/{composition_id}"}]},
+            },
+        },
+    ]

@@ -37,6 +37,11 @@ SORTS: dict[str, tuple[Any, ...]] = {
     "checkin": (F("last_checkin_on").asc(nulls_first=True), F("code").asc()),
     "passive": (F("last_passive_on").asc(nulls_first=True), F("code").asc()),
     "diagnosis": (F("diagnosis").asc(), F("code").asc()),
+    # The reverse of each order, for a second click on its column.
+    "-diagnosis": (F("diagnosis").desc(), F("code").asc()),
+    "-alerts": (F("open_alert_count").asc(nulls_first=True), F("latest_risk_score").asc(nulls_first=True), "code"),
+    "-checkin": (F("last_checkin_on").desc(nulls_last=True), F("code").asc()),
+    "-passive": (F("last_passive_on").desc(nulls_last=True), F("code").asc()),
 }
 DEFAULT_SORT = "risk"
 BANDS = ("high", "medium", "low")

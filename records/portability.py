@@ -62,7 +62,7 @@ def patient_data_export(*, patient: Patient) -> dict[str, Any]:
         ),
         "checkins": _rows(
             CheckIn.objects.filter(patient=patient).order_by("recorded_at", "pk"),
-            ("id", "recorded_at", "day", *CHECKIN_VALUE_FIELDS, "note", "received_at"),
+            ("id", "recorded_at", "day", *CHECKIN_VALUE_FIELDS, "note", "for_next_appointment", "received_at"),
         ),
         "questionnaires": _rows(
             QuestionnaireResponse.objects.filter(patient=patient).order_by("completed_at", "pk"),

@@ -112,15 +112,23 @@ def _iso_date(raw: str) -> dt.date | None:
     return value if date_in_range(value) else None
 
 
-def chart_range(params: Any, *, today: dt.date) -> tuple[dt.date, dt.date, str]:
-    """The range asked for in the query: ?days=30|90|365 first, else ?start=&end=, else 90 days."""
+def preset_start(days: int, *, today: dt.date, earliest: dt.date | None) -> dt.date:
+    """The first day of a preset range: `days` days up to today, but no earlier than the
+    patient's first day (enrolment), so a long view is not half empty."""
+    start = today - dt.timedelta(days=days - 1)
+    return max(start, min(earliest, today)) if earliest is not None else start
+
+
+def chart_range(params: Any, *, today: dt.date, earliest: dt.date | None = None) -> tuple[dt.date, dt.date, str]:
+    """The range asked for in the query: ?days=30|90|365 first, else ?start=&end=, else 90 days.
+    Presets start no earlier than `earliest` (the enrolment day); a custom range is as asked."""
     days = int_param(params, "days")
     if days in RANGE_PRESETS:
-        return today - dt.timedelta(days=days - 1), today, str(days)
+        return preset_start(days, today=today, earliest=earliest), today, str(days)
     start, end = _iso_date(params.get("start", "")), _iso_date(params.get("end", ""))
     if start is not None and end is not None and start <= end and (end - start).days < MAX_RANGE_DAYS:
         return start, end, "custom"
-    return today - dt.timedelta(days=DEFAULT_RANGE_DAYS - 1), today, str(DEFAULT_RANGE_DAYS)
+    return preset_start(DEFAULT_RANGE_DAYS, today=today, earliest=earliest), today, str(DEFAULT_RANGE_DAYS)
 
 
 def chart_strings() -> dict[str, Any]:
@@ -140,7 +148,8 @@ def chart_strings() -> dict[str, Any]:
         "energy": _("Energy (0–10)"),
         "irritability": _("Irritability (0–10)"),
         "sleep_hours": _("Sleep duration (h)"),
-        "sleep_window": _("Asleep (onset → wake)"),
+        "sleep_window": _("Night sleep (start → end)"),
+        "naps": _("Naps"),
         "sleep_onset": _("Sleep onset"),
         "sleep_wake": _("Wake time"),
         "steps": _("Steps"),
@@ -187,4 +196,39 @@ def chart_strings() -> dict[str, Any]:
         "event_outside": _("It is outside the range shown."),
         "event_error": _("The event could not be recorded."),
         "chart_summary": _("%(title)s: %(n)s values over %(days)s days."),
+        # The day explained, the episodes of risk and the events list.
+        "day_selected": _("%(date)s selected: risk %(risk)s."),
+        "day_strip": _("Day explained: %(date)s, risk %(risk)s"),
+        "explain_title": _("Explain a day: %(date)s"),
+        "day_no_score": _("No risk score on this day."),
+        "threshold_is": _("alert threshold %(threshold)s"),
+        "reasons_title": _("What raised the risk"),
+        "no_reasons": _("No factor raised the risk on this day."),
+        "lowering_title": _("What lowered it (not reasons for concern)"),
+        "model_version": _("Model %(version)s"),
+        "factors_for_psychiatrists": _("The factors behind a score are shown to psychiatrists."),
+        "in_episode": _("Episode of risk:"),
+        "stay": _("hospital stay"),
+        "episode_span": _("%(start)s → %(end)s (%(days)s days), peak %(peak)s on %(peak_date)s."),
+        "episode_ongoing": _(
+            "From %(start)s, still above the threshold (%(days)s days), peak %(peak)s on %(peak_date)s."
+        ),
+        "episode_one_day": _("%(start)s only (one day), at %(peak)s."),
+        "episode_alert": _("Alert raised for the score of %(date)s (%(status)s)."),
+        "no_episodes": _("No episode of risk in this range."),
+        "explain_peak": _("Explain the peak day"),
+        "episode_label_alert": _("alert raised"),
+        "episode_label_none": _("no alert"),
+        "note_label": _("Note"),
+        "stay_end_label": _("Last day of the stay"),
+        "save": _("Save"),
+        "cancel": _("Cancel"),
+        "event_updated": _("Event updated: %(kind)s on %(date)s."),
+        "no_events": _("No clinical events recorded."),
+        "stay_span": _("%(start)s → %(end)s"),
+        "stay_open": _("from %(start)s (last day not recorded)"),
+        "recorded_by": _("recorded by %(user)s"),
+        "edited": _("edited"),
+        "edit": _("Edit"),
+        "edit_event": _("Edit the %(kind)s of %(date)s"),
     }

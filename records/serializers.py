@@ -194,6 +194,16 @@ class ExplanationFactorSerializer(serializers.Serializer):
     weight = serializers.FloatField(help_text="Change in probability this factor causes (score minus score as usual)")
 
 
+class RiskDisplaySerializer(serializers.Serializer):
+    percent = serializers.FloatField(allow_null=True, help_text="The score in percent, one decimal")
+    text = serializers.CharField(help_text='e.g. "4.8%", French "4,8 %"')
+    threshold_percent = serializers.FloatField(allow_null=True)
+    threshold_text = serializers.CharField()
+    band = serializers.CharField(allow_null=True)
+    band_label = serializers.CharField(allow_blank=True)
+    band_meaning = serializers.CharField(allow_blank=True)
+
+
 class RiskScoreOutputSerializer(serializers.Serializer):
     date = serializers.DateField()
     score = serializers.FloatField(help_text="Probability of relapse or hospitalisation in the next 14 days")
@@ -201,6 +211,50 @@ class RiskScoreOutputSerializer(serializers.Serializer):
     model_version = serializers.CharField()
     threshold = serializers.FloatField(help_text="The care team's operating threshold when scored")
     explanation = ExplanationFactorSerializer(many=True, help_text="Empty for nurses (psychiatrists read explanations)")
+    display = RiskDisplaySerializer(help_text="The score as every page words it (alerts.factors.risk_display)")
+    raising = ExplanationFactorSerializer(
+        many=True, help_text="The explanation's factors that raised the risk: the reasons (empty for nurses)"
+    )
+    lowering = ExplanationFactorSerializer(
+        many=True, help_text="The other factors: those that lowered the risk, and improvements (empty for nurses)"
+    )
+
+
+class RiskEpisodeAlertSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    score_date = serializers.DateField(help_text="The day of the score that raised it")
+    created_at = serializers.DateTimeField()
+    status = serializers.CharField()
+    severity = serializers.CharField()
+    title = serializers.CharField(help_text="In the request language")
+
+
+class RiskEpisodeSerializer(serializers.Serializer):
+    start = serializers.DateField(help_text="First day at or above the threshold (cut at the range's start)")
+    end = serializers.DateField(help_text="Last day at or above the threshold (cut at the range's end)")
+    days = serializers.IntegerField()
+    ongoing = serializers.BooleanField(help_text="The last scored day of the range is still in the episode")
+    peak_date = serializers.DateField()
+    peak_score = serializers.FloatField()
+    threshold = serializers.FloatField(help_text="The risk rule's threshold on the peak day")
+    peak_display = RiskDisplaySerializer()
+    peak_raising = ExplanationFactorSerializer(
+        many=True, help_text="What raised the risk on the peak day (empty for nurses)"
+    )
+    alert = RiskEpisodeAlertSerializer(allow_null=True, help_text="The risk alert raised during the episode")
+    no_alert_reason = serializers.ChoiceField(
+        choices=["paused", "already_open", "quiet_period", "scored_without_alerts"],
+        allow_null=True,
+        help_text="Why no alert was raised (null when one was)",
+    )
+    no_alert_text = serializers.CharField(allow_blank=True, help_text="The reason in the request language")
+
+
+class SleepEpisodeSerializer(serializers.Serializer):
+    start = serializers.CharField(help_text="Local YYYY-MM-DDTHH:MM")
+    end = serializers.CharField(help_text="Local YYYY-MM-DDTHH:MM")
+    hours = serializers.FloatField()
+    nap = serializers.BooleanField(help_text="A daytime episode (starting 09:00-20:00) of under 3 h")
 
 
 class TimelineDaySerializer(serializers.Serializer):
@@ -231,6 +285,9 @@ class TimelineDaySerializer(serializers.Serializer):
     risk_band = serializers.CharField(allow_null=True)
     alerts = serializers.ListField(child=serializers.UUIDField())
     events = serializers.ListField(child=serializers.CharField())
+    sleep_episodes = SleepEpisodeSerializer(
+        many=True, required=False, help_text="Every sleep episode that ended this day, naps included."
+    )
 
 
 class TimelineSerializer(serializers.Serializer):
@@ -238,6 +295,13 @@ class TimelineSerializer(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField()
     days = TimelineDaySerializer(many=True)
+
+
+class ClinicalEventEditSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, allow_blank=True, required=False)
+    end_date = serializers.DateField(
+        allow_null=True, required=False, help_text="A hospitalisation's last day (null: not known yet)"
+    )
 
 
 class EraseOutputSerializer(serializers.Serializer):

@@ -1,17 +1,29 @@
-"""Writes of the read side: GDPR erasure, which removes what every app holds of a patient."""
+"""Writes of the read side: GDPR erasure, which removes what every app holds of a patient, and
+the edit of a clinical event by its author."""
 
 import functools
 from collections.abc import Iterable
+from typing import Any
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from ml.models import RiskScore
 from mobile.models import PatientSchedule, PushSubscription, ReminderSent
 from monitoring.models import CheckIn, DailySummary, QuestionnaireResponse, SignalRecord, SpeechRecording
-from patients.models import ConsentScope, Patient, PatientStatus, User, patient_lock
+from patients.errors import DomainError
+from patients.models import (
+    ClinicalEvent,
+    ClinicalEventKind,
+    ConsentScope,
+    Patient,
+    PatientStatus,
+    User,
+    patient_lock,
+)
 from patients.services import consent_withdraw
 
 
@@ -99,3 +111,33 @@ def _login_erase(user: User) -> tuple[int, int]:
     )
     user.delete()
     return len(tokens), records
+
+
+class NotTheAuthor(Exception):
+    """Only the clinician who recorded a clinical event may edit it."""
+
+
+EDITABLE_EVENT_FIELDS = ("note", "end_date")
+
+
+def clinical_event_edit(*, event: ClinicalEvent, editor: User, changes: dict[str, Any]) -> list[str]:
+    """Edit a clinical event's note or (hospitalisations) the stay's last day, by its author
+    only. Returns the names of the fields that changed (none: nothing is written); the caller
+    audits them. `end_date` must not be before the event's day, and only a hospitalisation
+    has one."""
+    if event.recorded_by_id is None or event.recorded_by_id != editor.pk:
+        raise NotTheAuthor
+    fields = {name: value for name, value in changes.items() if name in EDITABLE_EVENT_FIELDS}
+    if fields.get("end_date") is not None:
+        if event.kind != ClinicalEventKind.HOSPITALIZATION:
+            raise DomainError("Only a hospitalisation has a last day.")
+        if fields["end_date"] < event.date:
+            raise DomainError("The stay cannot end before it began.")
+    changed = [name for name, value in fields.items() if getattr(event, name) != value]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(event, name, fields[name])
+    event.edited_at = timezone.now()
+    event.save(update_fields=[*changed, "edited_at"])
+    return changed

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from alerts.models import Alert
-from monitoring.models import DailySummary, QuestionnaireResponse
+from monitoring.models import DailySummary, QuestionnaireResponse, SignalKind, SignalRecord
 from monitoring.summaries import SUMMARY_COLUMNS
 from patients.models import ClinicalEvent, Patient
 
@@ -39,9 +39,42 @@ def _local_bounds(patient: Patient, start: date, end: date) -> tuple[datetime, d
     return datetime.combine(start, time(0), tzinfo=tz), datetime.combine(end + timedelta(days=1), time(0), tzinfo=tz)
 
 
-def timeline_for_patient(*, patient: Patient, start: date, end: date) -> list[dict[str, Any]]:
+# A nap: a sleep episode shorter than this that starts in the daytime (local hours below).
+NAP_MAX_HOURS = 3.0
+NAP_DAYTIME = (9, 20)
+
+
+def _sleep_episodes(patient: Patient, start: date, end: date) -> dict[date, list[dict[str, Any]]]:
+    """Each day's sleep episodes (the day an episode ends, as DailySummary counts them), in
+    local time, oldest first: {start, end} as local "YYYY-MM-DDTHH:MM" and `nap` (a daytime
+    episode of under three hours). One query."""
+    tz = patient.tz
+    found: dict[date, list[dict[str, Any]]] = {}
+    for day, began, ended in (
+        SignalRecord.objects.filter(patient=patient, kind=SignalKind.SLEEP, day__range=(start, end))
+        .order_by("start", "pk")
+        .values_list("day", "start", "end")
+    ):
+        local_start, local_end = began.astimezone(tz), ended.astimezone(tz)
+        hours = (ended - began).total_seconds() / 3600
+        nap = hours < NAP_MAX_HOURS and NAP_DAYTIME[0] <= local_start.hour < NAP_DAYTIME[1]
+        found.setdefault(day, []).append(
+            {
+                "start": local_start.strftime("%Y-%m-%dT%H:%M"),
+                "end": local_end.strftime("%Y-%m-%dT%H:%M"),
+                "hours": round(hours, 2),
+                "nap": nap,
+            }
+        )
+    return found
+
+
+def timeline_for_patient(
+    *, patient: Patient, start: date, end: date, sleep_episodes: bool = False
+) -> list[dict[str, Any]]:
     """One dict per local day from start to end inclusive, in API.md's day shape; missing
-    measurements are None. Four queries whatever the range."""
+    measurements are None. Four queries whatever the range; with `sleep_episodes` (the
+    timeline API, not the exports) a fifth adds each day's `sleep_episodes`."""
     rows = {
         row[0]: _presented(row[1:])
         for row in DailySummary.objects.filter(patient=patient, date__range=(start, end)).values_list(
@@ -71,6 +104,8 @@ def timeline_for_patient(*, patient: Patient, start: date, end: date) -> list[di
     ):
         events.setdefault(day, []).append(kind)
 
+    episodes = _sleep_episodes(patient, start, end) if sleep_episodes else {}
+
     empty = [0] + [None] * (len(SUMMARY_FIELDS) - 1)
     days = []
     day = start
@@ -83,6 +118,8 @@ def timeline_for_patient(*, patient: Patient, start: date, end: date) -> list[di
         entry["risk_band"] = band
         entry["alerts"] = alerts.get(day, [])
         entry["events"] = events.get(day, [])
+        if sleep_episodes:
+            entry["sleep_episodes"] = episodes.get(day, [])
         days.append(entry)
         day += one_day
     return days

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from alerts.factors import BANDS_EXPLAINED, risk_display
 from patients.access import request_user
 from patients.audit import audit_denied, audit_record, audit_record_patients
 from patients.models import AuditAction, Role, User
@@ -47,6 +48,7 @@ from .presentation import (
     sparkline,
 )
 from .scores import active_model_threshold, score_sparklines
+from .timeline import data_range_for_patient
 
 
 def _require_clinician(request: HttpRequest) -> User:
@@ -57,7 +59,21 @@ def _require_clinician(request: HttpRequest) -> User:
 
 
 # How each order reads in the column it sorts by (ARIA: the values shown, not the SQL).
-_ARIA_SORT = {"code": "ascending", "-code": "descending", "risk": "descending", "-risk": "ascending"}
+_ARIA_SORT = {
+    "code": "ascending",
+    "-code": "descending",
+    "risk": "descending",
+    "-risk": "ascending",
+    "diagnosis": "ascending",
+    "-diagnosis": "descending",
+    "alerts": "descending",
+    "-alerts": "ascending",
+    # Longest silence first: the last days in ascending order.
+    "checkin": "ascending",
+    "-checkin": "descending",
+    "passive": "ascending",
+    "-passive": "descending",
+}
 
 
 def _sort_header(filters: OverviewFilters, key: str) -> dict[str, str]:
@@ -100,6 +116,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
                 "gap_days": p.care_team.adherence_gap_days,
                 "open_alerts": p.open_alert_count or 0,
                 "risk_percent": percent(p.latest_risk_score),
+                "risk": risk_display(p.latest_risk_score, threshold, band=p.latest_risk_band),
             }
         )
     audit_record_patients(
@@ -110,6 +127,9 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         detail={"count": len(patients), "page": page.number, "q": filters.q},
     )
     sort_headers = {key: _sort_header(filters, key) for key in SORTS if not key.startswith("-")}
+    team_thresholds = sorted(
+        {t for t in (alert_threshold(team=team, model_threshold=model_threshold) for team in teams) if t is not None}
+    )
     return render(
         request,
         "records/dashboard/patient_list.html",
@@ -124,6 +144,8 @@ def patient_list(request: HttpRequest) -> HttpResponse:
             "sort_headers": sort_headers,
             "page_query": filters.query(),
             "total": page.paginator.count,
+            "bands_explained": BANDS_EXPLAINED,
+            "thresholds_text": ", ".join(risk_display(None, t)["threshold_text"] for t in team_thresholds),
         },
     )
 
@@ -145,8 +167,10 @@ def patient_detail(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     audit_record(request=request, action=AuditAction.READ, resource="patient_dashboard", patient_id=patient.pk)
 
     today = timezone.localdate(timezone=patient.tz)
-    start, end, preset = chart_range(request.GET, today=today)
+    first_day, _last = data_range_for_patient(patient=patient, today=today)
+    start, end, preset = chart_range(request.GET, today=today, earliest=first_day)
     threshold = alert_threshold(team=patient.care_team, model_threshold=active_model_threshold())
+    latest_score = getattr(overview, "latest_risk_score", None)
     api = f"/api/v1/patients/{patient.pk}"
     is_psychiatrist = getattr(user, "role", "") == Role.PSYCHIATRIST
     return render(
@@ -157,7 +181,11 @@ def patient_detail(request: HttpRequest, patient_id: UUID) -> HttpResponse:
             "diagnosis_label": diagnosis_label(patient.diagnosis),
             "latest_risk_date": getattr(overview, "latest_risk_date", None),
             "latest_risk_score": getattr(overview, "latest_risk_score", None),
-            "latest_risk_percent": percent(getattr(overview, "latest_risk_score", None)),
+            "latest_risk_percent": percent(latest_score),
+            "latest_risk": risk_display(latest_score, threshold, band=getattr(overview, "latest_risk_band", None)),
+            "threshold_display": risk_display(None, threshold),
+            "bands_explained": BANDS_EXPLAINED,
+            "first_day": first_day,
             "latest_risk_band": getattr(overview, "latest_risk_band", None),
             "open_alerts": getattr(overview, "open_alert_count", None) or 0,
             "today": today,
@@ -171,6 +199,7 @@ def patient_detail(request: HttpRequest, patient_id: UUID) -> HttpResponse:
             "api": {
                 "timeline": f"{api}/timeline/",
                 "risk_scores": f"{api}/risk-scores/",
+                "risk_episodes": f"{api}/risk-episodes/",
                 "events": f"{api}/events/",
                 "alerts": f"/api/v1/alerts/?patient={patient.pk}&limit=100",
                 "export_csv": f"{api}/export/?format=csv",

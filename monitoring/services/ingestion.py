@@ -46,8 +46,17 @@ MAX_BATCH = 1000
 
 SIGNAL_COLUMNS = ("id", "patient", "kind", "start", "end", "day", *SIGNAL_VALUE_FIELDS, "received_at")
 SIGNAL_CONTENT = ("kind", "start", "end", *SIGNAL_VALUE_FIELDS)
-CHECKIN_COLUMNS = ("id", "patient", "recorded_at", "day", *CHECKIN_VALUE_FIELDS, "note", "received_at")
-CHECKIN_CONTENT = ("recorded_at", *CHECKIN_VALUE_FIELDS, "note")
+CHECKIN_COLUMNS = (
+    "id",
+    "patient",
+    "recorded_at",
+    "day",
+    *CHECKIN_VALUE_FIELDS,
+    "note",
+    "for_next_appointment",
+    "received_at",
+)
+CHECKIN_CONTENT = ("recorded_at", *CHECKIN_VALUE_FIELDS, "note", "for_next_appointment")
 QUESTIONNAIRE_COLUMNS = (
     "id",
     "patient",
@@ -167,6 +176,7 @@ def _checkin_row(patient_id: UUID, received_at: datetime) -> Callable[[CheckInIn
             c.sleep_quality,
             c.medication_taken,
             c.note,
+            c.for_next_appointment,
             received_at,
         )
 

@@ -91,6 +91,7 @@ class CheckInFactory(ServiceFactory):
     sleep_quality = 7
     medication_taken = True
     note = ""
+    for_next_appointment = False
     _set_by_service = ("received_at",)
 
     @classmethod
@@ -102,7 +103,16 @@ class CheckInFactory(ServiceFactory):
             "recorded_at": kwargs["recorded_at"].isoformat(),
             **{
                 name: kwargs[name]
-                for name in ("mood", "anxiety", "energy", "irritability", "sleep_quality", "medication_taken", "note")
+                for name in (
+                    "mood",
+                    "anxiety",
+                    "energy",
+                    "irritability",
+                    "sleep_quality",
+                    "medication_taken",
+                    "note",
+                    "for_next_appointment",
+                )
             },
         }
         record = _validated(validate_checkin, raw, patient)

@@ -46,6 +46,7 @@ def test_enrol_consent_checkin_reaches_the_clinician_timeline(live_asgi_server, 
     app.page.locator("input[name=anxiety]").fill("3")
     app.page.click("fieldset.yesno label:has-text('Yes')")
     app.page.fill("textarea[name=note]", "Slept well, busy day.")
+    app.page.check("#note-for-appointment")  # the note is for the next appointment's summary
     app.shoot("06-checkin")
     app.page.click("#checkin-submit")
     app.page.wait_for_selector(".flash")
@@ -56,7 +57,7 @@ def test_enrol_consent_checkin_reaches_the_clinician_timeline(live_asgi_server, 
     day = timeline_today(nurse, patient)
     assert (day["checkins"], day["mood"], day["anxiety"], day["medication_taken"]) == (1, 1.0, 3.0, True)
     checkin = CheckIn.objects.get(patient=patient)
-    assert checkin.note == "Slept well, busy day."
+    assert (checkin.note, checkin.for_next_appointment) == ("Slept well, busy day.", True)
     assert sorted(patient.consents.filter(withdrawn_at=None).values_list("scope", flat=True)) == [
         "activity", "mobility", "self_report", "sleep", "speech",
     ]  # fmt: skip

@@ -170,7 +170,10 @@ def test_nurse_sees_the_page_in_french_without_explanations(live_asgi_server, br
     assert legend[0] == "Humeur (−3 à +3)"
     assert page.inner_text("#event-kind option[value=relapse]") == "Rechute"
     assert "psychiatres" in note
-    assert page.locator("#explanation-body").count() == 0
-    assert day_count(page) == 365
+    # Nurses see the day's score and band, not its factors (API.md roles).
+    assert page.locator("#explanation-body .band").count() == 1
+    assert page.locator("#explanation-list").count() == 0
+    # 365 days asked, but the view starts at enrolment, 120 days ago.
+    assert day_count(page) == 121
     assert all(points[c] > 0 for c in CHARTS), points
     assert problems == []

@@ -103,7 +103,8 @@ def test_team_threshold_overrides_the_model(psychiatrist, patient):
     ("params", "days", "preset"),
     [
         ({"days": "30"}, 30, "30"),
-        ({"days": "365"}, 365, "365"),
+        # The patient was enrolled 120 days ago: a preset starts no earlier than that.
+        ({"days": "365"}, 121, "365"),
         ({"days": "12"}, 90, "90"),
         ({"start": "2026-01-01", "end": "2026-01-31"}, None, "custom"),
         ({"start": "2026-02-01", "end": "2026-01-01"}, 90, "90"),
@@ -127,7 +128,8 @@ def test_nurses_see_that_explanations_are_for_psychiatrists(nurse, psychiatrist,
     nurse_html = logged_in(nurse).get(url(patient)).content.decode()
     psy_html = logged_in(psychiatrist).get(url(patient)).content.decode()
 
-    assert 'id="explanation-note"' in nurse_html and 'id="explanation-body"' not in nurse_html
+    # Both explain a day (score, band, threshold); only psychiatrists get its factors.
+    assert 'id="explanation-note"' in nurse_html and 'id="explanation-body"' in nurse_html
     assert data_attr(nurse_html, "role") == "nurse"
     assert 'id="explanation-body"' in psy_html and 'id="explanation-note"' not in psy_html
     assert data_attr(psy_html, "role") == "psychiatrist"

@@ -80,13 +80,15 @@ def test_shape_and_nulls(nurse_client, patient):
     assert body["patient"] == str(patient.pk) and body["start"] == str(start) and body["end"] == str(today)
     assert [d["date"] for d in body["days"]] == [str(start + dt.timedelta(days=i)) for i in range(3)]
     first, empty = body["days"][0], body["days"][1]
-    assert list(first) == DAY_KEYS
+    # The API adds each day's sleep episodes (records.timeline: not in the exports' columns).
+    assert list(first) == [*DAY_KEYS, "sleep_episodes"]
     assert first["checkins"] == 2 and first["mood"] == 0.5 and first["sleep_hours"] == 7.25
     assert (first["sleep_onset"], first["sleep_wake"]) == ("23:05", "06:20")
     assert (first["steps"], first["medication_taken"], first["unlocks"]) == (0, False, 7)
     assert first["anxiety"] is None and first["screen_minutes"] is None
     assert empty == {k: ([] if k in ("alerts", "events") else 0 if k == "checkins" else None) for k in DAY_KEYS} | {
-        "date": str(start + dt.timedelta(days=1))
+        "date": str(start + dt.timedelta(days=1)),
+        "sleep_episodes": [],
     }
 
 

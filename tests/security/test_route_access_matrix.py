@@ -15,6 +15,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from alerts.models import Alert
+from patients.models import ClinicalEvent
 from tests.conftest import auth_client
 from tests.factories import ClinicianFactory, UserFactory
 
@@ -84,6 +85,9 @@ ROUTES: dict[str, dict[str, object]] = {
     "api/v1/patients/<uuid:patient_id>/timeline/": CLINICIAN_TEAM_OBJECT,
     "api/v1/patients/<uuid:patient_id>/export/": CLINICIAN_TEAM_OBJECT,
     "api/v1/patients/<uuid:patient_id>/risk-scores/": CLINICIAN_TEAM_OBJECT,
+    "api/v1/patients/<uuid:patient_id>/risk-episodes/": CLINICIAN_TEAM_OBJECT,
+    "api/v1/patients/<uuid:patient_id>/events/<uuid:event_id>/": CLINICIAN_TEAM_OBJECT,
+    "api/v1/patients/<uuid:patient_id>/summary/": CLINICIAN_TEAM_OBJECT,
     "api/v1/patients/<uuid:patient_id>/schedule/": CLINICIAN_TEAM_OBJECT,
     "api/v1/patients/<uuid:patient_id>/card/": CLINICIAN_TEAM_OBJECT,
     "api/v1/patients/<uuid:patient_id>/crisis-plan/": CLINICIAN_TEAM_OBJECT,
@@ -103,6 +107,7 @@ ROUTES: dict[str, dict[str, object]] = {
     "dashboard/patients/": PAGE_CLINICIAN,
     "dashboard/handover/": PAGE_CLINICIAN,
     "dashboard/patients/<uuid:patient_id>/": PAGE_CLINICIAN_PATIENT,
+    "dashboard/patients/<uuid:patient_id>/summary/": PAGE_CLINICIAN_PATIENT,
 }
 # Django's admin site: staff only, everyone else is sent to its login page.
 ADMIN_SITE_PREFIX = "admin/"
@@ -134,6 +139,7 @@ def world(patient, other_patient, nurse, other_nurse, psychiatrist, team):
     psy_out = ClinicianFactory(username="psy-b", role="psychiatrist", teams=[other_patient.care_team])
     admin = UserFactory(username="root", role="admin", is_staff=True, is_superuser=True)
     alert = Alert.objects.create(patient=patient, care_team=team, kind="manual", severity="medium", title="t")
+    event = ClinicalEvent.objects.create(patient=patient, kind="relapse", date=timezone.localdate(), recorded_by=nurse)
     version = ModelVersion.objects.create(
         version="v-test", artifact_path="/nonexistent", artifact_sha256="0" * 64, threshold=0.5
     )
@@ -165,6 +171,7 @@ def world(patient, other_patient, nurse, other_nurse, psychiatrist, team):
     kwargs = {
         "patient_id": str(patient.pk),
         "alert_id": str(alert.pk),
+        "event_id": str(event.pk),
         "team_id": str(team.pk),
         "version": version.version,
         "recording_id": str(recording_id),

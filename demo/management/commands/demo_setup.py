@@ -13,12 +13,24 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db.models import Max
 from django.utils import timezone
 
+from ml.alerting import risk_alerts_evaluate
 from ml.cohort import TIMEZONES
+from ml.models import RiskScore
 from monitoring.models import DailySummary
-from patients.models import CareTeam, Patient, User
+from patients.models import CareTeam, ClinicalEvent, Patient, User
 from patients.services import care_team_create, clinician_create, enrollment_code_issue, patient_create
 
 DEMO_TEAM = "demo"
+# The patient the README walks through (seed 7, 60 patients, 180 days): schizoaffective, a
+# relapse 11 days before the cohort's last day; in the 10 days before it sleep shortens (to
+# 4-6 h on several nights, usually about 7.5 h), mood falls and PHQ-9 rises, and the risk score rises from
+# 3% to 6%. tests/demo/test_story.py checks what the README says about it.
+STORY_PATIENT = "DEMO-S7-0006"
+# The model predicts a relapse within 14 days: the story's alert rule looks that far back.
+STORY_HORIZON_DAYS = 14
+# The synthetic cohort records a hospitalisation's first day only: the demo gives each stay
+# this length (to the cohort's last day at most), so the charts draw stays as spans.
+DEMO_STAY_DAYS = 12
 DEMO_PATIENT_USERNAME = "patient"
 DEMO_PATIENT_PASSWORD = "demo-patient-2026"  # noqa: S105  # nosec B105 - printed demo login
 DEMO_LOGINS = [
@@ -75,6 +87,7 @@ class Command(BaseCommand):
             # must not open the desk as a new emergency. The desk opens on the alerts of the
             # last days: the last week's scoring below, and demo_alerts' safety alert of today.
             call_command("import_cohort", str(cohort))
+        self._demo_stays(team)
         call_command("train_model", activate=True)
         # Two months of history for the charts, without alerts (nobody is paged for last
         # month's scores), then the last week as the nightly runs would have scored it:
@@ -90,6 +103,7 @@ class Command(BaseCommand):
                 "no_alerts": True,
             },
         )
+        self._story_alert(team, last - dt.timedelta(days=7))
         call_command(
             "score_patients",
             **{"from": (last - dt.timedelta(days=6)).isoformat(), "to": last.isoformat()},
@@ -107,6 +121,38 @@ class Command(BaseCommand):
         else:
             code = enrollment_code_issue(patient=newcomer) if newcomer.user_id is None else "(already enrolled)"
         self._print_logins(team, code)
+
+    def _demo_stays(self, team: CareTeam) -> None:
+        last = self._last_data_day(team)
+        for event in ClinicalEvent.objects.filter(
+            patient__care_team=team, kind="hospitalization", end_date__isnull=True, recorded_by__isnull=True
+        ):
+            event.end_date = min(event.date + dt.timedelta(days=DEMO_STAY_DAYS - 1), last)
+            event.save(update_fields=["end_date"])
+
+    def _story_alert(self, team: CareTeam, history_end: dt.date) -> None:
+        """The README's patient: its relapse fell in the history scored without alerts, so
+        the risk rule is applied to its scores of the 14 days before the relapse, as the
+        nightly runs would have, and its alert history shows the alert they raise (anchored
+        on the score's day, raised now). Every other patient's history stays without alerts."""
+        relapse = (
+            ClinicalEvent.objects.filter(
+                patient__care_team=team, patient__code=STORY_PATIENT, kind="relapse", date__lte=history_end
+            )
+            .order_by("-date")
+            .first()
+        )
+        if relapse is None:
+            return
+        score_ids = list(
+            RiskScore.objects.filter(
+                patient=relapse.patient,
+                date__gte=relapse.date - dt.timedelta(days=STORY_HORIZON_DAYS),
+                date__lt=relapse.date,
+            ).values_list("pk", flat=True)
+        )
+        raised = risk_alerts_evaluate(score_ids=score_ids)
+        self.stdout.write(f"story patient {STORY_PATIENT}: relapse {relapse.date}, {raised} risk alert(s) raised")
 
     @staticmethod
     def _last_data_day(team: CareTeam) -> dt.date:

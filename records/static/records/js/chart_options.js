@@ -2,7 +2,18 @@
 // every chart, so the days line up), the legend and the tooltips.
 import { alertTitle, S } from "./config.js";
 import { asDate, C, dayFmt, LEFT_W, longDayFmt, numFmt, RIGHT_W } from "./format.js";
-import { alertIndexes, eventIndexes, state } from "./state.js";
+import { selectDay } from "./selection.js";
+import { alertIndexes, eventIndexes, state, stayIndexes } from "./state.js";
+
+// The clinical events on the axis, each with its name (the risk chart writes it).
+export const labelledEvents = () => eventIndexes().map((e) => Object.assign({ label: S.event_kinds[e.kind] || e.kind }, e));
+
+// The day under a click: the nearest day on the x axis.
+function dayAt(chart, event) {
+  const x = chart.scales.x;
+  const value = Math.round(x.getValueForPixel(event.x));
+  return Math.max(0, Math.min(state.labels.length - 1, value));
+}
 
 // `measure: true` marks the datasets whose values are data (counted in data-points and shown
 // in the table), not guides or markers.
@@ -60,6 +71,10 @@ export function chartOptions(def) {
     animation: false,
     devicePixelRatio: Math.max(window.devicePixelRatio || 1, 2),
     interaction: { mode: "index", intersect: false },
+    // Clicking a day on any chart explains it (selection.js; the keyboard does the same).
+    onClick: (event, _elements, chart) => {
+      if (state.labels.length) selectDay(dayAt(chart, event));
+    },
     // Every chart has the same plot width, so the days line up from chart to chart.
     layout: { padding: { right: def.y1 ? 0 : RIGHT_W, top: 6 } },
     scales,
@@ -67,7 +82,14 @@ export function chartOptions(def) {
       legend: {
         position: "top",
         align: "start",
-        labels: { usePointStyle: true, boxWidth: 10, boxHeight: 10, color: C.ink, padding: 12 },
+        labels: {
+          usePointStyle: true,
+          boxWidth: 10,
+          boxHeight: 10,
+          color: C.ink,
+          padding: 12,
+          filter: (item, data) => !data.datasets[item.datasetIndex].legendHidden,
+        },
       },
       tooltip: {
         filter: (item) => item.raw !== null && item.raw !== undefined,
@@ -77,7 +99,8 @@ export function chartOptions(def) {
         },
       },
       bands: { items: def.bands || [] },
-      eventLines: { items: eventIndexes() },
+      spans: { stays: stayIndexes(), episodes: def.episodes || [], selected: state.selected },
+      eventLines: { items: labelledEvents(), labels: Boolean(def.eventLabels) },
     },
   };
 }

@@ -2,7 +2,7 @@
 // speech. Each definition returns {datasets, y, y1?} (see render.js).
 import { S } from "./config.js";
 import { bar, line } from "./chart_options.js";
-import { C, clock, clockLabel, compactFmt, numFmt, onsetHours } from "./format.js";
+import { C, clock, clockLabel, compactFmt, daysBetween, numFmt, onsetHours } from "./format.js";
 import { series, state } from "./state.js";
 
 export const mood = () => ({
@@ -21,25 +21,82 @@ export const sleep = () => ({
   y: { suggestedMin: 0, suggestedMax: 10, title: { display: true, text: "h" } },
 });
 
-// Each night a floating bar from onset to wake, on a reversed noon-to-noon clock axis.
-export const sleepTiming = () => {
-  const windows = state.days.map((d) => {
-    const onset = onsetHours(d.sleep_onset);
-    let wake = clock(d.sleep_wake);
-    if (onset === null || wake === null) return null;
-    if (wake < onset) wake += 24;
-    return [onset, wake];
+// Every sleep episode a floating bar from its own start to its own end, on a reversed clock
+// axis in hours from the midnight that begins the day it ended (23:10 the evening before is
+// −0.8, a nap from 15:41 to 16:43 is 15.7 → 16.7): night sleep and naps are separate series.
+// A day without its episodes (summaries imported without the raw records) falls back to the
+// main sleep's onset and wake.
+const hoursFrom = (dayIso, local) => {
+  if (!local) return null;
+  const [datePart, timePart] = local.split("T");
+  return daysBetween(dayIso, datePart) * 24 + clock(timePart);
+};
+
+function sleepBars() {
+  const night = state.days.map(() => null);
+  const naps = [];
+  state.days.forEach((d, i) => {
+    const episodes = d.sleep_episodes;
+    if (!episodes || !episodes.length) {
+      const onset = onsetHours(d.sleep_onset);
+      let wake = clock(d.sleep_wake);
+      if (onset === null || wake === null) return;
+      if (wake < onset) wake += 24;
+      night[i] = [onset, wake];
+      return;
+    }
+    let napSlot = 0;
+    episodes.forEach((ep) => {
+      const bar = [hoursFrom(d.date, ep.start), hoursFrom(d.date, ep.end)];
+      if (bar[0] === null || bar[1] === null) return;
+      if (ep.nap) {
+        if (!naps[napSlot]) naps[napSlot] = state.days.map(() => null);
+        naps[napSlot][i] = bar;
+        napSlot += 1;
+      } else if (night[i] === null) {
+        night[i] = bar;
+      } else {
+        // A second night-time episode (a split night): its own bar in the nap slots' place.
+        if (!naps[napSlot]) naps[napSlot] = state.days.map(() => null);
+        naps[napSlot][i] = bar;
+        napSlot += 1;
+      }
+    });
   });
-  return {
-    datasets: [
-      bar(S.sleep_window, windows, "rgba(0, 114, 178, 0.55)", {
-        borderColor: C.blue,
+  return { night, naps };
+}
+
+export const sleepTiming = () => {
+  const { night, naps } = sleepBars();
+  const format = (v) => clockLabel(v[0]) + " → " + clockLabel(v[1]) + " (" + numFmt.format(Math.round((v[1] - v[0]) * 10) / 10) + " h)";
+  const datasets = [
+    bar(S.sleep_window, night, "rgba(0, 114, 178, 0.55)", { borderColor: C.blue, borderWidth: 1, key: "sleep_window", format, grouped: false }),
+  ];
+  naps.forEach((data, slot) =>
+    datasets.push(
+      bar(slot ? S.naps + " (" + (slot + 1) + ")" : S.naps, data, "rgba(138, 98, 0, 0.55)", {
+        borderColor: C.ochre,
         borderWidth: 1,
-        key: "sleep_window",
-        format: (v) => clockLabel(v[0]) + " → " + clockLabel(v[1]),
+        key: "naps" + slot,
+        format,
+        grouped: false,
+        legendHidden: slot > 0,
+        measure: true,
       }),
-    ],
-    y: { reverse: true, suggestedMin: -4, suggestedMax: 10, ticks: { stepSize: 2, callback: (v) => clockLabel(v) } },
+    ),
+  );
+  const all = night.concat(...naps).filter(Boolean);
+  const lowest = Math.min(-4, ...all.map((v) => v[0]));
+  const highest = Math.max(10, ...all.map((v) => v[1]));
+  return {
+    datasets,
+    dataset: { naps: naps.reduce((n, data) => n + data.filter(Boolean).length, 0) },
+    y: {
+      reverse: true,
+      min: Math.floor(lowest / 2) * 2,
+      max: Math.ceil(highest / 2) * 2,
+      ticks: { stepSize: 2, callback: (v) => clockLabel(v) },
+    },
   };
 };
 

@@ -1,5 +1,9 @@
-// Colours, number and date formats, and the clock-time arithmetic of the sleep axis.
-import { cfg, lang } from "./config.js";
+// Colours, number and date formats, and the clock-time arithmetic of the sleep axis. Dates and
+// numbers use the shared vocabulary's locale (patients/js/format.js: English is en-GB).
+import { pageLocale } from "../../patients/js/format.js";
+import { cfg } from "./config.js";
+
+const lang = pageLocale();
 
 // Okabe–Ito hues, darkened where needed for ≥ 3:1 contrast on white (WCAG 1.4.11), and
 // every series also differs by dash pattern or point shape, never by colour alone.

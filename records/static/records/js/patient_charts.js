@@ -1,8 +1,9 @@
 // One patient's trend charts (dashboard/patients/<id>/): the entry module.
 //
 // Reads the JSON API with the session cookie: timeline (one entry per local day, missing
-// values null), clinical events, alerts and, for psychiatrists, the latest score's
-// explanation. No inline script or style anywhere (CSP): configuration comes from data-*
+// values null, each day's sleep episodes), risk scores (worded, with their factors for
+// psychiatrists), episodes of risk, clinical events and alerts. Clicking or keyboard-choosing
+// a day on any chart explains it (selection.js). No inline script or style anywhere (CSP): configuration comes from data-*
 // attributes and the translated strings from a JSON data block (config.js).
 //
 // For tests and assistive tech each canvas carries data-points (non-null values drawn)
@@ -17,9 +18,9 @@
 import { loadAlerts } from "./alert_history.js";
 import { Chart, root } from "./config.js";
 import { initEventForm } from "./event_form.js";
-import { loadExplanation } from "./explanation.js";
 import { setUpChartJs } from "./plugins.js";
 import { initRangeControls, loadRange } from "./range.js";
+import { initDayKeys } from "./selection.js";
 import { charts, state } from "./state.js";
 import { initPrint, initTableToggle } from "./tables.js";
 
@@ -30,7 +31,7 @@ if (root && typeof Chart !== "undefined") {
   initPrint();
   initRangeControls();
   initEventForm();
+  initDayKeys();
   loadRange(state.start, state.end);
   loadAlerts();
-  loadExplanation();
 }

@@ -2,9 +2,13 @@
 // "loading" | "ready" | "error" and data-range follow it), the preset buttons and the
 // custom dates. The chosen range is kept in the address, without reloading the page.
 import { cfg, getJSON, results, root, S } from "./config.js";
-import { setStatus } from "./dom.js";
+import { el, setStatus } from "./dom.js";
 import { addDays, asDate, daysBetween, fmt, longDayFmt } from "./format.js";
+import { renderAlertList } from "./alert_history.js";
+import { renderEpisodes } from "./explanation.js";
+import { renderEventList } from "./event_list.js";
 import { renderAll } from "./render.js";
+import { defaultDay, selectDay } from "./selection.js";
 import { state } from "./state.js";
 
 const rangeStatus = document.getElementById("range-status");
@@ -12,6 +16,19 @@ const rangeStatus = document.getElementById("range-status");
 async function loadEvents() {
   state.events = results(await getJSON(cfg.eventsUrl));
 }
+
+// The range's risk scores (with their wording and factors) and episodes of risk. A failure
+// here leaves the charts and says so in the card.
+async function loadRisk(query) {
+  try {
+    const [scores, episodes] = await Promise.all([getJSON(cfg.riskUrl + query), getJSON(cfg.episodesUrl + query)]);
+    return { scores: results(scores), episodes: results(episodes) };
+  } catch (_error) {
+    return null;
+  }
+}
+
+const pickDate = (iso) => selectDay(state.labels.indexOf(iso));
 
 let loadSeq = 0;
 export async function loadRange(start, end) {
@@ -21,13 +38,28 @@ export async function loadRange(start, end) {
   setStatus(rangeStatus, S.loading);
   try {
     const query = "?" + new URLSearchParams({ start, end }).toString();
-    const [timeline] = await Promise.all([getJSON(cfg.timelineUrl + query), loadEvents()]);
+    const [timeline, risk] = await Promise.all([getJSON(cfg.timelineUrl + query), loadRisk(query), loadEvents()]);
     if (seq !== loadSeq) return; // a newer range was asked for meanwhile
+    const kept = state.selected === null ? null : state.labels[state.selected];
     state.start = start;
     state.end = end;
     state.days = timeline.days || [];
     state.labels = state.days.map((d) => d.date);
+    state.scores = new Map(((risk && risk.scores) || []).map((s) => [String(s.date), s]));
+    state.episodes = (risk && risk.episodes) || [];
+    state.selected = null;
     renderAll();
+    renderEpisodes(pickDate);
+    renderEventList();
+    renderAlertList(); // its reasons come from the range's scores
+    if (risk === null) {
+      const holder = document.getElementById("explanation-body");
+      holder.replaceChildren(el("p", { className: "error", text: S.explanation_unavailable }));
+      holder.dataset.state = "error";
+    } else {
+      const keptIndex = kept === null ? -1 : state.labels.indexOf(kept);
+      selectDay(keptIndex >= 0 ? keptIndex : defaultDay());
+    }
     root.dataset.range = start + ".." + end;
     root.dataset.state = "ready";
     setStatus(rangeStatus, fmt(S.ready, { start: longDayFmt.format(asDate(start)), end: longDayFmt.format(asDate(end)) }));
@@ -62,7 +94,8 @@ export function initRangeControls() {
     if (submitter && submitter.dataset.days) {
       const days = Number(submitter.dataset.days);
       const end = cfg.today;
-      const start = addDays(end, -(days - 1));
+      let start = addDays(end, -(days - 1));
+      if (cfg.firstDay && start < cfg.firstDay) start = cfg.firstDay < end ? cfg.firstDay : end; // not before enrolment
       startInput.value = start;
       endInput.value = end;
       markPreset(days);

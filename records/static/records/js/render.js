@@ -2,12 +2,12 @@
 // read: each canvas's data-points (non-null values drawn), the risk canvas's
 // data-events-markers and data-alerts-markers, each card's text summary.
 import { Chart, S } from "./config.js";
-import { chartOptions } from "./chart_options.js";
+import { chartOptions, labelledEvents } from "./chart_options.js";
 import { activity, mobility, mood, sleep, sleepTiming, speech } from "./daily_charts.js";
 import { fmt } from "./format.js";
 import { asrm, gad7, phq9 } from "./questionnaire_charts.js";
 import { riskDefinition } from "./risk_chart.js";
-import { charts, eventIndexes, state } from "./state.js";
+import { charts, state, stayIndexes } from "./state.js";
 import { renderTables } from "./tables.js";
 
 // Chart id (the template's card-/chart-/title-/summary-<id>) → definition, in page order.
@@ -41,6 +41,7 @@ function renderChart(id) {
   charts[id] = chart;
   const points = countPoints(def.datasets);
   canvas.dataset.points = String(points);
+  if (def.dataset) Object.entries(def.dataset).forEach(([k, v]) => (canvas.dataset[k] = String(v)));
   card.querySelector(".chart-empty").hidden = points > 0;
   const title = document.getElementById("title-" + id).textContent;
   document.getElementById("summary-" + id).textContent = fmt(S.chart_summary, { title, n: points, days: state.labels.length });
@@ -50,6 +51,9 @@ function renderChart(id) {
 function updateMarkerCounts(id, chart) {
   if (id !== "risk") return;
   const canvas = chart.canvas;
+  canvas.dataset.eventLabels = chart.options.plugins.eventLines.items.map((e) => e.label).join("|");
+  canvas.dataset.stays = String(chart.options.plugins.spans.stays.length);
+  canvas.dataset.episodes = String(chart.options.plugins.spans.episodes.length);
   chart.data.datasets.forEach((ds) => {
     if (ds.role === "events" || ds.role === "alerts") {
       canvas.dataset[ds.role + "Markers"] = String(ds.data.filter((v) => v !== null).length);
@@ -65,9 +69,11 @@ export function renderAll() {
 // After the events or the alerts change: move the event lines and the risk chart's markers
 // without rebuilding the charts.
 export function refreshMarkers() {
-  const items = eventIndexes();
+  const items = labelledEvents();
+  const stays = stayIndexes();
   Object.entries(charts).forEach(([id, chart]) => {
     chart.options.plugins.eventLines.items = items;
+    chart.options.plugins.spans.stays = stays;
     if (id === "risk") {
       const fresh = riskDefinition().datasets;
       ["events", "alerts"].forEach((role) => {

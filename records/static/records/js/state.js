@@ -11,6 +11,9 @@ export const state = {
   threshold: cfg.threshold === "" ? null : Number(cfg.threshold),
   tablesShown: false,
   alerts: null, // the alert list, once loaded
+  scores: new Map(), // date -> the risk-scores API's entry (score, display, raising, lowering)
+  episodes: [], // the risk-episodes API's episodes of the range
+  selected: null, // the index of the day explained (clicked or chosen with the keyboard)
 };
 
 // The Chart.js objects by chart id; the entry module also exposes it as window.charts.
@@ -25,6 +28,27 @@ export function eventIndexes() {
   return state.events
     .filter((e) => index.has(e.date))
     .map((e) => ({ index: index.get(e.date), kind: e.kind, note: e.note || "", date: e.date }));
+}
+
+// Where a span of days [from, to] falls on the axis, cut at the range's edges (null: outside).
+export function spanIndexes(from, to) {
+  if (!state.labels.length || to < state.labels[0] || from > state.labels[state.labels.length - 1]) return null;
+  const first = state.labels.indexOf(from < state.labels[0] ? state.labels[0] : from);
+  const lastLabel = to > state.labels[state.labels.length - 1] ? state.labels[state.labels.length - 1] : to;
+  return { from: first, to: state.labels.indexOf(lastLabel) };
+}
+
+// Hospital stays: a hospitalisation from its day to its last day (to the range's end while
+// the last day is not recorded).
+export function stayIndexes() {
+  return state.events
+    .filter((e) => e.kind === "hospitalization")
+    .map((e) => ({ event: e, span: spanIndexes(e.date, e.end_date || state.end) }))
+    .filter((s) => s.span !== null);
+}
+
+export function episodeIndexes() {
+  return state.episodes.map((ep) => ({ episode: ep, span: spanIndexes(ep.start, ep.end) })).filter((s) => s.span !== null);
 }
 
 // Where each alert goes on the time axis: a risk alert on the day of the score that raised

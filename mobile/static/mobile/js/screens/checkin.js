@@ -87,6 +87,8 @@ export function checkinScreen(main, ctx) {
   ], { className: "yesno" });
   const noteId = nextId("note");
   const note = h("textarea", { id: noteId, name: "note", maxlength: "2000", rows: "3" });
+  // The note flagged "for my next appointment" is quoted in the clinicians' pre-consultation summary.
+  const forAppointment = h("input", { type: "checkbox", id: "note-for-appointment", name: "for_next_appointment" });
 
   async function onSubmit(event) {
     event.preventDefault();
@@ -105,6 +107,7 @@ export function checkinScreen(main, ctx) {
     const med = medication.value();
     if (med !== null) payload.medication_taken = med === "true";
     if (note.value.trim()) payload.note = note.value.trim();
+    if (note.value.trim() && forAppointment.checked) payload.for_next_appointment = true;
     await enqueue("checkin", payload);
     await markDone("checkin");
     ctx.flash(ctx.state.online
@@ -125,6 +128,8 @@ export function checkinScreen(main, ctx) {
       h("div", { class: "field" },
         h("label", { for: noteId }, _("Anything you want to add? (optional)")),
         note),
+      h("div", { class: "check" }, forAppointment,
+        h("label", { for: "note-for-appointment" }, _("For my next appointment: show this note to my doctor"))),
       button(_("Save check-in"), null, { type: "submit", id: "checkin-submit" }),
     ),
   );
