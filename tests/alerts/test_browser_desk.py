@@ -175,6 +175,22 @@ def test_a_late_and_an_imported_old_phq9_say_how_old_they_are(live_asgi_server, 
     assert_no_serious_axe_violations(page, "the desk with late alerts")
     page.screenshot(path=str(artifacts_dir / "late-and-old.png"))
 
+    # The card's context, expanded below the alerts; the crisis plan edited from the card.
+    group = page.locator("li.patient-card", has_text="HIST1")
+    page_top = "el => el.getBoundingClientRect().top + window.scrollY"
+    top_before = group.locator("li.alert-card").evaluate(page_top)
+    group.locator("details.patient-more summary").click()
+    assert group.locator("li.alert-card").evaluate(page_top) == top_before  # the alerts did not move
+    expect(group.locator(".plan-warning_signs")).to_have_text("Not written yet")
+    group.locator(".btn-plan-edit").click()
+    group.locator("textarea[name=warning_signs]").fill("Stops answering; sleeps under 5 h.")
+    group.locator("textarea[name=who_to_call]").fill("His sister, then the crisis team.")
+    assert_no_serious_axe_violations(page, "the crisis plan being edited")
+    group.locator(".btn-plan-save").click()
+    expect(group.locator(".plan-warning_signs")).to_have_text("Stops answering; sleeps under 5 h.")
+    expect(group.locator(".plan-updated")).to_contain_text("nurse-one")
+    assert_no_serious_axe_violations(page, "the card's context open")
+
     french, _ = open_desk(browser, live_asgi_server, "nurse-one", locale="fr-FR")
     age_fr = french.locator("li.patient-card", has_text="HIST1").locator(".alert-age").inner_text()
     assert "il y a 114 jours" in age_fr, age_fr
@@ -316,4 +332,12 @@ def test_keyboard_shortcuts_and_focus_after_resolving(live_asgi_server, browser,
     page.wait_for_selector('#conn-state[data-state="live"]', timeout=15000)
     expect(page.locator("li.patient-card")).to_have_count(1)
     expect(page.locator("li.patient-card .patient-link")).to_have_text("PZ9")
+
+    # n opens the card's notes and assignment; o opens the patient.
+    page.keyboard.press("j")
+    page.keyboard.press("n")
+    expect(page.locator("li.alert-card .team-panel")).to_be_visible()
+    page.locator("li.alert-card .alert-body").focus()
+    page.keyboard.press("o")
+    page.wait_for_url(f"**/dashboard/patients/{other.pk}/")
     assert problems == []
