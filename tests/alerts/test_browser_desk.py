@@ -132,6 +132,9 @@ def test_a_new_safety_alert_lands_on_top_above_the_fold_with_banner_and_title_co
     notified = page.evaluate("() => window.__notified")
     assert len(notified) == 1 and "PHQ-9 item 9" in notified[0] and "PA1" in notified[0], notified
     assert "today" in card.locator(".alert-age").inner_text()
+    # The time left before it escalates (the team's 15 minutes), absolute and in the team's zone.
+    countdown = card.locator(".alert-countdown").inner_text()
+    assert countdown.startswith("Escalates in ") and re.search(r"\d{2}:\d{2} CES?T", countdown), countdown
     assert_no_serious_axe_violations(page, "the desk after a new safety alert")
     page.screenshot(path=str(artifacts_dir / "2-new-on-top.png"))
 
