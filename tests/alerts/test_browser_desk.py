@@ -7,6 +7,7 @@ no serious or critical violation in any of these states."""
 import datetime as dt
 import re
 import uuid
+import zoneinfo
 
 import pytest
 import requests
@@ -335,6 +336,17 @@ def test_keyboard_shortcuts_and_focus_after_resolving(live_asgi_server, browser,
     page.wait_for_selector('#conn-state[data-state="live"]', timeout=15000)
     expect(page.locator("li.patient-card")).to_have_count(1)
     expect(page.locator("li.patient-card .patient-link")).to_have_text("PZ9")
+
+    # Raised-on days are the team's (Europe/Paris): today has both alerts, tomorrow none.
+    today = timezone.now().astimezone(zoneinfo.ZoneInfo("Europe/Paris")).date()
+    page.goto(f"{live_asgi_server}/dashboard/?status=all&from={today}&to={today}")
+    page.wait_for_selector('#conn-state[data-state="live"]', timeout=15000)
+    expect(page.locator("li.alert-card")).to_have_count(2)
+    page.goto(f"{live_asgi_server}/dashboard/?status=all&from={today + dt.timedelta(days=1)}")
+    page.wait_for_selector('#conn-state[data-state="live"]', timeout=15000)
+    expect(page.locator("#alerts-empty")).to_be_visible()
+    page.goto(f"{live_asgi_server}/dashboard/?patient={other.pk}")
+    page.wait_for_selector('#conn-state[data-state="live"]', timeout=15000)
 
     # n opens the card's notes and assignment; o opens the patient.
     page.keyboard.press("j")
