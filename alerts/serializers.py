@@ -401,11 +401,15 @@ class AlertListQuerySerializer(serializers.Serializer):
             return int(text)
         raise serializers.ValidationError("Use `me`, `none` or a user id.")
 
+    def _team_tz(self) -> Any:
+        # The serializer's own context (the `context` field above shadows the name for the type checker).
+        return getattr(self, "_context", {}).get("tz")
+
     def validate_from(self, value: str) -> datetime:
-        return _date_or_datetime(value, end=False, tz=self.context.get("tz"))
+        return _date_or_datetime(value, end=False, tz=self._team_tz())
 
     def validate_to(self, value: str) -> datetime:
-        return _date_or_datetime(value, end=True, tz=self.context.get("tz"))
+        return _date_or_datetime(value, end=True, tz=self._team_tz())
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start, end = attrs.pop("from", None), attrs.pop("to", None)
