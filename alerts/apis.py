@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from patients.access import clinician_patient_or_404, request_user
 from patients.audit import audit_denied, audit_record, audit_record_patients
+from patients.formatting import team_timezone
 from patients.models import AuditAction, CareTeam, Role
 from patients.permissions import IsClinician
 
@@ -100,7 +101,10 @@ class AlertListCreateApi(generics.GenericAPIView):
         ),
     )
     def get(self, request: Request) -> Response:
-        query = AlertListQuerySerializer(data=request.query_params)
+        # A bare date is a day of the care team's calendar (its zone, as the desk shows times).
+        query = AlertListQuerySerializer(
+            data=request.query_params, context={"tz": team_timezone(request_user(request))}
+        )
         query.is_valid(raise_exception=True)
         q = query.validated_data
         patient_id = q.get("patient")

@@ -322,16 +322,16 @@ class AlertEventsPageSerializer(serializers.Serializer):
     more = serializers.BooleanField(help_text="True when more events follow: ask again with after=last_seq.")
 
 
-def _date_or_datetime(value: str, *, end: bool) -> datetime:
-    """`YYYY-MM-DD` (the start of that day, or of the next one for an inclusive end, in the
-    server's zone) or an ISO datetime with offset."""
+def _date_or_datetime(value: str, *, end: bool, tz: Any = None) -> datetime:
+    """`YYYY-MM-DD` (the start of that day, or of the next one for an inclusive end, in `tz`:
+    the caller's care team's zone) or an ISO datetime with offset."""
     text = (value or "").strip()
     try:
         if len(text) == 10:
             day = date.fromisoformat(text)
             if end:
                 day += timedelta(days=1)
-            return timezone.make_aware(datetime.combine(day, time.min))
+            return datetime.combine(day, time.min, tzinfo=tz or timezone.get_current_timezone())
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as exc:
         raise serializers.ValidationError(
@@ -352,10 +352,14 @@ class AlertListQuerySerializer(serializers.Serializer):
     patient = serializers.UUIDField(required=False)
     assignee = serializers.CharField(required=False, help_text="`me`, `none` (unassigned) or a user id.")
     created_from = serializers.CharField(
-        required=False, help_text="`from`: created at or after (YYYY-MM-DD or ISO datetime with offset)."
+        required=False,
+        help_text="`from`: created at or after (ISO datetime with offset, or YYYY-MM-DD: that day's midnight "
+        "in the care team's time zone).",
     )
     created_to = serializers.CharField(
-        required=False, help_text="`to`: created before this time, or up to the end of this day (YYYY-MM-DD)."
+        required=False,
+        help_text="`to`: created before this time (ISO datetime with offset), or up to the end of this day "
+        "(YYYY-MM-DD, in the care team's time zone).",
     )
     ordering = serializers.ChoiceField(
         choices=["-created_at", "created_at", "triage"],
@@ -397,11 +401,15 @@ class AlertListQuerySerializer(serializers.Serializer):
             return int(text)
         raise serializers.ValidationError("Use `me`, `none` or a user id.")
 
+    def _team_tz(self) -> Any:
+        # The serializer's own context (the `context` field above shadows the name for the type checker).
+        return getattr(self, "_context", {}).get("tz")
+
     def validate_from(self, value: str) -> datetime:
-        return _date_or_datetime(value, end=False)
+        return _date_or_datetime(value, end=False, tz=self._team_tz())
 
     def validate_to(self, value: str) -> datetime:
-        return _date_or_datetime(value, end=True)
+        return _date_or_datetime(value, end=True, tz=self._team_tz())
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start, end = attrs.pop("from", None), attrs.pop("to", None)

@@ -7,6 +7,7 @@ no serious or critical violation in any of these states."""
 import datetime as dt
 import re
 import uuid
+import zoneinfo
 
 import pytest
 import requests
@@ -132,6 +133,9 @@ def test_a_new_safety_alert_lands_on_top_above_the_fold_with_banner_and_title_co
     notified = page.evaluate("() => window.__notified")
     assert len(notified) == 1 and "PHQ-9 item 9" in notified[0] and "PA1" in notified[0], notified
     assert "today" in card.locator(".alert-age").inner_text()
+    # The time left before it escalates (the team's 15 minutes), absolute and in the team's zone.
+    countdown = card.locator(".alert-countdown").inner_text()
+    assert countdown.startswith("Escalates in ") and re.search(r"\d{2}:\d{2} CES?T", countdown), countdown
     assert_no_serious_axe_violations(page, "the desk after a new safety alert")
     page.screenshot(path=str(artifacts_dir / "2-new-on-top.png"))
 
@@ -174,6 +178,22 @@ def test_a_late_and_an_imported_old_phq9_say_how_old_they_are(live_asgi_server, 
     assert re.search(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2} CES?T", age), age  # absolute, in the team's zone
     assert_no_serious_axe_violations(page, "the desk with late alerts")
     page.screenshot(path=str(artifacts_dir / "late-and-old.png"))
+
+    # The card's context, expanded below the alerts; the crisis plan edited from the card.
+    group = page.locator("li.patient-card", has_text="HIST1")
+    page_top = "el => el.getBoundingClientRect().top + window.scrollY"
+    top_before = group.locator("li.alert-card").evaluate(page_top)
+    group.locator("details.patient-more summary").click()
+    assert group.locator("li.alert-card").evaluate(page_top) == top_before  # the alerts did not move
+    expect(group.locator(".plan-warning_signs")).to_have_text("Not written yet")
+    group.locator(".btn-plan-edit").click()
+    group.locator("textarea[name=warning_signs]").fill("Stops answering; sleeps under 5 h.")
+    group.locator("textarea[name=who_to_call]").fill("His sister, then the crisis team.")
+    assert_no_serious_axe_violations(page, "the crisis plan being edited")
+    group.locator(".btn-plan-save").click()
+    expect(group.locator(".plan-warning_signs")).to_have_text("Stops answering; sleeps under 5 h.")
+    expect(group.locator(".plan-updated")).to_contain_text("nurse-one")
+    assert_no_serious_axe_violations(page, "the card's context open")
 
     french, _ = open_desk(browser, live_asgi_server, "nurse-one", locale="fr-FR")
     age_fr = french.locator("li.patient-card", has_text="HIST1").locator(".alert-age").inner_text()
@@ -316,4 +336,23 @@ def test_keyboard_shortcuts_and_focus_after_resolving(live_asgi_server, browser,
     page.wait_for_selector('#conn-state[data-state="live"]', timeout=15000)
     expect(page.locator("li.patient-card")).to_have_count(1)
     expect(page.locator("li.patient-card .patient-link")).to_have_text("PZ9")
+
+    # Raised-on days are the team's (Europe/Paris): today has both alerts, tomorrow none.
+    today = timezone.now().astimezone(zoneinfo.ZoneInfo("Europe/Paris")).date()
+    page.goto(f"{live_asgi_server}/dashboard/?status=all&from={today}&to={today}")
+    page.wait_for_selector('#conn-state[data-state="live"]', timeout=15000)
+    expect(page.locator("li.alert-card")).to_have_count(2)
+    page.goto(f"{live_asgi_server}/dashboard/?status=all&from={today + dt.timedelta(days=1)}")
+    page.wait_for_selector('#conn-state[data-state="live"]', timeout=15000)
+    expect(page.locator("#alerts-empty")).to_be_visible()
+    page.goto(f"{live_asgi_server}/dashboard/?patient={other.pk}")
+    page.wait_for_selector('#conn-state[data-state="live"]', timeout=15000)
+
+    # n opens the card's notes and assignment; o opens the patient.
+    page.keyboard.press("j")
+    page.keyboard.press("n")
+    expect(page.locator("li.alert-card .team-panel")).to_be_visible()
+    page.locator("li.alert-card .alert-body").focus()
+    page.keyboard.press("o")
+    page.wait_for_url(f"**/dashboard/patients/{other.pk}/")
     assert problems == []

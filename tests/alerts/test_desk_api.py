@@ -3,6 +3,7 @@ assign, the note thread, the handover, the escalation countdown (docs/alerts.md,
 
 import datetime as dt
 import uuid
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -113,6 +114,17 @@ def test_filters_by_patient_severity_assignee_and_dates(nurse, nurse_client, tea
     assert set(ids(nurse_client.get(f"/api/v1/alerts/?from={today}"))) == {str(critical.pk), str(high.pk)}
     before = (timezone.now() - dt.timedelta(days=1)).isoformat()
     assert ids(nurse_client.get("/api/v1/alerts/", {"to": before})) == [str(low.pk)]
+
+
+def test_a_date_filter_is_a_day_of_the_care_teams_calendar(nurse_client, patient, team):
+    team.timezone = "Pacific/Auckland"  # UTC+12/+13: its days start the previous UTC evening
+    team.save()
+    alert = raise_safety(patient)
+    auckland_midnight = dt.datetime(2026, 8, 11, 0, 0, tzinfo=ZoneInfo("Pacific/Auckland"))
+    Alert.objects.filter(pk=alert.pk).update(created_at=auckland_midnight + dt.timedelta(minutes=30))
+    # 10 Aug 12:30 UTC: already 11 August in the team's zone.
+    assert ids(nurse_client.get("/api/v1/alerts/?from=2026-08-11&to=2026-08-11")) == [str(alert.pk)]
+    assert ids(nurse_client.get("/api/v1/alerts/?to=2026-08-10")) == []
 
 
 @pytest.mark.parametrize(

@@ -43,6 +43,9 @@ export const filters = {
   assignee: cfg.assignee || "",
   from: cfg.from || "",
   to: cfg.to || "",
+  // The day range as instants: the team's midnights (the server reads the days in its zone).
+  fromAt: cfg.fromAt || "",
+  toAt: cfg.toAt || "",
 };
 
 // The REST API (session + CSRF) and the socket's path (session cookie).

@@ -9,10 +9,6 @@ const sevRank = (alert) => (alert.severity in SEV_RANK ? SEV_RANK[alert.severity
 export const isPinned = (alert) => alert.severity === "critical" && alert.status === "open";
 export const groupOf = (alert) => String(alert.group || alert.patient);
 
-function dayStart(text) {
-  return text.length === 10 ? new Date(text + "T00:00:00") : new Date(text);
-}
-
 export function matches(alert) {
   if (filters.kind && alert.kind !== filters.kind) return false;
   if (filters.severity && filters.severity.split(",").indexOf(alert.severity) < 0) return false;
@@ -24,10 +20,8 @@ export function matches(alert) {
     if (/^\d+$/.test(filters.assignee) && assigned !== parseInt(filters.assignee, 10)) return false;
   }
   const created = new Date(alert.created_at).getTime();
-  if (filters.from && created < dayStart(filters.from).getTime()) return false;
-  if (filters.to && created >= dayStart(filters.to).getTime() + (filters.to.length === 10 ? 86400000 : 0)) {
-    return false;
-  }
+  if (filters.fromAt && created < new Date(filters.fromAt).getTime()) return false;
+  if (filters.toAt && created >= new Date(filters.toAt).getTime()) return false;
   if (filters.status === "all") return true;
   if (filters.status === "active") return alert.status !== "resolved";
   return alert.status === filters.status;

@@ -34,9 +34,11 @@ function resync() {
   // the patients' context) from the API, with the page's filters.
   const params = new URLSearchParams({ group: "patient", context: "1", limit: "500" });
   if (filters.status !== "all") params.set("status", filters.status);
-  ["kind", "severity", "patient", "assignee", "from", "to"].forEach((name) => {
+  ["kind", "severity", "patient", "assignee"].forEach((name) => {
     if (filters[name]) params.set(name, filters[name]);
   });
+  if (filters.fromAt) params.set("from", filters.fromAt);
+  if (filters.toAt) params.set("to", filters.toAt);
   setState("resync", S.ui.conn_resync);
   return fetch(apiBase + "?" + params.toString(), { credentials: "same-origin", headers: { Accept: "application/json" } })
     .then((r) => r.json())
