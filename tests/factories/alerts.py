@@ -6,7 +6,7 @@ import factory
 
 from alerts import rules
 from alerts.models import Alert, AlertEvent, AlertEventKind, AlertKind, AlertSeverity, AlertStatus
-from alerts.services import alert_acknowledge, alert_escalate, alert_raise, alert_resolve
+from alerts.services import alert_acknowledge, alert_assign, alert_escalate, alert_note_add, alert_raise, alert_resolve
 from patients.models import (
     CareTeam,
     User,
@@ -145,7 +145,11 @@ class AlertEventFactory(ServiceFactory):
         if "at" in kwargs:
             raise ValueError("AlertEvent.at is the moment the service writes it (use AlertFactory's times).")
         actor = kwargs["actor"]
-        if event in (AlertEventKind.ACKNOWLEDGED, AlertEventKind.RESOLVED) and actor is None:
+        if (
+            event
+            in (AlertEventKind.ACKNOWLEDGED, AlertEventKind.RESOLVED, AlertEventKind.ASSIGNED, AlertEventKind.NOTED)
+            and actor is None
+        ):
             actor = kwargs["actor"] = _team_nurse(alert.care_team)
         if event == AlertEventKind.CREATED:
             written = True
@@ -155,10 +159,17 @@ class AlertEventFactory(ServiceFactory):
             _alert, written = alert_resolve(alert=alert, user=actor, note=kwargs["note"])
         elif event == AlertEventKind.ESCALATED:
             written = alert_escalate(alert_id=alert.pk, minutes=kwargs["detail"]["after_minutes"])
+        elif event == AlertEventKind.ASSIGNED:  # claimed by the actor
+            _alert, written = alert_assign(alert=alert, user=actor, assignee_id=actor.pk)
+        elif event == AlertEventKind.NOTED:  # a call attempt; `note` is its text
+            alert_note_add(alert=alert, user=actor, kind="call", outcome="no_answer", text=kwargs["note"])
+            written = True
         else:
             raise ValueError(f"Unknown alert event {event!r}.")
         if not written:
             raise ValueError(f"The alert's state ({alert.status}) allows no {event!r} event.")
         record = AlertEvent.objects.filter(alert=alert, event=event).latest("seq")
+        if event in (AlertEventKind.ASSIGNED, AlertEventKind.NOTED):
+            kwargs["detail"] = record.detail  # the assignee or the note, as the service wrote them
         _require_derived(model_class, {"actor": record.actor, "detail": record.detail}, kwargs)
         return record

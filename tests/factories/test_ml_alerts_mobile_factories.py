@@ -148,11 +148,17 @@ def test_alert_event_factory_writes_each_event_through_the_lifecycle(event):
         AlertEventKind.ESCALATED: AlertStatus.OPEN,
         AlertEventKind.ACKNOWLEDGED: AlertStatus.ACKNOWLEDGED,
         AlertEventKind.RESOLVED: AlertStatus.RESOLVED,
+        AlertEventKind.ASSIGNED: AlertStatus.OPEN,
+        AlertEventKind.NOTED: AlertStatus.OPEN,
     }[event]
     alert.refresh_from_db()
     assert alert.status == expected_status
-    if event in (AlertEventKind.ACKNOWLEDGED, AlertEventKind.RESOLVED):
+    if event in (AlertEventKind.ACKNOWLEDGED, AlertEventKind.RESOLVED, AlertEventKind.ASSIGNED, AlertEventKind.NOTED):
         assert alert.care_team in record.actor.care_teams.all()
+    if event == AlertEventKind.ASSIGNED:
+        assert alert.assigned_to == record.actor
+    if event == AlertEventKind.NOTED:
+        assert alert.notes.get().outcome == "no_answer"
     if event == AlertEventKind.ESCALATED:
         assert record.detail == {"after_minutes": alert.care_team.escalation_minutes}
         assert alert.escalated_at is not None
