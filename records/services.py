@@ -46,7 +46,7 @@ ERASURE_KEEPS: dict[str, str] = {
     "crisis_plan": "The crisis plan the care team wrote with the patient: part of the medical record, as for alerts.",
     "patient_code": "A pseudonymous tombstone (code, care team, year of birth, sex, diagnosis, enrolment date, "
     "status erased) so that the kept records still point somewhere.",
-    "token_ids": "The identifiers and expiry dates of the erased login's tokens, with no user and no token "
+    "token_ids": "The identifiers and expiry dates of the erased login's tokens, with no user and no token "  # nosec B105 - a description, not a password
     "text, so that a copied token stays refused until it expires (at most JWT_REFRESH_DAYS).",
 }
 
@@ -104,7 +104,7 @@ def _login_erase(user: User) -> tuple[int, int]:
     number of tokens and of sign-in records."""
     tokens = list(OutstandingToken.objects.filter(user=user))
     BlacklistedToken.objects.bulk_create([BlacklistedToken(token=t) for t in tokens], ignore_conflicts=True)
-    OutstandingToken.objects.filter(pk__in=[t.pk for t in tokens]).update(user=None, token="")
+    OutstandingToken.objects.filter(pk__in=[t.pk for t in tokens]).update(user=None, token="")  # nosec B106 - emptying a stored token, not setting a password
     username = user.get_username()
     records = sum(
         model.objects.filter(username=username).delete()[0] for model in (AccessAttempt, AccessLog, AccessFailureLog)
