@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt | md5sum | cut -c1-12)
 DEMO_DB_URL ?= postgres://postgres@127.0.0.1:5432/relapse
 DEMO_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install demo demo-data serve test lint bench up migrate messages clean
+.PHONY: install demo demo-data serve test lint bench up migrate messages clean bundle
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,12 @@ up: install messages
 	DATABASE_URL=$${DATABASE_URL:-$(DEMO_DB_URL)} REDIS_URL=$${REDIS_URL:-$(DEMO_REDIS_URL)} $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$${DATABASE_URL:-$(DEMO_DB_URL)} REDIS_URL=$${REDIS_URL:-$(DEMO_REDIS_URL)} $(PY) manage.py demo_setup
 	DATABASE_URL=$${DATABASE_URL:-$(DEMO_DB_URL)} REDIS_URL=$${REDIS_URL:-$(DEMO_REDIS_URL)} $(VENV)/bin/honcho start
+
+## The phone app's bundle (mobile/static/mobile/dist/, committed; tests/mobile/test_bundle.py
+## fails when it is older than its sources). Needs node and npm; esbuild's version is pinned.
+bundle:
+	npm ci --no-audit --no-fund --ignore-scripts
+	npm run build
 
 clean:
 	rm -rf var db.sqlite3* staticfiles

@@ -17,6 +17,7 @@ export const state = {
   auth: null,
   schedule: null,
   consents: null,
+  careTeam: null,
   online: navigator.onLine,
   pending: 0,
   failed: 0,

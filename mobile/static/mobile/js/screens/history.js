@@ -7,13 +7,16 @@ import { lineChart } from "../charts.js";
 import { h, mount, replace } from "../dom.js";
 import { _, lang } from "../i18n.js";
 import { today } from "../state.js";
+import { weeklySentences } from "../summary.js";
 
 const RANGES = [7, 30, 90];
+const SUMMARY_DAYS = 35; // this week, last week and the usual (4 weeks before this one)
 
 export async function historyScreen(main, ctx) {
   const days = Number(ctx.args[0]) || 30;
   const end = today();
-  const start = addDays(end, -(days - 1));
+  const fetched = Math.max(days, SUMMARY_DAYS);
+  const start = addDays(end, -(fetched - 1));
   const body = h("div", { class: "history-body", "aria-busy": "true" }, h("p", null, _("Loading…")));
 
   mount(main, 
@@ -46,7 +49,8 @@ export async function historyScreen(main, ctx) {
   body.removeAttribute("aria-busy");
   if (!timeline) return;
 
-  const list = timeline.days || [];
+  const all = timeline.days || [];
+  const list = all.slice(-days);
   const signed = (v) => (v > 0 ? `+${Math.round(v * 10) / 10}` : String(Math.round(v * 10) / 10));
   const oneDecimal = (v) => String(Math.round(v * 10) / 10);
   const charts = [
@@ -69,6 +73,10 @@ export async function historyScreen(main, ctx) {
   }
   replace(body,
     stale ? h("p", { class: "notice" }, _("You are offline: this is the history as it was last time.")) : null,
+    h("section", { class: "week-summary", id: "week-summary", "aria-labelledby": "week-title" },
+      h("h2", { id: "week-title" }, _("My week")),
+      h("ul", null, weeklySentences(all).map((sentence) => h("li", null, sentence)))),
+    h("h2", null, _("My trends")),
     h("p", { class: "hint" }, _("Gaps are days without data.")),
     ...charts,
   );
