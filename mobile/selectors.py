@@ -118,3 +118,15 @@ def care_team_contact(*, patient: Patient) -> dict[str, Any]:
 def easy_read_chosen(*, patient: Patient) -> bool:
     """Whether the care team chose the easy-read app for this patient."""
     return AppPreference.objects.filter(patient=patient, easy_read=True).exists()
+
+
+def app_preference_export(*, patient: Patient) -> dict[str, Any] | None:
+    """The care team's choice of app display for the GDPR export (None when never set)."""
+    preference = AppPreference.objects.filter(patient=patient).select_related("updated_by").first()
+    if preference is None:
+        return None
+    return {
+        "easy_read": preference.easy_read,
+        "updated_at": preference.updated_at.isoformat(),
+        "updated_by": preference.updated_by.username if preference.updated_by else None,
+    }

@@ -7,6 +7,7 @@ from typing import Any
 from alerts.models import Alert
 from ml.models import RiskScore
 from mobile.models import PatientSchedule, PushSubscription, ReminderSent
+from mobile.selectors import app_preference_export
 from monitoring.models import CheckIn, DailySummary, QuestionnaireResponse, SignalRecord, SpeechRecording
 from monitoring.validation import CHECKIN_VALUE_FIELDS, SIGNAL_VALUE_FIELDS
 from patients.models import AuditEvent, ClinicalEvent, ConsentRecord, Patient
@@ -109,6 +110,7 @@ def patient_data_export(*, patient: Patient) -> dict[str, Any]:
             row["id"] = str(row["id"])
     data["schedule"] = _schedule_rows(patient)
     data["push_subscriptions"] = _push_rows(patient)
+    data["app_preference"] = app_preference_export(patient=patient)
     # Who accessed the record (GDPR art. 15); the enrolment codes are secrets (hashes), not data.
     data["access_log"] = _rows(
         AuditEvent.objects.filter(patient_id=patient.pk).exclude(actor_id__isnull=True).order_by("at", "id"),

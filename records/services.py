@@ -8,7 +8,7 @@ from django.db import transaction
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from ml.models import RiskScore
-from mobile.models import PushSubscription, ReminderSent
+from mobile.models import AppPreference, PushSubscription, ReminderSent
 from monitoring.models import CheckIn, DailySummary, QuestionnaireResponse, SignalRecord, SpeechRecording
 from patients.models import ConsentScope, Patient, PatientStatus, patient_lock
 from patients.services import consent_withdraw
@@ -42,6 +42,7 @@ def patient_erase(*, patient: Patient) -> dict[str, int]:
             ("risk_scores", RiskScore),
             ("push_subscriptions", PushSubscription),
             ("reminders_sent", ReminderSent),
+            ("app_preference", AppPreference),
         ):
             removed[label] = model._default_manager.filter(patient=patient).delete()[0]
         user = patient.user

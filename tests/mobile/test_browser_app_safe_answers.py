@@ -122,7 +122,7 @@ def _thumb_pixels(app: Any, name: str) -> int:
     png = app.page.locator(f"input[name={name}]").screenshot()
     image = Image.open(io.BytesIO(png)).convert("RGB")
     return sum(
-        1 for r, g, b in list(image.getdata()) if abs(r - 0x0B) < 30 and abs(g - 0x4F) < 30 and abs(b - 0x8A) < 30
+        1 for r, g, b in image.get_flattened_data() if abs(r - 0x0B) < 30 and abs(g - 0x4F) < 30 and abs(b - 0x8A) < 30
     )
 
 

@@ -76,3 +76,18 @@ def test_another_team_cannot_read_or_set_the_app_preference(patient, other_nurse
     assert other.put(url, {"easy_read": True}, format="json").status_code == 404
     assert patient_client.put(url, {"easy_read": True}, format="json").status_code == 403
     assert patient_client.get("/api/v1/me/schedule/").json()["easy_read"] is False
+
+
+def test_the_easy_read_choice_is_exported_and_erased_with_the_patients_data(patient, patient_client, nurse):
+    from mobile.models import AppPreference
+    from mobile.services import app_preference_set
+    from records.services import patient_erase
+
+    app_preference_set(patient=patient, easy_read=True, updated_by=nurse)
+    export = patient_client.get("/api/v1/me/export/").json()
+    assert export["app_preference"]["easy_read"] is True and export["app_preference"]["updated_by"] == "nurse-a"
+
+    removed = patient_erase(patient=patient)
+
+    assert removed["app_preference"] == 1
+    assert not AppPreference.objects.filter(patient=patient).exists()
