@@ -30,6 +30,8 @@ _SHELL_FILES = (*BUNDLE, "mobile/icons/icon.svg", "mobile/icons/icon-192.png")
 # The easy-read mode's pictograms (Twemoji, CC-BY 4.0: pictograms/LICENSE.md), for offline use.
 _PICTOGRAMS = STATIC_ROOT_DIR / "mobile" / "pictograms"
 APP_SCOPE = "/app/"
+# History draws its trends with the clinicians' charting library (loaded there only).
+CHART_JS = "records/vendor/chart.umd.js"
 
 
 def shell_static_paths() -> list[str]:
@@ -79,7 +81,7 @@ def app_shell(request: HttpRequest) -> HttpResponseBase:
 def service_worker(request: HttpRequest) -> HttpResponseBase:
     precache = [APP_SCOPE, f"{APP_SCOPE}manifest.webmanifest"]
     precache += [f"{APP_SCOPE}i18n/{code}.json" for code, _name in settings.LANGUAGES]
-    for path in shell_static_paths():
+    for path in [*shell_static_paths(), CHART_JS]:
         if static(path) not in precache:
             precache.append(static(path))
     body = render_to_string(

@@ -145,5 +145,10 @@ def test_the_weekly_summary_in_plain_words_for_a_fixture_patient(
             "Votre humeur a été plus stable que la semaine dernière.",
             "Vous avez fait environ 5\u202f200 pas par jour ; d’habitude, vous en faites 6\u202f800.",
         ]
+    # The trends drawn with the clinicians' library (Chart.js), the numbers still in words and tables.
+    app.page.wait_for_selector("figure[data-field=sleep_hours][data-renderer=chartjs] canvas[role=img]")
+    assert app.page.locator("figure[data-renderer=chartjs]").count() >= 3
+    assert app.page.locator("figure .chart-summary").count() >= 3
     app.shoot(f"01-week-{locale}")
     _assert_no_axe_violations(app, f"history with the weekly summary ({locale})")
+    assert app.real_errors() == []

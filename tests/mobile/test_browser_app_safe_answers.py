@@ -236,6 +236,7 @@ def test_every_app_screen_has_no_axe_violation_of_any_impact(live_asgi_server, b
         ("#/help", "#call-care-team"),
         ("#/crisis/x", "#crisis"),
         ("#/thanks/x", "main h1"),
+        ("#/consent", "[data-scope][data-answer=yes]"),
     ):
         app.go(route)
         app.page.wait_for_selector(ready)

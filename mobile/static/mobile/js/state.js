@@ -13,6 +13,7 @@ export const state = {
     swUrl: config.swUrl,
     scope: config.scope || "/app/",
     shellVersion: config.shellVersion || "",
+    chartJsUrl: config.chartJs || "",
   },
   auth: null,
   schedule: null,

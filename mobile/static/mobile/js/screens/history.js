@@ -3,10 +3,10 @@
 import { api, ApiError, NetworkError } from "../api.js";
 import { kvGet, kvSet } from "../db.js";
 import { addDays } from "../clock.js";
-import { lineChart } from "../charts.js";
+import { drawWithChartJs, lineChart } from "../charts.js";
 import { h, mount, replace } from "../dom.js";
 import { _, lang } from "../i18n.js";
-import { today } from "../state.js";
+import { state, today } from "../state.js";
 import { weeklySentences } from "../summary.js";
 
 const RANGES = [7, 30, 90];
@@ -80,4 +80,5 @@ export async function historyScreen(main, ctx) {
     h("p", { class: "hint" }, _("Gaps are days without data.")),
     ...charts,
   );
+  await drawWithChartJs(charts, state.config.chartJsUrl);
 }
