@@ -20,7 +20,8 @@ export function lineChart({ title, days, field, min, max, format = (v) => String
         title,
         count: present.length,
         value: format(present[present.length - 1].value),
-        date: formatShortDate(present[present.length - 1].date),
+        // "2 déc." already ends with a full stop: the sentence's own follows it otherwise.
+        date: formatShortDate(present[present.length - 1].date).replace(/\.$/, ""),
       })
     : _("%(title)s: no data in this period.", { title });
   const tick = axisFormat || format;

@@ -51,13 +51,15 @@ export async function historyScreen(main, ctx) {
 
   const all = timeline.days || [];
   const list = all.slice(-days);
-  const signed = (v) => (v > 0 ? `+${Math.round(v * 10) / 10}` : String(Math.round(v * 10) / 10));
-  const oneDecimal = (v) => String(Math.round(v * 10) / 10);
+  // Numbers written the patient's language's way (6,1 in French).
+  const decimal = new Intl.NumberFormat(lang(), { maximumFractionDigits: 1 });
+  const signed = (v) => (v > 0 ? `+${decimal.format(v)}` : decimal.format(v));
+  const oneDecimal = (v) => decimal.format(v);
   const charts = [
     lineChart({ title: _("Mood"), days: list, field: "mood", min: -3, max: 3, format: signed }),
     lineChart({ title: _("Sleep (hours)"), days: list, field: "sleep_hours", min: 0, max: 12, format: oneDecimal }),
     lineChart({ title: _("Steps"), days: list, field: "steps", min: 0,
-      max: Math.max(10000, ...list.map((d) => d.steps || 0)), format: (v) => String(Math.round(v)),
+      max: Math.max(10000, ...list.map((d) => d.steps || 0)), format: (v) => decimal.format(Math.round(v)),
       axisFormat: (v) => new Intl.NumberFormat(lang(), { notation: "compact" }).format(v) }),
     lineChart({ title: _("Anxiety"), days: list, field: "anxiety", min: 0, max: 10, format: oneDecimal }),
   ];
