@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 UP_ENV := var/up.env
 
-.PHONY: install demo demo-data serve test lint bench up migrate messages clean
+.PHONY: install demo demo-data serve test lint bench up migrate messages clean bundle
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -75,6 +75,12 @@ up: install messages $(UP_ENV)
 	$(UP_ENVIRONMENT) && $(PY) manage.py demo_setup
 	@echo "Serving on http://$(HOST):$(PORT) with the production settings (web, worker and beat; Ctrl-C to stop)"
 	$(UP_ENVIRONMENT) && $(VENV)/bin/honcho start --port $(PORT)
+
+## The phone app's bundle (mobile/static/mobile/dist/, committed; tests/mobile/test_bundle.py
+## fails when it is older than its sources). Needs node and npm; esbuild's version is pinned.
+bundle:
+	npm ci --no-audit --no-fund --ignore-scripts
+	npm run build
 
 clean:
 	rm -rf var db.sqlite3* staticfiles

@@ -16,9 +16,11 @@ from patients.permissions import IsClinician, IsPatient
 
 from . import push, services
 from .due import Cadence
-from .selectors import ScheduleStatus, push_status, schedule_status
+from .selectors import ScheduleStatus, care_team_contact, easy_read_chosen, push_status, schedule_status
 from .serializers import (
     AppConfigSerializer,
+    AppPreferenceSerializer,
+    CareTeamContactSerializer,
     LogoutInputSerializer,
     MyScheduleSerializer,
     PatientScheduleSerializer,
@@ -72,9 +74,25 @@ class MyScheduleApi(APIView):
                     },
                     "questionnaires": _questionnaires(state),
                     "due_today": state.due_today,
+                    "easy_read": easy_read_chosen(patient=patient),
                 }
             ).data
         )
+
+
+class MyCareTeamApi(APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(
+        responses=CareTeamContactSerializer,
+        tags=["app"],
+        summary="How the signed-in patient reaches their care team",
+        description="The team's phone number, opening days and hours (in the team's time zone) and its "
+        "out-of-hours line, as its admin set them; the app keeps a copy for offline use.",
+    )
+    def get(self, request: Request) -> Response:
+        patient = request_patient(request, resource="care_team_contact")
+        return Response(CareTeamContactSerializer(care_team_contact(patient=patient)).data)
 
 
 def _patient_schedule(patient: Any) -> dict[str, Any]:
@@ -132,6 +150,33 @@ class PatientScheduleApi(APIView):
         patient = clinician_patient_or_404(request, patient_id, resource="schedule", action="delete")
         services.schedule_reset(patient=patient)
         return Response(_patient_schedule(patient))
+
+
+class PatientAppPreferenceApi(APIView):
+    """How the patient's app is shown, chosen by the care team (e.g. at enrolment)."""
+
+    permission_classes = [IsClinician]
+
+    @extend_schema(responses=AppPreferenceSerializer, tags=["schedule"], summary="A patient's app display mode")
+    def get(self, request: Request, patient_id: str) -> Response:
+        patient = clinician_patient_or_404(request, patient_id, resource="app_preference")
+        return Response(AppPreferenceSerializer({"easy_read": easy_read_chosen(patient=patient)}).data)
+
+    @extend_schema(
+        request=AppPreferenceSerializer,
+        responses=AppPreferenceSerializer,
+        tags=["schedule"],
+        summary="Choose a patient's app display mode (easy-read)",
+        description="The patient's phone follows it unless the patient chose otherwise in the app's settings.",
+    )
+    def put(self, request: Request, patient_id: str) -> Response:
+        patient = clinician_patient_or_404(request, patient_id, resource="app_preference", action="update")
+        data = AppPreferenceSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.app_preference_set(
+            patient=patient, easy_read=data.validated_data["easy_read"], updated_by=request_user(request)
+        )
+        return Response(AppPreferenceSerializer({"easy_read": easy_read_chosen(patient=patient)}).data)
 
 
 class LogoutApi(APIView):

@@ -76,3 +76,20 @@ class ReminderSent(models.Model):
     class Meta:
         ordering = ["-day"]
         constraints = [models.UniqueConstraint(fields=["patient", "day"], name="one_checkin_reminder_a_day")]
+
+
+class AppPreference(models.Model):
+    """How the patient's app is shown, as the care team chose it (e.g. at enrolment). The patient
+    can change it on the phone (Settings), where their own choice wins."""
+
+    patient = models.OneToOneField(Patient, on_delete=models.CASCADE, primary_key=True, related_name="app_preference")
+    easy_read = models.BooleanField(
+        _("easy-read mode"), default=False, help_text=_("Pictograms, short sentences, one question per screen.")
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["patient"]

@@ -11,7 +11,7 @@ from monitoring.models import DailySummary
 from patients.models import Patient
 
 from .due import DEFAULT_CHECKIN_TIME, Cadence, QuestionnaireDue, default_cadences, questionnaire_due
-from .models import PatientSchedule, PushSubscription
+from .models import AppPreference, PatientSchedule, PushSubscription
 from .push import vapid_public_key
 
 # Daily-summary column holding each instrument's total (its latest of the day).
@@ -97,4 +97,36 @@ def push_status(*, patient: Patient, endpoint: str | None = None) -> dict[str, A
         "public_key": public_key,
         "devices": devices.count(),
         "subscribed": bool(endpoint) and devices.filter(endpoint=endpoint).exists(),
+    }
+
+
+def care_team_contact(*, patient: Patient) -> dict[str, Any]:
+    """How the patient reaches their care team: its phone, opening hours (its local time, ISO
+    weekdays) and out-of-hours line, as the team's admin set them (blank when not set)."""
+    team = patient.care_team
+    return {
+        "name": team.name,
+        "phone": team.phone,
+        "opening_days": [int(day) for day in sorted(set(team.opening_days))],
+        "opens_at": team.opens_at,
+        "closes_at": team.closes_at,
+        "timezone": team.timezone,
+        "out_of_hours_phone": team.out_of_hours_phone,
+    }
+
+
+def easy_read_chosen(*, patient: Patient) -> bool:
+    """Whether the care team chose the easy-read app for this patient."""
+    return AppPreference.objects.filter(patient=patient, easy_read=True).exists()
+
+
+def app_preference_export(*, patient: Patient) -> dict[str, Any] | None:
+    """The care team's choice of app display for the GDPR export (None when never set)."""
+    preference = AppPreference.objects.filter(patient=patient).select_related("updated_by").first()
+    if preference is None:
+        return None
+    return {
+        "easy_read": preference.easy_read,
+        "updated_at": preference.updated_at.isoformat(),
+        "updated_by": preference.updated_by.username if preference.updated_by else None,
     }

@@ -50,6 +50,16 @@ class MyScheduleSerializer(serializers.Serializer):
     checkin = CheckinDueSerializer()
     questionnaires = QuestionnaireDueSerializer(many=True)
     due_today = serializers.ListField(child=serializers.CharField(), help_text='"checkin" and/or instrument names.')
+    easy_read = serializers.BooleanField(
+        help_text="The care team chose the easy-read app (pictograms, one question per screen); the patient may "
+        "change it on the phone."
+    )
+
+
+class AppPreferenceSerializer(serializers.Serializer):
+    easy_read = serializers.BooleanField(
+        help_text="Easy-read mode: pictograms, short sentences, one question per screen."
+    )
 
 
 class PatientScheduleSerializer(serializers.Serializer):
@@ -73,6 +83,18 @@ class AppConfigSerializer(serializers.Serializer):
     emergency_number = serializers.CharField()
     consent_version = serializers.CharField()
     languages = serializers.ListField(child=serializers.CharField())
+
+
+class CareTeamContactSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    phone = serializers.CharField(allow_blank=True, help_text="The team's number; blank when not set.")
+    opening_days = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=7), help_text="ISO weekdays: 1 Monday ... 7 Sunday."
+    )
+    opens_at = HourMinuteField(format="%H:%M", allow_null=True, help_text="In the team's time zone.")
+    closes_at = HourMinuteField(format="%H:%M", allow_null=True, help_text="In the team's time zone.")
+    timezone = serializers.CharField()
+    out_of_hours_phone = serializers.CharField(allow_blank=True, help_text="Whom to call when the team is closed.")
 
 
 class PushKeysSerializer(serializers.Serializer):

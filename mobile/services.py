@@ -11,7 +11,7 @@ from patients.errors import DomainError
 from patients.models import Patient, User
 
 from .due import INSTRUMENTS, MAX_EVERY_DAYS, MIN_EVERY_DAYS, Cadence
-from .models import PatientSchedule, ScheduledQuestionnaire
+from .models import AppPreference, PatientSchedule, ScheduledQuestionnaire
 
 
 @transaction.atomic
@@ -50,3 +50,12 @@ def refresh_token_revoke(*, token: str) -> None:
         RefreshToken(token).blacklist()  # type: ignore[arg-type]  # why: simplejwt types `token` as Token; it takes the encoded str
     except TokenError:
         return
+
+
+def app_preference_set(*, patient: Patient, easy_read: bool, updated_by: User | None = None) -> AppPreference:
+    """The care team's choice of how the patient's app is shown (the patient may override it on
+    the phone)."""
+    preference, _created = AppPreference.objects.update_or_create(
+        patient=patient, defaults={"easy_read": easy_read, "updated_by": updated_by}
+    )
+    return preference

@@ -19,20 +19,24 @@ from django.views.decorators.http import require_GET
 from django.views.i18n import JSONCatalog
 
 from .apis import app_config
+from .bundle import BUNDLE
 
 STATIC_ROOT_DIR = Path(__file__).resolve().parent / "static"
-# Files of the clinician's schedule panel are not part of the patient's offline shell.
-_NOT_IN_SHELL = ("mobile/js/schedule_panel.js", "mobile/css/schedule_panel.css")
+# What a first visit loads and the service worker keeps for offline use: the bundle (one
+# script, one stylesheet, built from mobile/static/mobile/js and css: mobile/bundle.py) and the
+# icons the page and its notifications use. The installed app's larger icons are fetched by
+# the browser when it installs the app, not precached.
+_SHELL_FILES = (*BUNDLE, "mobile/icons/icon.svg", "mobile/icons/icon-192.png")
+# The easy-read mode's pictograms (Twemoji, CC-BY 4.0: pictograms/LICENSE.md), for offline use.
+_PICTOGRAMS = STATIC_ROOT_DIR / "mobile" / "pictograms"
 APP_SCOPE = "/app/"
+# History draws its trends with the clinicians' charting library (loaded there only).
+CHART_JS = "records/vendor/chart.umd.js"
 
 
 def shell_static_paths() -> list[str]:
-    paths = []
-    for file in sorted((STATIC_ROOT_DIR / "mobile").rglob("*")):
-        rel = file.relative_to(STATIC_ROOT_DIR).as_posix()
-        if file.is_file() and rel not in _NOT_IN_SHELL and file.suffix in {".js", ".css", ".png", ".svg"}:
-            paths.append(rel)
-    return paths
+    pictograms = sorted(f"mobile/pictograms/{p.name}" for p in _PICTOGRAMS.glob("*.svg"))
+    return [*_SHELL_FILES, *pictograms]
 
 
 def _shell_version_uncached() -> str:
@@ -77,12 +81,9 @@ def app_shell(request: HttpRequest) -> HttpResponseBase:
 def service_worker(request: HttpRequest) -> HttpResponseBase:
     precache = [APP_SCOPE, f"{APP_SCOPE}manifest.webmanifest"]
     precache += [f"{APP_SCOPE}i18n/{code}.json" for code, _name in settings.LANGUAGES]
-    # ES modules import each other by plain relative names, so the unhashed URLs are cached
-    # too should a hashing static storage ever be used (the sets are equal without one).
-    for path in shell_static_paths():
-        for url in (static(path), f"{settings.STATIC_URL}{path}"):
-            if url not in precache:
-                precache.append(url)
+    for path in [*shell_static_paths(), CHART_JS]:
+        if static(path) not in precache:
+            precache.append(static(path))
     body = render_to_string(
         "mobile/sw.js",
         {"version": shell_version(), "precache_json": json.dumps(precache), "scope": APP_SCOPE},

@@ -5,6 +5,7 @@ from typing import Any, NoReturn
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +37,10 @@ def validate_phone(value: str) -> None:
     """The stored form: E.164 exactly (forms and services normalise first)."""
     if value and phone_normalized(value) != value:
         raise ValidationError(_("Store the phone number in E.164 form, e.g. +33612345678."), code="invalid_phone")
+
+
+PHONE_VALIDATOR = RegexValidator(r"^\+?[0-9][0-9 ().-]{1,30}$", _("Digits, spaces and + ( ) . - only."))
+OPENING_DAYS_VALIDATOR = RegexValidator(r"^[1-7]{0,7}$", _("ISO weekday numbers 1 (Monday) to 7 (Sunday)."))
 
 
 class Role(models.TextChoices):
@@ -73,6 +78,31 @@ class CareTeam(models.Model):
     risk_alerts_paused = models.BooleanField(default=False)
     adherence_gap_days = models.PositiveSmallIntegerField(default=3)
     escalation_minutes = models.PositiveSmallIntegerField(default=15)
+    # How patients reach the team (shown in the phone app: help, crisis and settings screens).
+    phone = models.CharField(
+        _("phone number"),
+        max_length=32,
+        blank=True,
+        validators=[PHONE_VALIDATOR],
+        help_text=_("e.g. +33 1 23 45 67 89"),
+    )
+    opening_days = models.CharField(
+        _("opening days"),
+        max_length=7,
+        blank=True,
+        default="12345",
+        validators=[OPENING_DAYS_VALIDATOR],
+        help_text=_("Days the team answers the phone, as ISO weekday numbers: 12345 = Monday to Friday."),
+    )
+    opens_at = models.TimeField(_("opens at"), null=True, blank=True, help_text=_("Local time, e.g. 09:00"))
+    closes_at = models.TimeField(_("closes at"), null=True, blank=True, help_text=_("Local time, e.g. 17:00"))
+    out_of_hours_phone = models.CharField(
+        _("out-of-hours line"),
+        max_length=32,
+        blank=True,
+        validators=[PHONE_VALIDATOR],
+        help_text=_("The number patients call when the team is closed (e.g. the on-call psychiatric service)."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

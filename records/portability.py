@@ -9,6 +9,7 @@ from axes.models import AccessFailureLog, AccessLog
 from alerts.models import Alert, AlertNote
 from ml.models import RiskScore
 from mobile.models import PatientSchedule, PushSubscription, ReminderSent
+from mobile.selectors import app_preference_export
 from monitoring.models import CheckIn, DailySummary, QuestionnaireResponse, SignalRecord, SpeechRecording
 from monitoring.validation import CHECKIN_VALUE_FIELDS, SIGNAL_VALUE_FIELDS
 from patients.models import AuditEvent, ClinicalEvent, ConsentRecord, CrisisPlan, Patient
@@ -130,6 +131,7 @@ def patient_data_export(*, patient: Patient) -> dict[str, Any]:
     data["schedule"] = _schedule_rows(patient)
     data["push_subscriptions"] = _push_rows(patient)
     data["sign_in_records"] = _sign_in_rows(patient)
+    data["app_preference"] = app_preference_export(patient=patient)
     # Who accessed the record (GDPR art. 15); the enrolment codes are secrets (hashes), not data.
     data["access_log"] = _rows(
         AuditEvent.objects.filter(patient_id=patient.pk).exclude(actor_id__isnull=True).order_by("at", "id"),

@@ -12,7 +12,7 @@ from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from ml.models import RiskScore
-from mobile.models import PatientSchedule, PushSubscription, ReminderSent
+from mobile.models import AppPreference, PatientSchedule, PushSubscription, ReminderSent
 from monitoring.models import CheckIn, DailySummary, QuestionnaireResponse, SignalRecord, SpeechRecording
 from patients.errors import DomainError
 from patients.models import (
@@ -76,6 +76,7 @@ def patient_erase(*, patient: Patient) -> dict[str, int]:
             ("risk_scores", RiskScore),
             ("push_subscriptions", PushSubscription),
             ("reminders_sent", ReminderSent),
+            ("app_preference", AppPreference),
         ):
             removed[label] = model._default_manager.filter(patient=patient).delete()[0]
         # The questionnaire schedule the team set (its cadences go with it).

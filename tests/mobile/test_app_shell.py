@@ -85,7 +85,9 @@ def test_service_worker_is_served_for_the_app_scope_and_precaches_the_shell(clie
     assert response["Cache-Control"] == "no-cache"
     body = response.content.decode()
     precache = json.loads(re.search(r"const PRECACHE = (\[.*?\]);", body).group(1))
-    assert {"/app/", "/app/manifest.webmanifest", "/app/i18n/fr.json", "/static/mobile/js/app.js"} <= set(precache)
+    bundle = {"/static/mobile/dist/app.min.js", "/static/mobile/dist/app.min.css"}
+    assert {"/app/", "/app/manifest.webmanifest", "/app/i18n/fr.json", *bundle} <= set(precache)
+    assert "/static/mobile/js/app.js" not in precache  # the bundle replaces the separate modules
     assert not any(url.startswith("/api/") for url in precache)
     assert "/static/mobile/js/schedule_panel.js" not in precache  # the clinicians' panel is not the patient's shell
     for url in precache:

@@ -1,5 +1,6 @@
-"""PHQ-9 item 9 in the phone app (Chromium, phone size): the crisis line is shown at once and
-the care team's safety alert raised, online or, offline, as soon as the phone is back online."""
+"""PHQ-9 item 9 in the phone app (Chromium, phone size): the crisis line is shown at once (before
+the review, before anything is sent), and once the answers are checked and sent the care team's
+safety alert is raised, online or, offline, as soon as the phone is back online."""
 
 import pytest
 
@@ -27,6 +28,15 @@ def test_phq9_item9_shows_the_crisis_line_and_raises_the_safety_alert(
     app.shoot("02-phq9-item9")
     app.page.click("button.answer[data-value='1']")
 
+    # The crisis line at once, on the phone; nothing has gone to the team yet.
+    app.page.wait_for_selector("#crisis-now #call-crisis-line")
+    assert app.page.get_attribute("#crisis-now #call-crisis-line", "href") == "tel:3114"
+    assert not QuestionnaireResponse.objects.filter(patient=patient).exists()
+    app.page.click("#crisis-continue")
+    app.page.wait_for_selector("#review-list")
+    assert app.page.inner_text("#review-crisis a") == "Call 3114"
+    app.page.click("#review-send")
+
     app.page.wait_for_selector("#crisis")
     assert app.page.get_attribute("#call-crisis-line", "href") == "tel:3114"
     app.page.wait_for_selector("#crisis-status[data-state='sent']")
@@ -52,6 +62,11 @@ def test_phq9_item9_offline_still_shows_the_crisis_line_and_alerts_once_online(
     for _item in range(8):
         app.page.click("button.answer[data-value='1']")
     app.page.click("button.answer[data-value='3']")
+
+    app.page.wait_for_selector("#crisis-now #call-crisis-line")  # offline: the line at once all the same
+    assert app.page.inner_text("#crisis-now #call-crisis-line") == "Appeler le 3114"
+    app.page.click("#crisis-continue")
+    app.page.click("#review-send")
 
     app.page.wait_for_selector("#crisis #call-crisis-line")
     status = app.page.inner_text("#crisis-status")

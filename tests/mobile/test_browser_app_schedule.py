@@ -51,6 +51,12 @@ def test_care_team_schedule_panel_reads_and_changes_the_schedule(live_asgi_serve
     assert body["source"] == "care_team" and body["checkin"]["time"] == "09:30"
     assert [(q["instrument"], q["every_days"]) for q in body["questionnaires"]] == [("ASRM", 7), ("GAD-7", 21)]
     assert "Set by nurse-a" in page.inner_text("[data-role=source]")
+
+    # The care team chooses the easy-read app for this patient.
+    assert not page.is_checked("#schedule-easy-read")
+    page.check("#schedule-easy-read")
+    page.wait_for_selector("[data-role=message]:has-text('easy-read mode')")
+    assert auth_client(patient.user).get("/api/v1/me/schedule/").json()["easy_read"] is True
     assert errors == []
 
 

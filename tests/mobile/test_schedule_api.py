@@ -62,6 +62,7 @@ def test_patient_without_a_schedule_gets_the_defaults_for_their_diagnosis(patien
             },
         ],
         "due_today": ["checkin", "PHQ-9", "GAD-7"],
+        "easy_read": False,
     }
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from alerts.models import Alert, AlertNote
 from ml.models import ModelVersion, RiskScore
-from mobile.models import PatientSchedule, PushSubscription, ReminderSent, ScheduledQuestionnaire
+from mobile.models import AppPreference, PatientSchedule, PushSubscription, ReminderSent, ScheduledQuestionnaire
 from monitoring.models import CheckIn, DailySummary, QuestionnaireResponse, SignalRecord, SpeechRecording
 from patients.models import ClinicalEvent, CrisisPlan, EnrollmentCode, Patient
 
@@ -30,6 +30,7 @@ EXPORTED = {
     "mobile.PatientSchedule": "schedule",
     "mobile.PushSubscription": "push_subscriptions",
     "mobile.ReminderSent": "push_subscriptions",
+    "mobile.AppPreference": "app_preference",
 }
 # Not personal data: a keyed hash of a one-time secret.
 NOT_EXPORTED = {"patients.EnrollmentCode"}
@@ -98,6 +99,7 @@ def _seed(patient, marker: str) -> None:  # type: ignore[no-untyped-def]
     ClinicalEvent.objects.create(patient=patient, kind="crisis_visit", date=day, note=f"{marker}-event")
     schedule = PatientSchedule.objects.create(patient=patient, checkin_time=dt.time(19, 30))
     ScheduledQuestionnaire.objects.create(schedule=schedule, instrument="PHQ-9", every_days=14)
+    AppPreference.objects.create(patient=patient, easy_read=True)
     EnrollmentCode.objects.create(
         patient=patient, code_hash=uuid.uuid4().hex * 2, expires_at=now + dt.timedelta(days=1)
     )
@@ -121,6 +123,7 @@ def test_export_holds_all_of_it_and_nothing_of_anyone_else(patient_client, patie
     assert data["alerts"][0]["notes"][0]["text"] == "mine-call"
     assert data["crisis_plan"]["warning_signs"] == "mine-signs"
     assert data["schedule"]["questionnaires"] == [{"instrument": "PHQ-9", "every_days": 14}]
+    assert data["app_preference"]["easy_read"] is True
     assert [d["endpoint"] for d in data["push_subscriptions"]["devices"]] == [
         "https://fcm.googleapis.com/fcm/send/mine-device"
     ]

@@ -8,6 +8,8 @@ import { flush, outboxEvents, refreshCount } from "./outbox.js";
 import { signedIn, state } from "./state.js";
 import { enrolScreen, loginScreen, welcomeScreen } from "./screens/auth.js";
 import { checkinScreen } from "./screens/checkin.js";
+import { easyCheckinScreen } from "./screens/easy_checkin.js";
+import { applyDisplay, easyRead } from "./easy.js";
 import { consentScreen } from "./screens/consent.js";
 import { historyScreen } from "./screens/history.js";
 import { homeScreen, reminderDue } from "./screens/home.js";
@@ -23,7 +25,7 @@ const ROUTES = {
   help: helpScreen,
   consent: consentScreen,
   home: homeScreen,
-  checkin: checkinScreen,
+  checkin: (main, context) => (easyRead() ? easyCheckinScreen : checkinScreen)(main, context),
   q: questionnaireScreen,
   thanks: thanksScreen,
   crisis: crisisScreen,
@@ -94,6 +96,7 @@ function renderTabbar(name) {
   const show = signedIn() && !["consent", "q", "crisis"].includes(name);
   nav.hidden = !show;
   document.body.classList.toggle("with-tabbar", show);
+  document.documentElement.classList.toggle("with-tabbar", show);
   nav.replaceChildren(
     ...TABS.map((tab) => h("a", { href: tab.href, class: "tab", "aria-current": tab.name === name ? "page" : null }, tab.label())),
   );
@@ -148,11 +151,16 @@ function renderStatus() {
 async function refreshData() {
   if (!signedIn()) return;
   try {
-    const [schedule, consents] = await Promise.all([api("me/schedule/"), api("me/consents/")]);
+    const [schedule, consents, careTeam] = await Promise.all([
+      api("me/schedule/"), api("me/consents/"), api("me/care-team/"),
+    ]);
     state.schedule = schedule.data;
     state.consents = consents.data;
+    state.careTeam = careTeam.data;
     await kvSet("schedule", schedule.data);
     await kvSet("consents", consents.data);
+    await kvSet("care_team", careTeam.data);
+    applyDisplay();
   } catch (err) {
     if (err instanceof AuthRequired) {
       state.auth = await getAuth();
@@ -201,6 +209,7 @@ async function signOut() {
   state.auth = null;
   state.schedule = null;
   state.consents = null;
+  state.careTeam = null;
   state.pending = 0;
   try {
     window.localStorage.clear();
@@ -230,11 +239,32 @@ async function checkReminder() {
   }
 }
 
+// Focus is never hidden under the sticky header or the tab bar. CSS scroll-padding does it
+// for the browser's own scrolling; this covers what it misses (e.g. a focus without scrolling).
+function keepFocusVisible(event) {
+  const el = event.target;
+  if (!(el instanceof Element) || el.closest("#tabbar, .app-header") || el.id === "main") return;
+  const bar = document.getElementById("tabbar");
+  const header = document.querySelector(".app-header");
+  const bottom = bar && !bar.hidden ? bar.getBoundingClientRect().top : window.innerHeight;
+  const top = header ? header.getBoundingClientRect().bottom : 0;
+  const box = el.getBoundingClientRect();
+  const margin = 12;
+  if (box.bottom > bottom - margin && box.height < bottom - top) {
+    window.scrollBy(0, box.bottom - bottom + margin);
+  } else if (box.top < top + margin) {
+    window.scrollBy(0, box.top - top - margin);
+  }
+}
+
 async function boot() {
+  document.addEventListener("focusin", keepFocusVisible);
   await Promise.all([loadCatalog(config.catalogUrl), openDb()]);
   state.auth = await getAuth();
   state.schedule = (await kvGet("schedule")) || null;
   state.consents = (await kvGet("consents")) || null;
+  state.careTeam = (await kvGet("care_team")) || null;
+  applyDisplay();
 
   outboxEvents.addEventListener("change", (event) => {
     state.pending = event.detail.pending;

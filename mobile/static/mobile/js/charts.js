@@ -20,7 +20,8 @@ export function lineChart({ title, days, field, min, max, format = (v) => String
         title,
         count: present.length,
         value: format(present[present.length - 1].value),
-        date: formatShortDate(present[present.length - 1].date),
+        // "2 déc." already ends with a full stop: the sentence's own follows it otherwise.
+        date: formatShortDate(present[present.length - 1].date).replace(/\.$/, ""),
       })
     : _("%(title)s: no data in this period.", { title });
   const tick = axisFormat || format;
@@ -71,7 +72,7 @@ export function lineChart({ title, days, field, min, max, format = (v) => String
 
   const tableId = nextId("table");
   const rows = present.map((p) => h("tr", null, h("td", null, formatShortDate(p.date)), h("td", null, format(p.value))));
-  return h("figure", { class: "chart-figure" },
+  const figure = h("figure", { class: "chart-figure", "data-field": field, "data-renderer": "svg" },
     h("figcaption", null, h("h3", { class: "chart-title" }, title)),
     svg,
     h("p", { class: "chart-summary" }, summaryText),
@@ -83,4 +84,66 @@ export function lineChart({ title, days, field, min, max, format = (v) => String
             h("tbody", null, rows)))
       : null,
   );
+  figure.chartSpec = { days, field, min, max, summaryText };
+  return figure;
+}
+
+// The same library as the clinicians' pages (Chart.js, records/static/records/vendor, MIT),
+// loaded only when History opens and precached by the service worker. Each SVG chart is
+// redrawn on a canvas; if Chart.js cannot load (offline before it was ever cached), the SVG
+// stays. The text summary and the table of numbers stay either way.
+let chartJs = null;
+function loadChartJs(url) {
+  if (window.Chart) return Promise.resolve(window.Chart);
+  if (!chartJs) {
+    chartJs = new Promise((resolve, reject) => {
+      const script = h("script", { src: url });
+      script.addEventListener("load", () => (window.Chart ? resolve(window.Chart) : reject(new Error("no Chart"))));
+      script.addEventListener("error", () => {
+        chartJs = null;
+        reject(new Error("Chart.js did not load"));
+      });
+      document.head.append(script);
+    });
+  }
+  return chartJs;
+}
+
+export async function drawWithChartJs(figures, url) {
+  if (!url || !figures.length) return;
+  let Chart;
+  try {
+    Chart = await loadChartJs(url);
+  } catch (err) {
+    return;
+  }
+  const styles = getComputedStyle(document.documentElement);
+  const colour = styles.getPropertyValue("--primary").trim() || "#0b4f8a";
+  for (const figure of figures) {
+    const spec = figure.chartSpec;
+    const svg = figure.querySelector("svg.chart");
+    if (!spec || !svg || !figure.isConnected) continue;
+    const canvas = h("canvas", { role: "img", "aria-label": spec.summaryText });
+    const box = h("div", { class: "chart-canvas" }, canvas);
+    svg.replaceWith(box);
+    new Chart(canvas, {
+      type: "line",
+      data: {
+        labels: spec.days.map((day) => formatShortDate(day.date)),
+        datasets: [{
+          data: spec.days.map((day) => (day[spec.field] === undefined ? null : day[spec.field])),
+          borderColor: colour, backgroundColor: colour, pointRadius: 3, borderWidth: 2.5, spanGaps: false,
+        }],
+      },
+      options: {
+        animation: false, responsive: true, maintainAspectRatio: false,
+        plugins: { legend: { display: false }, tooltip: { enabled: true } },
+        scales: {
+          x: { ticks: { maxTicksLimit: 4, maxRotation: 0 } },
+          y: { min: spec.min, max: spec.max, ticks: { maxTicksLimit: 5 } },
+        },
+      },
+    });
+    figure.dataset.renderer = "chartjs";
+  }
 }

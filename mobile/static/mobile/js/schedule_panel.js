@@ -101,6 +101,26 @@ if (panel) {
     }
   });
 
+  // The app's display mode, chosen by the care team (e.g. at enrolment): its own endpoint.
+  const easy = panel.querySelector('[data-role="easy-read"]');
+  const preferences = (method, body) => fetch(msg.preferencesUrl, {
+    method,
+    credentials: "same-origin",
+    headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": csrf() },
+    body: body ? JSON.stringify(body) : undefined,
+  }).then((response) => (response.ok ? response.json() : Promise.reject(new Error(`HTTP ${response.status}`))));
+  easy.addEventListener("change", async () => {
+    try {
+      const data = await preferences("PUT", { easy_read: easy.checked });
+      easy.checked = data.easy_read;
+      say(data.easy_read ? msg.msgEasyOn : msg.msgEasyOff);
+    } catch (err) {
+      easy.checked = !easy.checked;
+      say(msg.msgSaveError, true);
+    }
+  });
+  preferences("GET").then((data) => { easy.checked = data.easy_read; }).catch(() => undefined);
+
   say(msg.msgLoading);
   request("GET")
     .then((data) => {

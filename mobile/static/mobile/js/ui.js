@@ -1,6 +1,7 @@
 // Building blocks shared by the screens.
+import { formatTime } from "./clock.js";
 import { h, nextId } from "./dom.js";
-import { _ } from "./i18n.js";
+import { _, lang } from "./i18n.js";
 
 export function screen(title, ...children) {
   return [h("h1", { tabindex: "-1" }, title), ...children];
@@ -62,4 +63,48 @@ export function networkMessage() {
 
 export function helpLink() {
   return h("p", { class: "help-link" }, h("a", { href: "#/help" }, _("Need help now?")));
+}
+
+// "Monday to Friday" / "du lundi au vendredi", from ISO weekdays (1 = Monday), in the app's language.
+export function daysText(days) {
+  const name = (day) => new Intl.DateTimeFormat(lang(), { weekday: "long", timeZone: "UTC" })
+    .format(new Date(Date.UTC(2024, 0, day))); // 1 January 2024 was a Monday
+  const sorted = [...days].sort((a, b) => a - b);
+  if (!sorted.length) return "";
+  if (sorted.length === 7) return _("every day");
+  const contiguous = sorted.every((day, i) => i === 0 || day === sorted[i - 1] + 1);
+  if (contiguous && sorted.length > 2) {
+    return _("%(first)s to %(last)s", { first: name(sorted[0]), last: name(sorted[sorted.length - 1]) });
+  }
+  return sorted.map(name).join(", ");
+}
+
+// The care team's phone, opening hours and out-of-hours line (GET /me/care-team/, kept on the
+// phone for offline use). Without it (not signed in yet), the general advice.
+export function careTeamContact(ctx) {
+  const team = ctx.state.careTeam;
+  if (!team || (!team.phone && !team.out_of_hours_phone)) {
+    return h("p", { class: "care-contact", id: "care-team-contact" },
+      _("You can also call your care team during their opening hours."));
+  }
+  const hours = team.opens_at && team.closes_at && team.opening_days.length
+    ? _("Open %(days)s, %(opens)s to %(closes)s.", {
+        days: daysText(team.opening_days), opens: formatTime(team.opens_at), closes: formatTime(team.closes_at),
+      })
+    : null;
+  return h("section", { class: "care-contact", id: "care-team-contact", "aria-labelledby": "care-team-title" },
+    h("h2", { id: "care-team-title" }, _("Your care team")),
+    h("p", { class: "care-team-name" }, team.name),
+    team.phone
+      ? h("a", { class: "btn btn-secondary", href: `tel:${team.phone.replace(/[^0-9+]/g, "")}`, id: "call-care-team" },
+          _("Call your care team: %(number)s", { number: team.phone }))
+      : null,
+    hours ? h("p", { id: "care-team-hours" }, hours) : null,
+    team.out_of_hours_phone
+      ? h("p", { id: "care-team-out-of-hours" },
+          _("When they are closed, call:"), " ",
+          h("a", { href: `tel:${team.out_of_hours_phone.replace(/[^0-9+]/g, "")}`, class: "phone-link" },
+            team.out_of_hours_phone))
+      : null,
+  );
 }

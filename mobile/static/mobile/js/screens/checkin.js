@@ -18,9 +18,11 @@ function moodOptions() {
   ];
 }
 
+// A 0–10 scale that looks unanswered (no thumb, grey track, "Not answered") until touched;
+// "Skip" puts it back to unanswered. Unanswered or skipped is sent as missing, never as 0.
 function slider(name, label, lowLabel, highLabel) {
   const id = nextId(name);
-  const output = h("output", { for: id, class: "slider-value", id: `${id}-value` }, "–");
+  const output = h("output", { for: id, class: "slider-value", id: `${id}-value` }, _("Not answered"));
   const input = h("input", {
     type: "range", id, name, min: "0", max: "10", step: "1", value: "5",
     class: "untouched", "aria-describedby": `${id}-value ${id}-ends`, "aria-valuetext": _("Not answered"),
@@ -29,8 +31,25 @@ function slider(name, label, lowLabel, highLabel) {
     input.classList.remove("untouched");
     input.dataset.touched = "1";
     output.textContent = input.value;
+    output.classList.remove("unanswered");
     input.setAttribute("aria-valuetext", `${input.value} / 10`);
+    skip.hidden = false;
   };
+  const skip = h("button", {
+    type: "button", class: "btn btn-link slider-skip", hidden: true, "data-skip": name,
+    "aria-label": _("Skip: %(question)s", { question: label }),
+    onclick: () => {
+      input.classList.add("untouched");
+      delete input.dataset.touched;
+      input.value = "5";
+      output.textContent = _("Skipped");
+      output.classList.add("unanswered");
+      input.setAttribute("aria-valuetext", _("Skipped"));
+      skip.hidden = true;
+      input.focus();
+    },
+  }, _("Skip"));
+  output.classList.add("unanswered");
   input.addEventListener("input", setTouched);
   input.addEventListener("change", setTouched);
   return {
@@ -38,6 +57,7 @@ function slider(name, label, lowLabel, highLabel) {
       h("div", { class: "slider-head" }, h("label", { for: id }, label), output),
       input,
       h("p", { class: "slider-ends", id: `${id}-ends` }, h("span", null, `0 ${lowLabel}`), h("span", null, `10 ${highLabel}`)),
+      skip,
     ),
     value: () => (input.dataset.touched ? Number(input.value) : null),
   };

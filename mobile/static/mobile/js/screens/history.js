@@ -3,17 +3,20 @@
 import { api, ApiError, NetworkError } from "../api.js";
 import { kvGet, kvSet } from "../db.js";
 import { addDays } from "../clock.js";
-import { lineChart } from "../charts.js";
+import { drawWithChartJs, lineChart } from "../charts.js";
 import { h, mount, replace } from "../dom.js";
 import { _, lang } from "../i18n.js";
-import { today } from "../state.js";
+import { state, today } from "../state.js";
+import { weeklySentences } from "../summary.js";
 
 const RANGES = [7, 30, 90];
+const SUMMARY_DAYS = 35; // this week, last week and the usual (4 weeks before this one)
 
 export async function historyScreen(main, ctx) {
   const days = Number(ctx.args[0]) || 30;
   const end = today();
-  const start = addDays(end, -(days - 1));
+  const fetched = Math.max(days, SUMMARY_DAYS);
+  const start = addDays(end, -(fetched - 1));
   const body = h("div", { class: "history-body", "aria-busy": "true" }, h("p", null, _("Loading…")));
 
   mount(main, 
@@ -46,14 +49,17 @@ export async function historyScreen(main, ctx) {
   body.removeAttribute("aria-busy");
   if (!timeline) return;
 
-  const list = timeline.days || [];
-  const signed = (v) => (v > 0 ? `+${Math.round(v * 10) / 10}` : String(Math.round(v * 10) / 10));
-  const oneDecimal = (v) => String(Math.round(v * 10) / 10);
+  const all = timeline.days || [];
+  const list = all.slice(-days);
+  // Numbers written the patient's language's way (6,1 in French).
+  const decimal = new Intl.NumberFormat(lang(), { maximumFractionDigits: 1 });
+  const signed = (v) => (v > 0 ? `+${decimal.format(v)}` : decimal.format(v));
+  const oneDecimal = (v) => decimal.format(v);
   const charts = [
     lineChart({ title: _("Mood"), days: list, field: "mood", min: -3, max: 3, format: signed }),
     lineChart({ title: _("Sleep (hours)"), days: list, field: "sleep_hours", min: 0, max: 12, format: oneDecimal }),
     lineChart({ title: _("Steps"), days: list, field: "steps", min: 0,
-      max: Math.max(10000, ...list.map((d) => d.steps || 0)), format: (v) => String(Math.round(v)),
+      max: Math.max(10000, ...list.map((d) => d.steps || 0)), format: (v) => decimal.format(Math.round(v)),
       axisFormat: (v) => new Intl.NumberFormat(lang(), { notation: "compact" }).format(v) }),
     lineChart({ title: _("Anxiety"), days: list, field: "anxiety", min: 0, max: 10, format: oneDecimal }),
   ];
@@ -69,7 +75,12 @@ export async function historyScreen(main, ctx) {
   }
   replace(body,
     stale ? h("p", { class: "notice" }, _("You are offline: this is the history as it was last time.")) : null,
+    h("section", { class: "week-summary", id: "week-summary", "aria-labelledby": "week-title" },
+      h("h2", { id: "week-title" }, _("My week")),
+      h("ul", null, weeklySentences(all).map((sentence) => h("li", null, sentence)))),
+    h("h2", null, _("My trends")),
     h("p", { class: "hint" }, _("Gaps are days without data.")),
     ...charts,
   );
+  await drawWithChartJs(charts, state.config.chartJsUrl);
 }

@@ -6,7 +6,7 @@ import { _ } from "../i18n.js";
 import { instrument, noBreak } from "../instruments.js";
 import { enqueue, newId, outboxEvents, wasSent } from "../outbox.js";
 import { hasScope, markDone, state } from "../state.js";
-import { button, link } from "../ui.js";
+import { button, careTeamContact, link } from "../ui.js";
 
 const SUICIDE_ITEM = 8; // PHQ-9 item 9, zero-based
 
@@ -27,11 +27,17 @@ export function questionnaireScreen(main, ctx) {
   }
   const answers = new Array(def.items.length).fill(null);
   let index = 0;
+  let backToReview = false; // "Change" from the review screen comes back to it
+  let sending = false;
 
-  async function finish() {
+  const crisisNow = () => code === "PHQ-9" && answers[SUICIDE_ITEM] > 0;
+
+  async function send() {
+    if (sending || answers.some((value) => value === null)) return;
+    sending = true;
     const id = newId();
     const payload = { id, instrument: code, answers: answers.slice(), completed_at: isoWithOffset() };
-    const crisis = code === "PHQ-9" && answers[SUICIDE_ITEM] > 0;
+    const crisis = crisisNow();
     // Queued first, so the answers are safe on the phone before anything else happens.
     await enqueue("questionnaire", payload);
     await markDone(code);
@@ -39,17 +45,79 @@ export function questionnaireScreen(main, ctx) {
     else ctx.navigate("thanks", id);
   }
 
+  function advance() {
+    if (!backToReview && index + 1 < def.items.length) {
+      index += 1;
+      renderItem();
+    } else {
+      renderReview();
+    }
+  }
+
+  // PHQ-9 item 9 above 0: the crisis line at once, on the phone, before the review and before
+  // anything is sent (a mis-tap is corrected on the review; the care team is told on sending).
+  function renderCrisisNow() {
+    replace(main,
+      h("div", { class: "crisis", id: "crisis-now" },
+        h("h1", { tabindex: "-1" }, _("You are not alone")),
+        h("p", { class: "lead" }, _("You told us you have had thoughts that you would be better off dead or of hurting yourself. Thank you for saying it. These thoughts can get better with help.")),
+        crisisNumbers(ctx),
+        careTeamContact(ctx),
+        h("p", { class: "notice" }, _("Your answers are not sent yet. On the next screen, check them and send them: your care team will then be told.")),
+        button(_("Check and send my answers"), () => renderReview(), { id: "crisis-continue" }),
+      ),
+    );
+    ctx.focusHeading();
+  }
+
+  function answerLabel(i) {
+    const option = def.items[i].options.find((o) => o.value === answers[i]);
+    return option ? option.label : _("Not answered");
+  }
+
+  function renderReview() {
+    backToReview = true;
+    const missing = answers.some((value) => value === null);
+    replace(main,
+      h("h1", { tabindex: "-1", class: "q-title" }, _("Check your answers")),
+      h("p", { class: "lead" }, _("Nothing is sent yet. You can change any answer before sending.")),
+      crisisNow()
+        ? h("div", { class: "crisis-banner", id: "review-crisis" },
+            h("p", null, _("If you need help now, call %(number)s, free, 24 hours a day.", { number: ctx.state.config.crisisLine })),
+            h("a", { class: "btn btn-call", href: `tel:${ctx.state.config.crisisLine}` },
+              _("Call %(number)s", { number: ctx.state.config.crisisLine })))
+        : null,
+      h("ol", { class: "review", id: "review-list" },
+        def.items.map((item, i) => {
+          const labelId = nextId("review-q");
+          return h("li", { class: "review-item", "data-item": String(i + 1) },
+            h("p", { class: "review-question", id: labelId },
+              h("span", { class: "review-n" }, _("Question %(n)s of %(total)s", { n: i + 1, total: def.items.length })),
+              " ",
+              item.text || null),
+            h("p", { class: answers[i] === null ? "review-answer missing" : "review-answer", "data-value": answers[i] === null ? "" : String(answers[i]) },
+              answerLabel(i)),
+            button(_("Change"), () => { index = i; renderItem(); }, {
+              kind: "secondary", class: "btn btn-secondary review-change", "aria-describedby": labelId,
+              "data-change": String(i + 1),
+            }),
+          );
+        })),
+      missing ? h("p", { class: "notice" }, _("Answer every question to send the questionnaire.")) : null,
+      h("div", { class: "q-nav" },
+        button(_("Send my answers"), () => send(), { id: "review-send", disabled: missing }),
+        link(_("Stop for now"), "#/", { kind: "link" }),
+      ),
+    );
+    ctx.focusHeading();
+  }
+
   function renderItem() {
     const item = def.items[index];
-    const name = nextId("answer");
-    const choose = async (value) => {
+    const choose = (value) => {
       answers[index] = value;
-      if (index + 1 < def.items.length) {
-        index += 1;
-        renderItem();
-      } else {
-        await finish();
-      }
+      if (code === "PHQ-9" && index === SUICIDE_ITEM && value > 0) renderCrisisNow();
+      else advance();
     };
     const questionId = nextId("question");
     replace(main, 
@@ -73,11 +141,13 @@ export function questionnaireScreen(main, ctx) {
         ),
       ),
       h("div", { class: "q-nav" },
-        index > 0 ? button(_("Previous question"), () => { index -= 1; renderItem(); }, { kind: "secondary" }) : null,
+        backToReview
+          ? button(_("Back to my answers"), () => renderReview(), { kind: "secondary", id: "back-to-review" })
+          : index > 0 ? button(_("Previous question"), () => { index -= 1; renderItem(); }, { kind: "secondary" }) : null,
         link(_("Stop for now"), "#/", { kind: "link" }),
       ),
     );
-    if (index === 0) ctx.focusHeading();
+    if (index === 0 && !backToReview) ctx.focusHeading();
     else document.getElementById(questionId).focus();
   }
 
@@ -141,6 +211,7 @@ export function crisisScreen(main, ctx) {
       h("p", { class: "lead" }, _("You told us you have had thoughts that you would be better off dead or of hurting yourself. Thank you for saying it. These thoughts can get better with help.")),
       status,
       crisisNumbers(ctx),
+      careTeamContact(ctx),
       link(_("Back to today"), "#/", { kind: "link" }),
     ),
   );
@@ -157,7 +228,7 @@ export function helpScreen(main, ctx) {
       h("h1", { tabindex: "-1" }, _("Need help now?")),
       h("p", { class: "lead" }, _("If you are struggling or having thoughts of hurting yourself, you can talk to someone now.")),
       crisisNumbers(ctx),
-      h("p", null, _("You can also call your care team during their opening hours.")),
+      careTeamContact(ctx),
       link(_("Back"), "#/", { kind: "link" }),
     ),
   );

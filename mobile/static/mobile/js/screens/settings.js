@@ -7,8 +7,9 @@ import { _ } from "../i18n.js";
 import { pendingCount } from "../outbox.js";
 import { pushDisable, pushEnable, pushStatus, pushSupported } from "../push.js";
 import { state } from "../state.js";
-import { button, errorBox, networkMessage } from "../ui.js";
+import { button, careTeamContact, errorBox, networkMessage } from "../ui.js";
 import { SCOPES, scopeText } from "./consent.js";
+import { canSpeak, easyRead, prefs, savePrefs } from "../easy.js";
 
 function download(blob, filename) {
   const url = URL.createObjectURL(blob);
@@ -133,11 +134,42 @@ export async function settingsScreen(main, ctx) {
     await ctx.signOut();
   }
 
+  const current = prefs();
+  const easyBox = h("input", { type: "checkbox", id: "easy-read", checked: easyRead() });
+  easyBox.addEventListener("change", () => {
+    savePrefs({ easyRead: easyBox.checked });
+    status.textContent = easyBox.checked ? _("Easy-read mode is on.") : _("Easy-read mode is off.");
+  });
+  const contrastBox = h("input", { type: "checkbox", id: "high-contrast", checked: Boolean(current.contrast) });
+  contrastBox.addEventListener("change", () => savePrefs({ contrast: contrastBox.checked }));
+  const sizes = [
+    { value: "normal", label: _("Normal") },
+    { value: "large", label: _("Large") },
+    { value: "larger", label: _("Very large") },
+  ];
+  const textSize = h("fieldset", { class: "choice-group text-size" },
+    h("legend", null, _("Text size")),
+    sizes.map((size) => {
+      const input = h("input", { type: "radio", name: "text-size", id: `text-size-${size.value}`, value: size.value,
+        checked: current.textSize === size.value });
+      input.addEventListener("change", () => savePrefs({ textSize: size.value }));
+      return h("div", { class: "choice-option" }, input, h("label", { for: `text-size-${size.value}` }, size.label));
+    }));
+
   const schedule = state.schedule;
   mount(main, 
     h("h1", { tabindex: "-1" }, _("Settings")),
     errors.box,
     status,
+    careTeamContact(ctx),
+    h("section", { "aria-labelledby": "display-title" },
+      h("h2", { id: "display-title" }, _("Reading and display")),
+      h("div", { class: "check" }, easyBox, h("label", { for: "easy-read" },
+        _("Easy-read mode: big pictures, short sentences, one question at a time"))),
+      canSpeak() ? h("p", { class: "hint" }, _("In easy-read mode, “Read aloud” reads the screen with your phone’s voice.")) : null,
+      textSize,
+      h("div", { class: "check" }, contrastBox, h("label", { for: "high-contrast" }, _("High contrast"))),
+    ),
     h("section", { "aria-labelledby": "share-title" },
       h("h2", { id: "share-title" }, _("What I share")),
       h("ul", { class: "scopes" }, SCOPES.map((scope) => {
@@ -175,5 +207,6 @@ export async function settingsScreen(main, ctx) {
       button(_("Sign out"), signOut, { kind: "danger", id: "sign-out" }),
     ),
     h("p", { class: "version" }, _("App version %(v)s", { v: state.config.shellVersion.slice(0, 8) })),
+    h("p", { class: "version" }, _("Pictures: Twemoji, by Twitter and contributors, CC-BY 4.0.")),
   );
 }
