@@ -78,3 +78,24 @@ def check_story() -> None:
     assert max(late) >= 1.5 * mean(early)
     # A risk alert on a score of the two weeks before the relapse.
     assert any(day - dt.timedelta(days=14) <= a < day for a in alerts)
+    check_desk_context()
+
+
+def check_desk_context() -> None:
+    """The README: every patient has a phone (fiction range 01 99 00) and a key worker, the team
+    its phone and hours, and the patients with an open alert a crisis plan."""
+    from patients.models import CareTeam, CrisisPlan, Patient
+
+    readme = README.read_text(encoding="utf-8")
+    assert "01 99 00 xx xx" in readme
+    team = CareTeam.objects.get(name="demo")
+    assert team.phone and team.out_of_hours_phone and team.opens_at and team.closes_at
+    active = Patient.objects.filter(care_team=team, status="active")
+    assert active.exists()
+    assert not active.filter(phone="").exists()
+    assert all(p.startswith("+3319900") for p in active.values_list("phone", flat=True))
+    assert not active.filter(key_worker__isnull=True).exists()
+    open_alert_patients = active.filter(alerts__status="open").distinct()
+    planned = set(CrisisPlan.objects.values_list("patient_id", flat=True))
+    assert open_alert_patients.exists()
+    assert any(p.pk in planned for p in open_alert_patients)

@@ -17,8 +17,15 @@ from ml.alerting import risk_alerts_evaluate
 from ml.cohort import TIMEZONES
 from ml.models import RiskScore
 from monitoring.models import DailySummary
-from patients.models import CareTeam, ClinicalEvent, Patient, User
-from patients.services import care_team_create, clinician_create, enrollment_code_issue, patient_create
+from patients.models import CareTeam, ClinicalEvent, CrisisPlan, Patient, User
+from patients.services import (
+    care_team_create,
+    clinician_create,
+    crisis_plan_save,
+    enrollment_code_issue,
+    patient_contact_update,
+    patient_create,
+)
 
 DEMO_TEAM = "demo"
 # The patient the README walks through (seed 7, 60 patients, 180 days): schizoaffective, a
@@ -120,7 +127,53 @@ class Command(BaseCommand):
             )
         else:
             code = enrollment_code_issue(patient=newcomer) if newcomer.user_id is None else "(already enrolled)"
+        self._demo_contacts(team)
         self._print_logins(team, code)
+
+    def _demo_contacts(self, team: CareTeam) -> None:
+        """What the desk's cards and the phone's help screen show: the team's phone and hours,
+        each patient's phone and key worker, and a crisis plan for the patients with an open
+        alert. Numbers are in the range France reserves for fiction (01 99 00 xx xx). Only
+        what is still blank is filled, so a re-run keeps what a user changed."""
+        if not team.phone:
+            CareTeam.objects.filter(pk=team.pk).update(
+                phone="+33 1 99 00 10 00",
+                out_of_hours_phone="+33 1 99 00 19 99",
+                opening_days="12345",
+                opens_at=dt.time(9, 0),
+                closes_at=dt.time(17, 30),
+            )
+        workers = list(User.objects.filter(care_teams=team, role__in=["nurse", "psychiatrist"]).order_by("role", "pk"))
+        if workers:
+            User.objects.filter(username="nurse", first_name="").update(first_name="Claire", last_name="Martin")
+            User.objects.filter(username="psychiatrist", first_name="").update(first_name="Paul", last_name="Durand")
+        patients = Patient.objects.filter(care_team=team, status="active").order_by("code")
+        for n, patient in enumerate(patients):
+            if not patient.phone:
+                patient_contact_update(
+                    patient=patient,
+                    phone=f"+3319900{2000 + n:04d}",
+                    key_worker_id=workers[n % len(workers)].pk if workers else None,
+                )
+        plans = [
+            {
+                "warning_signs": "Sleeps less than 5 hours for two nights; stops answering messages; "
+                "talks of being a burden.",
+                "who_to_call": "Sister (Anne) +33 1 99 00 30 01; key worker on the team's line; out of hours 3114.",
+                "what_helped": "A call the same day; a short stay at the crisis centre in 2025; "
+                "walking with the peer worker.",
+            },
+            {
+                "warning_signs": "Spends a lot in a few days; very little sleep without feeling tired; "
+                "irritable with family.",
+                "who_to_call": "Partner (Marc) +33 1 99 00 30 02; the team's psychiatrist.",
+                "what_helped": "Adjusting the mood stabiliser early; a quiet week off work.",
+            },
+        ]
+        with_alerts = Patient.objects.filter(care_team=team, alerts__status="open").distinct().order_by("code")
+        for n, patient in enumerate([*with_alerts[:6], *patients.filter(code=STORY_PATIENT)]):
+            if not CrisisPlan.objects.filter(patient=patient).exists():
+                crisis_plan_save(patient=patient, user=None, **plans[n % len(plans)])
 
     def _demo_stays(self, team: CareTeam) -> None:
         last = self._last_data_day(team)
