@@ -87,9 +87,9 @@ def _risk_evaluate_patient(*, patient_id: UUID, scores: list[RiskScore]) -> int:
                 severity=rules.risk_severity(score.band),
                 title=rules.TITLE_RISK_WORSE if decision.worse else rules.TITLE_RISK,
                 detail={
-                    "score": round(float(score.score), 4),
+                    "score": float(score.score),  # unrounded: the display rounds once (risk_display)
                     "band": score.band,
-                    "threshold": round(float(threshold), 4),
+                    "threshold": float(threshold),
                     "score_date": score.date.isoformat(),
                     "model_version_id": score.model_version_id,
                     "explanation": score.explanation[:5] if isinstance(score.explanation, list) else [],
