@@ -9,6 +9,7 @@ import random
 from typing import Any
 
 from benchmarks.harness import Context
+from benchmarks.synthetic import SUMMARY_COLUMNS, summary_row
 
 PATIENTS = 1_000
 DAYS = 365
@@ -18,9 +19,6 @@ def _fill(ctx: Context, patient_ids: list[str], first: dt.date) -> None:
     """Daily summaries and risk scores for every patient-day, by COPY (setup only)."""
     rng = random.Random(7)  # noqa: S311 - synthetic values
 
-    def r3(low: float, high: float) -> float:
-        return round(rng.uniform(low, high), 3)
-
     with ctx.psycopg_connect() as conn:
         ctx.django()
         from ml.models import ModelVersion
@@ -28,46 +26,12 @@ def _fill(ctx: Context, patient_ids: list[str], first: dt.date) -> None:
         version_id = ModelVersion.objects.create(
             version="bench-b7", is_active=True, artifact_path="none", artifact_sha256="0" * 64, threshold=0.3
         ).pk
-        summary_columns = (
-            "patient_id, date, checkins, mood, anxiety, energy, irritability, sleep_quality, medication_taken, phq9,"
-            " sleep_hours, sleep_onset, sleep_wake, sleep_efficiency, steps, time_at_home_min, distance_km,"
-            " speech_rate_wpm, pause_ratio, pitch_sd_hz, screen_minutes, unlocks, passive_records, updated_at"
-        )
-        with conn.cursor() as cur, cur.copy(f"COPY monitoring_dailysummary ({summary_columns}) FROM STDIN") as copy:
+        with conn.cursor() as cur, cur.copy(f"COPY monitoring_dailysummary ({SUMMARY_COLUMNS}) FROM STDIN") as copy:
             now = dt.datetime.now(dt.UTC)
             for pid in patient_ids:
                 for d in range(DAYS):
                     day = first + dt.timedelta(days=d)
-                    missing = rng.random() < 0.15  # days without a check-in stay NULL
-                    scale = None if missing else rng.randint(0, 10)
-                    copy.write_row(
-                        (
-                            pid,
-                            day,
-                            0 if missing else 1,
-                            None if missing else rng.randint(-3, 3),
-                            scale,
-                            scale,
-                            scale,
-                            scale,
-                            None if missing else rng.random() < 0.9,
-                            rng.randint(0, 27) if d % 14 == 0 else None,
-                            r3(4, 10),
-                            dt.time(23, rng.randint(0, 59)),
-                            dt.time(7, rng.randint(0, 59)),
-                            r3(0.7, 0.98),
-                            rng.randint(500, 15000),
-                            r3(300, 1200),
-                            r3(0, 30),
-                            r3(90, 170),
-                            r3(0.1, 0.5),
-                            r3(10, 40),
-                            r3(60, 400),
-                            rng.randint(20, 150),
-                            52,
-                            now,
-                        )
-                    )
+                    copy.write_row(summary_row(rng, pid, day, d, now, phq9_every=14))
         with (
             conn.cursor() as cur,
             cur.copy(
