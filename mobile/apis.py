@@ -16,12 +16,20 @@ from patients.permissions import IsClinician, IsPatient
 
 from . import push, services
 from .due import Cadence
-from .selectors import ScheduleStatus, care_team_contact, easy_read_chosen, push_status, schedule_status
+from .selectors import (
+    ScheduleStatus,
+    care_team_contact,
+    easy_read_chosen,
+    my_crisis_plan,
+    push_status,
+    schedule_status,
+)
 from .serializers import (
     AppConfigSerializer,
     AppPreferenceSerializer,
     CareTeamContactSerializer,
     LogoutInputSerializer,
+    MyCrisisPlanSerializer,
     MyScheduleSerializer,
     PatientScheduleSerializer,
     PushStatusQuerySerializer,
@@ -93,6 +101,23 @@ class MyCareTeamApi(APIView):
     def get(self, request: Request) -> Response:
         patient = request_patient(request, resource="care_team_contact")
         return Response(CareTeamContactSerializer(care_team_contact(patient=patient)).data)
+
+
+class MyCrisisPlanApi(APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(
+        responses=MyCrisisPlanSerializer,
+        tags=["app"],
+        summary="The signed-in patient's crisis plan",
+        description="Warning signs, what helped before and whom to call, as the care team wrote them with the "
+        "patient (clinicians edit it at `/api/v1/patients/{id}/crisis-plan/`). While there is none: `written` "
+        "false, blank texts, null `updated_at` (a 200, as for clinicians). Audited; the app keeps a copy for "
+        "offline use.",
+    )
+    def get(self, request: Request) -> Response:
+        patient = request_patient(request, resource="crisis_plan")
+        return Response(MyCrisisPlanSerializer(my_crisis_plan(patient=patient)).data)
 
 
 def _patient_schedule(patient: Any) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """Reads: a patient's effective schedule and what is due on their local day."""
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, time
 from typing import Any
 
@@ -8,7 +8,9 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from monitoring.models import DailySummary
-from patients.models import Patient
+from patients.models import CrisisPlan, Patient
+from patients.phones import phones_in_text
+from patients.selectors import crisis_plan_for_patient
 
 from .due import DEFAULT_CHECKIN_TIME, Cadence, QuestionnaireDue, default_cadences, questionnaire_due
 from .models import AppPreference, PatientSchedule, PushSubscription
@@ -112,6 +114,31 @@ def care_team_contact(*, patient: Patient) -> dict[str, Any]:
         "closes_at": team.closes_at,
         "timezone": team.timezone,
         "out_of_hours_phone": team.out_of_hours_phone,
+    }
+
+
+def my_crisis_plan(*, patient: Patient) -> dict[str, Any]:
+    """The patient's crisis plan as the phone shows it: `written` False (blank texts, null
+    `updated_at`) while the care team has written none, as the clinicians' endpoint does. Phone
+    numbers in "who to call" are cut out with the number to dial, so the app links them (tel:)
+    without reading the text itself."""
+    plan = crisis_plan_for_patient(patient=patient)
+    if plan is None or not any(getattr(plan, name).strip() for name in CrisisPlan.FIELDS):
+        return {
+            "written": False,
+            "warning_signs": "",
+            "what_helped": "",
+            "who_to_call": "",
+            "who_to_call_parts": [],
+            "updated_at": None,
+        }
+    return {
+        "written": True,
+        "warning_signs": plan.warning_signs,
+        "what_helped": plan.what_helped,
+        "who_to_call": plan.who_to_call,
+        "who_to_call_parts": [asdict(part) for part in phones_in_text(plan.who_to_call)],
+        "updated_at": plan.updated_at,
     }
 
 

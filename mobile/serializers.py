@@ -97,6 +97,27 @@ class CareTeamContactSerializer(serializers.Serializer):
     out_of_hours_phone = serializers.CharField(allow_blank=True, help_text="Whom to call when the team is closed.")
 
 
+class TextPartSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    tel = serializers.CharField(
+        allow_null=True,
+        help_text="The number to dial (E.164, or a short number such as 3114) when this part is a phone number.",
+    )
+
+
+class MyCrisisPlanSerializer(serializers.Serializer):
+    written = serializers.BooleanField(help_text="False while the care team has written no plan (texts blank).")
+    warning_signs = serializers.CharField(allow_blank=True, help_text="Signs that a crisis may be coming.")
+    what_helped = serializers.CharField(allow_blank=True, help_text="What helped before.")
+    who_to_call = serializers.CharField(allow_blank=True, help_text="Whom to call, as the care team wrote it.")
+    who_to_call_parts = TextPartSerializer(
+        many=True,
+        help_text="`who_to_call` cut into parts, each phone number in it a part with its `tel`; joined, the "
+        "parts' texts give `who_to_call` back.",
+    )
+    updated_at = serializers.DateTimeField(allow_null=True, help_text="When the care team last changed it.")
+
+
 class PushKeysSerializer(serializers.Serializer):
     p256dh = serializers.CharField(help_text="The browser's P-256 public key, base64url (65 bytes).")
     auth = serializers.CharField(help_text="The authentication secret, base64url (16 bytes).")

@@ -7,6 +7,7 @@ from . import apis
 urlpatterns = [
     path("me/schedule/", apis.MyScheduleApi.as_view(), name="my_schedule"),
     path("me/care-team/", apis.MyCareTeamApi.as_view(), name="my_care_team"),
+    path("me/crisis-plan/", apis.MyCrisisPlanApi.as_view(), name="my_crisis_plan"),
     path("me/push/", apis.MyPushApi.as_view(), name="my_push"),
     path("patients/<uuid:patient_id>/schedule/", apis.PatientScheduleApi.as_view(), name="patient_schedule"),
     path(

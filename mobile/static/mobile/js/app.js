@@ -161,12 +161,24 @@ async function refreshData() {
     await kvSet("consents", consents.data);
     await kvSet("care_team", careTeam.data);
     applyDisplay();
+    await refreshCrisisPlan();
   } catch (err) {
     if (err instanceof AuthRequired) {
       state.auth = await getAuth();
       render();
     } else if (!(err instanceof NetworkError || err instanceof ApiError)) throw err;
   }
+}
+
+// The crisis plan, kept on the phone so that it shows offline; once the care team has none
+// (never written, or removed), the copy is forgotten.
+async function refreshCrisisPlan() {
+  const before = JSON.stringify(state.crisisPlan);
+  const plan = (await api("me/crisis-plan/")).data;
+  state.crisisPlan = plan.written ? plan : null;
+  await kvSet("crisis_plan", state.crisisPlan);
+  // The help screen shows the plan as it is now, not the copy it was drawn from.
+  if (JSON.stringify(state.crisisPlan) !== before && parseHash().name === "help") render();
 }
 
 async function onSignedIn(tokens) {
@@ -210,6 +222,7 @@ async function signOut() {
   state.schedule = null;
   state.consents = null;
   state.careTeam = null;
+  state.crisisPlan = null;
   state.pending = 0;
   try {
     window.localStorage.clear();
@@ -264,6 +277,7 @@ async function boot() {
   state.schedule = (await kvGet("schedule")) || null;
   state.consents = (await kvGet("consents")) || null;
   state.careTeam = (await kvGet("care_team")) || null;
+  state.crisisPlan = (await kvGet("crisis_plan")) || null;
   applyDisplay();
 
   outboxEvents.addEventListener("change", (event) => {

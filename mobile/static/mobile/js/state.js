@@ -19,6 +19,7 @@ export const state = {
   schedule: null,
   consents: null,
   careTeam: null,
+  crisisPlan: null,
   online: navigator.onLine,
   pending: 0,
   failed: 0,

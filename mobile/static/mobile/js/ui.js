@@ -1,5 +1,5 @@
 // Building blocks shared by the screens.
-import { formatTime } from "./clock.js";
+import { formatDate, formatTime } from "./clock.js";
 import { h, nextId } from "./dom.js";
 import { _, lang } from "./i18n.js";
 
@@ -105,6 +105,30 @@ export function careTeamContact(ctx) {
           _("When they are closed, call:"), " ",
           h("a", { href: `tel:${team.out_of_hours_phone.replace(/[^0-9+]/g, "")}`, class: "phone-link" },
             team.out_of_hours_phone))
+      : null,
+  );
+}
+
+// The crisis plan the care team wrote with the patient (GET /me/crisis-plan/, kept on the phone
+// for offline use): warning signs, what helps, who to call (its phone numbers as tel: links,
+// cut out by the server). Nothing when there is none.
+export function crisisPlan(ctx) {
+  const plan = ctx.state.crisisPlan;
+  if (!plan) return null;
+  const part = (title, id, ...body) => h("div", { class: "plan-part", id },
+    h("h3", null, title),
+    h("p", { class: "plan-text" }, ...body));
+  const whoToCall = (plan.who_to_call_parts || []).map((piece) => (piece.tel
+    ? h("a", { href: `tel:${piece.tel}`, class: "phone-link" }, piece.text)
+    : piece.text));
+  return h("section", { class: "crisis-plan", id: "crisis-plan", "aria-labelledby": "crisis-plan-title" },
+    h("h2", { id: "crisis-plan-title" }, _("My crisis plan")),
+    plan.warning_signs ? part(_("Warning signs"), "plan-warning-signs", plan.warning_signs) : null,
+    plan.what_helped ? part(_("What helps me"), "plan-what-helps", plan.what_helped) : null,
+    plan.who_to_call ? part(_("Who to call"), "plan-who-to-call", ...whoToCall) : null,
+    plan.updated_at
+      ? h("p", { class: "hint" }, _("Written with your care team; last changed %(date)s.",
+          { date: formatDate(plan.updated_at.slice(0, 10), { day: "numeric", month: "long", year: "numeric" }) }))
       : null,
   );
 }

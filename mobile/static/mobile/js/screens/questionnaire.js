@@ -6,7 +6,7 @@ import { _ } from "../i18n.js";
 import { instrument, noBreak } from "../instruments.js";
 import { enqueue, newId, outboxEvents, wasSent } from "../outbox.js";
 import { hasScope, markDone, state } from "../state.js";
-import { button, careTeamContact, link } from "../ui.js";
+import { button, careTeamContact, crisisPlan, link } from "../ui.js";
 
 const SUICIDE_ITEM = 8; // PHQ-9 item 9, zero-based
 
@@ -63,6 +63,7 @@ export function questionnaireScreen(main, ctx) {
         h("p", { class: "lead" }, _("You told us you have had thoughts that you would be better off dead or of hurting yourself. Thank you for saying it. These thoughts can get better with help.")),
         crisisNumbers(ctx),
         careTeamContact(ctx),
+        crisisPlan(ctx),
         h("p", { class: "notice" }, _("Your answers are not sent yet. On the next screen, check them and send them: your care team will then be told.")),
         button(_("Check and send my answers"), () => renderReview(), { id: "crisis-continue" }),
       ),
@@ -212,6 +213,7 @@ export function crisisScreen(main, ctx) {
       status,
       crisisNumbers(ctx),
       careTeamContact(ctx),
+      crisisPlan(ctx),
       link(_("Back to today"), "#/", { kind: "link" }),
     ),
   );
@@ -229,6 +231,7 @@ export function helpScreen(main, ctx) {
       h("p", { class: "lead" }, _("If you are struggling or having thoughts of hurting yourself, you can talk to someone now.")),
       crisisNumbers(ctx),
       careTeamContact(ctx),
+      crisisPlan(ctx),
       link(_("Back"), "#/", { kind: "link" }),
     ),
   );
