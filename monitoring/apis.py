@@ -80,7 +80,9 @@ class QuestionnaireApi(PatientWriteApi):
         },
         tags=["patient data"],
         description="Scored on arrival. A PHQ-9 with item 9 above 0 raises a safety alert for the care team "
-        "in the same transaction (flags `item9_positive`, `safety_alert`).",
+        "in the same transaction (flags `item9_positive`, `safety_alert`). An item may be `null` when the "
+        "patient skipped it: stored as missing, the total prorated or absent (see `total`); a skipped item 9 "
+        "raises no alert and is flagged `item9_not_answered`.",
     )
     def post(self, request: Request) -> Response:
         patient = request_patient(request, resource="questionnaire", action=AuditAction.CREATE)
@@ -88,7 +90,7 @@ class QuestionnaireApi(PatientWriteApi):
         if record is None:
             raise ValidationError(errors)
         scored, created = services.questionnaire_record(patient=patient, record=record)
-        body = {"id": str(record.id), "total": scored.total, "severity": scored.severity, "flags": scored.flags}
+        body = {"id": str(record.id), "total": scored.total, "severity": scored.severity or None, "flags": scored.flags}
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 

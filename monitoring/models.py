@@ -52,7 +52,7 @@ class QuestionnaireResponse(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="questionnaires", db_index=False)
     instrument = models.CharField(max_length=8, choices=Instrument.choices)
     answers = models.JSONField()
-    total = models.PositiveSmallIntegerField()
+    total = models.PositiveSmallIntegerField(null=True)  # null: too many items skipped (questionnaires.py)
     severity = models.CharField(max_length=32)
     flags = models.JSONField(default=list)
     completed_at = models.DateTimeField()

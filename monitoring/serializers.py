@@ -57,23 +57,31 @@ class QuestionnaireInputSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     instrument = serializers.ChoiceField(choices=Instrument.choices)
     answers = serializers.ListField(
-        child=serializers.IntegerField(min_value=0, max_value=4),
-        help_text="PHQ-9: 9 items 0-3; GAD-7: 7 items 0-3; ASRM: 5 items 0-4.",
+        child=serializers.IntegerField(min_value=0, max_value=4, allow_null=True),
+        help_text="PHQ-9: 9 items 0-3; GAD-7: 7 items 0-3; ASRM: 5 items 0-4. An item the patient chose to skip "
+        "is `null` (stored as missing, never as 0); at least one item must be answered.",
     )
     completed_at = serializers.DateTimeField()
 
 
 class QuestionnaireOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField()
-    total = serializers.IntegerField()
+    total = serializers.IntegerField(
+        allow_null=True,
+        help_text="The sum of the items. With skipped items: prorated from the answered ones when at most 2 "
+        "(PHQ-9) or 1 (GAD-7, ASRM) are skipped (flag `prorated`); null with more (flag `not_scored`).",
+    )
     severity = serializers.CharField(
+        allow_null=True,
         help_text="PHQ-9: minimal, mild, moderate, moderately_severe, severe; GAD-7: minimal, mild, moderate, "
-        "severe; ASRM: below_threshold, likely_mania_or_hypomania."
+        "severe; ASRM: below_threshold, likely_mania_or_hypomania. Null when there is no total.",
     )
     flags = serializers.ListField(
         child=serializers.CharField(),
         help_text="item9_positive (PHQ-9 item 9 > 0), safety_alert (a safety alert was raised for the care team), "
-        "mania_screen_positive (ASRM >= 6).",
+        "mania_screen_positive (ASRM >= 6), prorated (total prorated over skipped items), not_scored (too many "
+        "items skipped for a total), item9_not_answered (PHQ-9 item 9 skipped: no safety alert, shown to the "
+        "clinicians).",
     )
 
 

@@ -228,9 +228,13 @@ def _minute(moment: datetime, tz: ZoneInfo) -> time:
 
 
 def questionnaire_part(rows: Sequence[Sequence[Any]]) -> dict[str, Any]:
+    """Each instrument's latest total of the day. A response with too many items skipped has no
+    total: it is left out (an earlier scored one of the day counts), never read as 0."""
     part: dict[str, Any] = dict.fromkeys(QUESTIONNAIRE_FIELDS)
     latest: dict[str, tuple] = {}
     for row in rows:
+        if row[5] is None:
+            continue
         key = (row[2], row[3], row[4])
         if row[1] not in latest or key >= latest[row[1]][0]:
             latest[row[1]] = (key, row[5])

@@ -153,7 +153,7 @@ class CheckInIn(NamedTuple):
 class QuestionnaireIn(NamedTuple):
     id: UUID
     instrument: str
-    answers: list[int]
+    answers: list[int | None]  # None: an item the patient skipped
     completed_at: datetime
     day: date
 

@@ -138,13 +138,18 @@ def fhir_bundle(
                     "status": "completed",
                     "subject": subject,
                     "authored": authored,
+                    # A skipped item is an item without an answer: missing, never 0.
                     "item": [
                         {"linkId": str(position), "answer": [{"valueInteger": answer}]}
+                        if answer is not None
+                        else {"linkId": str(position)}
                         for position, answer in enumerate(q["answers"], start=1)
                     ],
                 },
             }
         )
+        if q["total"] is None:
+            continue  # too many items skipped for a total (monitoring/questionnaires.py): none is made up
         coding = (
             {"system": LOINC, "code": loinc_total, "display": display}
             if loinc_total

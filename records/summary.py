@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from alerts import rules
 from alerts.models import Alert
 from monitoring.models import CheckIn, DailySummary, QuestionnaireResponse
+from monitoring.questionnaires import ITEM9_NOT_ANSWERED, PRORATED
 from patients.models import ClinicalEvent, Patient
 
 from .episodes import risk_episodes_for_patient
@@ -78,11 +79,16 @@ class SignalFacts:
 @dataclass(frozen=True)
 class QuestionnaireFacts:
     instrument: str
-    responses: list[dict[str, Any]]  # {id, day, total, severity}, oldest first
-    first: dict[str, Any]
-    last: dict[str, Any]
-    highest: dict[str, Any]
-    trend: str  # "up", "down", "same", "single"
+    responses: list[dict[str, Any]]  # the scored ones {id, day, total, severity}, oldest first
+    first: dict[str, Any] | None  # None when no response of the period has a total
+    last: dict[str, Any] | None
+    highest: dict[str, Any] | None
+    trend: str  # "up", "down", "same", "single", or "unscored" (no total in the period)
+    # Skipped items (monitoring/questionnaires.py): responses with too many for a total, how
+    # many totals were prorated, and the days PHQ-9 item 9 was skipped (no safety alert then).
+    unscored_days: list[date] = field(default_factory=list)
+    prorated: int = 0
+    item9_not_answered_days: list[date] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -227,16 +233,27 @@ def _questionnaires(facts: SummaryFacts) -> None:
     rows = (
         QuestionnaireResponse.objects.filter(patient=facts.patient, day__range=(facts.period.start, facts.period.end))
         .order_by("completed_at", "pk")
-        .values("id", "instrument", "total", "severity", "day")
+        .values("id", "instrument", "total", "severity", "day", "flags")
     )
     by_instrument: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         by_instrument.setdefault(row["instrument"], []).append(
             {"id": str(row["id"]), "day": row["day"], "total": row["total"], "severity": row["severity"]}
         )
+    flags = {str(row["id"]): row["flags"] or [] for row in rows}
     for instrument in ("PHQ-9", "GAD-7", "ASRM"):
-        responses = by_instrument.get(instrument)
+        answered = by_instrument.get(instrument)
+        if not answered:
+            continue
+        # A response without a total is missing from the trend, never a 0 in it.
+        responses = [r for r in answered if r["total"] is not None]
+        skipped: dict[str, Any] = {
+            "unscored_days": [r["day"] for r in answered if r["total"] is None],
+            "prorated": sum(PRORATED in flags[r["id"]] for r in answered),
+            "item9_not_answered_days": [r["day"] for r in answered if ITEM9_NOT_ANSWERED in flags[r["id"]]],
+        }
         if not responses:
+            facts.questionnaires.append(QuestionnaireFacts(instrument, [], None, None, None, "unscored", **skipped))
             continue
         first, last = responses[0], responses[-1]
         trend = (
@@ -250,7 +267,7 @@ def _questionnaires(facts: SummaryFacts) -> None:
         )
         highest = max(responses, key=lambda r: (r["total"], r["day"]))
         facts.questionnaires.append(
-            QuestionnaireFacts(instrument, responses, first=first, last=last, highest=highest, trend=trend)
+            QuestionnaireFacts(instrument, responses, first=first, last=last, highest=highest, trend=trend, **skipped)
         )
     if facts.adherence is not None:
         facts.adherence = AdherenceFacts(

@@ -199,10 +199,62 @@ def band_label(severity: str) -> str:
     }.get(severity, severity)
 
 
+def _skipped_text(q: QuestionnaireFacts) -> str:
+    """What the patient skipped, added to the instrument's sentence (blank when nothing was)."""
+    parts = []
+    if q.prorated:
+        parts.append(
+            ngettext(
+                "%(n)s score was prorated over skipped questions.",
+                "%(n)s scores were prorated over skipped questions.",
+                q.prorated,
+            )
+            % {"n": q.prorated}
+        )
+    if q.unscored_days:
+        parts.append(
+            ngettext(
+                "%(n)s response had too many questions skipped to be scored (%(dates)s).",
+                "%(n)s responses had too many questions skipped to be scored (%(dates)s).",
+                len(q.unscored_days),
+            )
+            % {"n": len(q.unscored_days), "dates": ", ".join(format_date(d) for d in q.unscored_days)}
+        )
+    return " ".join(parts)
+
+
+def _item9_not_answered(q: QuestionnaireFacts) -> Sentence:
+    days = q.item9_not_answered_days
+    text = _(
+        "PHQ-9 item 9 (thoughts of death or of self-harm) not answered on %(dates)s: no safety alert could be "
+        "raised; ask about it."
+    ) % {"dates": ", ".join(format_date(d) for d in days)}
+    return Sentence("questionnaires", "item9_not_answered", text, _facts(days=days, source="questionnaire_responses"))
+
+
+def _questionnaire_sentences(q: QuestionnaireFacts) -> list[Sentence]:
+    sentences = [_questionnaire(q)]
+    if q.item9_not_answered_days:
+        sentences.append(_item9_not_answered(q))
+    return sentences
+
+
 def _questionnaire(q: QuestionnaireFacts) -> Sentence:
+    sentence = _questionnaire_scored(q)
+    skipped = _skipped_text(q)
+    if not (q.unscored_days or q.prorated):
+        return sentence
+    facts = {**sentence.facts, "unscored_days": [_iso(d) for d in q.unscored_days], "prorated": q.prorated}
+    text = f"{sentence.text} {skipped}" if sentence.text else skipped
+    return Sentence(sentence.section, sentence.key, text, facts)
+
+
+def _questionnaire_scored(q: QuestionnaireFacts) -> Sentence:
     facts = _facts(instrument=q.instrument, trend=q.trend, count=len(q.responses), source="questionnaire_responses")
     facts["responses"] = [{k: _iso(v) for k, v in r.items()} for r in q.responses]
     first, last, high = q.first, q.last, q.highest
+    if first is None or last is None or high is None:
+        return Sentence("questionnaires", q.instrument, _("%(name)s:") % {"name": q.instrument}, facts)
     values = {
         "name": q.instrument,
         "n": len(q.responses),
@@ -478,7 +530,7 @@ def summary_sentences(facts: SummaryFacts, *, explain: bool) -> list[Sentence]:
     sentences = _period(facts)
     sentences += [_signal(s) for s in facts.signals]
     if facts.questionnaires:
-        sentences += [_questionnaire(q) for q in facts.questionnaires]
+        sentences += [sentence for q in facts.questionnaires for sentence in _questionnaire_sentences(q)]
     else:
         sentences.append(
             Sentence("questionnaires", "none", _("No questionnaire was completed in this period."), {"count": 0})

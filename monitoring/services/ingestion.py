@@ -224,10 +224,10 @@ def checkin_record(*, patient: Patient, checkin: CheckInIn) -> bool:
 @dataclass(frozen=True)
 class ScoredQuestionnaire:
     record: QuestionnaireIn
-    total: int
+    total: int | None
     severity: str
     flags: list[str]
-    item9: int
+    item9: int | None
 
 
 def questionnaire_scored(record: QuestionnaireIn) -> ScoredQuestionnaire:
@@ -275,11 +275,12 @@ def questionnaires_store(
             row=row,
         )
         for record, status in zip(records, statuses, strict=True):
-            if raise_alerts and status == STORED and safety_alert_needed(item9=scored[record.id].item9):
+            item9 = scored[record.id].item9  # None when skipped: never an alert (CLINICAL.md)
+            if raise_alerts and status == STORED and item9 is not None and safety_alert_needed(item9=item9):
                 alert_raise_safety(
                     patient=patient,
                     questionnaire_id=record.id,
-                    item9=scored[record.id].item9,
+                    item9=item9,
                     completed_at=record.completed_at,
                     received_at=received_at,
                 )

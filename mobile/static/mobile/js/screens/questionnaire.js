@@ -9,6 +9,8 @@ import { hasScope, markDone, state } from "../state.js";
 import { button, careTeamContact, crisisPlan, link } from "../ui.js";
 
 const SUICIDE_ITEM = 8; // PHQ-9 item 9, zero-based
+// An item the patient chose to skip on the review: sent as null (stored as missing, never 0).
+const SKIPPED = "skipped";
 
 export function questionnaireScreen(main, ctx) {
   const code = ctx.args[0];
@@ -30,13 +32,18 @@ export function questionnaireScreen(main, ctx) {
   let backToReview = false; // "Change" from the review screen comes back to it
   let sending = false;
 
-  const crisisNow = () => code === "PHQ-9" && answers[SUICIDE_ITEM] > 0;
+  const crisisNow = () => code === "PHQ-9" && typeof answers[SUICIDE_ITEM] === "number" && answers[SUICIDE_ITEM] > 0;
+  // Item 9 skipped raises no alert (the team sees "not answered"): the crisis line stays offered.
+  const item9Skipped = () => code === "PHQ-9" && answers[SUICIDE_ITEM] === SKIPPED;
+  const unanswered = () => answers.some((value) => value === null);
+  const allSkipped = () => answers.every((value) => value === SKIPPED);
 
   async function send() {
-    if (sending || answers.some((value) => value === null)) return;
+    if (sending || unanswered() || allSkipped()) return;
     sending = true;
     const id = newId();
-    const payload = { id, instrument: code, answers: answers.slice(), completed_at: isoWithOffset() };
+    const sent = answers.map((value) => (value === SKIPPED ? null : value));
+    const payload = { id, instrument: code, answers: sent, completed_at: isoWithOffset() };
     const crisis = crisisNow();
     // Queued first, so the answers are safe on the phone before anything else happens.
     await enqueue("questionnaire", payload);
@@ -72,17 +79,30 @@ export function questionnaireScreen(main, ctx) {
   }
 
   function answerLabel(i) {
+    if (answers[i] === SKIPPED) return _("Skipped (left out, not counted as 0)");
     const option = def.items[i].options.find((o) => o.value === answers[i]);
     return option ? option.label : _("Not answered");
   }
 
-  function renderReview() {
+  function answerClass(i) {
+    if (answers[i] === SKIPPED) return "review-answer skipped";
+    return answers[i] === null ? "review-answer missing" : "review-answer";
+  }
+
+  function skip(i) {
+    answers[i] = SKIPPED;
+    renderReview(i);
+  }
+
+  // `focusItem`: after a skip, focus stays on that question's "Change" (not back at the top).
+  function renderReview(focusItem = null) {
     backToReview = true;
-    const missing = answers.some((value) => value === null);
+    const missing = unanswered();
+    const nothing = !missing && allSkipped();
     replace(main,
       h("h1", { tabindex: "-1", class: "q-title" }, _("Check your answers")),
       h("p", { class: "lead" }, _("Nothing is sent yet. You can change any answer before sending.")),
-      crisisNow()
+      crisisNow() || item9Skipped()
         ? h("div", { class: "crisis-banner", id: "review-crisis" },
             h("p", null, _("If you need help now, call %(number)s, free, 24 hours a day.", { number: ctx.state.config.crisisLine })),
             h("a", { class: "btn btn-call", href: `tel:${ctx.state.config.crisisLine}` },
@@ -96,21 +116,32 @@ export function questionnaireScreen(main, ctx) {
               h("span", { class: "review-n" }, _("Question %(n)s of %(total)s", { n: i + 1, total: def.items.length })),
               " ",
               item.text || null),
-            h("p", { class: answers[i] === null ? "review-answer missing" : "review-answer", "data-value": answers[i] === null ? "" : String(answers[i]) },
+            h("p", { class: answerClass(i), "data-value": answers[i] === null ? "" : String(answers[i]) },
               answerLabel(i)),
-            button(_("Change"), () => { index = i; renderItem(); }, {
-              kind: "secondary", class: "btn btn-secondary review-change", "aria-describedby": labelId,
-              "data-change": String(i + 1),
-            }),
+            h("div", { class: "review-actions" },
+              button(_("Change"), () => { index = i; renderItem(); }, {
+                kind: "secondary", class: "btn btn-secondary review-change", "aria-describedby": labelId,
+                "data-change": String(i + 1),
+              }),
+              answers[i] === SKIPPED
+                ? null
+                : button(_("Skip this question"), () => skip(i), {
+                    kind: "secondary", class: "btn btn-secondary review-skip", "aria-describedby": labelId,
+                    "data-skip": String(i + 1),
+                  })),
           );
         })),
-      missing ? h("p", { class: "notice" }, _("Answer every question to send the questionnaire.")) : null,
+      missing ? h("p", { class: "notice" }, _("Answer or skip every question to send the questionnaire.")) : null,
+      nothing ? h("p", { class: "notice" }, _("Answer at least one question to send the questionnaire.")) : null,
+      h("p", { class: "hint" }, _("A question you skip is left out: your care team sees it was not answered.")),
       h("div", { class: "q-nav" },
-        button(_("Send my answers"), () => send(), { id: "review-send", disabled: missing }),
+        button(_("Send my answers"), () => send(), { id: "review-send", disabled: missing || nothing }),
         link(_("Stop for now"), "#/", { kind: "link" }),
       ),
     );
-    ctx.focusHeading();
+    const change = focusItem === null ? null : main.querySelector(`[data-change="${focusItem + 1}"]`);
+    if (change) change.focus();
+    else ctx.focusHeading();
   }
 
   function renderItem() {
