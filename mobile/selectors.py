@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from monitoring.models import DailySummary
 from patients.models import CrisisPlan, Patient
-from patients.phones import phones_in_text
+from patients.phones import phone_national, phones_in_text
 from patients.selectors import crisis_plan_for_patient
 
 from .due import DEFAULT_CHECKIN_TIME, Cadence, QuestionnaireDue, default_cadences, questionnaire_due
@@ -109,11 +109,15 @@ def care_team_contact(*, patient: Patient) -> dict[str, Any]:
     return {
         "name": team.name,
         "phone": team.phone,
+        "phone_e164": team.phone_e164,
+        "phone_national": phone_national(team.phone_e164) or team.phone,
         "opening_days": [int(day) for day in sorted(set(team.opening_days))],
         "opens_at": team.opens_at,
         "closes_at": team.closes_at,
         "timezone": team.timezone,
         "out_of_hours_phone": team.out_of_hours_phone,
+        "out_of_hours_phone_e164": team.out_of_hours_phone_e164,
+        "out_of_hours_phone_national": phone_national(team.out_of_hours_phone_e164) or team.out_of_hours_phone,
     }
 
 

@@ -87,7 +87,15 @@ class AppConfigSerializer(serializers.Serializer):
 
 class CareTeamContactSerializer(serializers.Serializer):
     name = serializers.CharField()
-    phone = serializers.CharField(allow_blank=True, help_text="The team's number; blank when not set.")
+    phone = serializers.CharField(
+        allow_blank=True, help_text="The team's number as its admin typed it; blank when not set."
+    )
+    phone_e164 = serializers.CharField(
+        allow_blank=True, help_text="The same number in E.164 (+33145650000), for tel: links; blank when not set."
+    )
+    phone_national = serializers.CharField(
+        allow_blank=True, help_text="The same number as it is shown: its country's national format (01 45 65 00 00)."
+    )
     opening_days = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=7), help_text="ISO weekdays: 1 Monday ... 7 Sunday."
     )
@@ -95,6 +103,10 @@ class CareTeamContactSerializer(serializers.Serializer):
     closes_at = HourMinuteField(format="%H:%M", allow_null=True, help_text="In the team's time zone.")
     timezone = serializers.CharField()
     out_of_hours_phone = serializers.CharField(allow_blank=True, help_text="Whom to call when the team is closed.")
+    out_of_hours_phone_e164 = serializers.CharField(
+        allow_blank=True, help_text="E.164, or the digits of a short number such as 15; for tel: links."
+    )
+    out_of_hours_phone_national = serializers.CharField(allow_blank=True, help_text="As it is shown.")
 
 
 class TextPartSerializer(serializers.Serializer):

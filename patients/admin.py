@@ -40,6 +40,8 @@ class CareTeamAdmin(admin.ModelAdmin):
     list_display = ("name", "timezone", "risk_threshold", "risk_alerts_paused", "adherence_gap_days")
     filter_horizontal = ("members",)
     search_fields = ("name",)
+    # The E.164 forms are written by CareTeam.clean() from what is typed (patients/phones.py).
+    readonly_fields = ("phone_e164", "out_of_hours_phone_e164")
 
     def save_related(self, request: HttpRequest, form: "ModelForm[CareTeam]", formsets: Any, change: bool) -> None:
         # Membership goes through the service (sockets of the members concerned are rescoped),
@@ -52,7 +54,9 @@ class CareTeamAdmin(admin.ModelAdmin):
 
 class PatientAdminForm(forms.ModelForm):
     # Typed as people write it ("+33 6 12 34 56 78"), stored as E.164.
-    phone = forms.CharField(max_length=32, required=False, help_text="International form, e.g. +33 6 12 34 56 78.")
+    phone = forms.CharField(
+        max_length=32, required=False, help_text="e.g. 06 12 34 56 78 or +33 6 12 34 56 78 (stored as E.164)."
+    )
 
     class Meta:
         model = Patient

@@ -9,6 +9,8 @@ from django.core.validators import RegexValidator
 from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
+from . import phones
+
 
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -19,18 +21,16 @@ PHONE_RE = re.compile(r"^\+[1-9][0-9]{7,14}$")
 
 
 def phone_normalized(value: str) -> str:
-    """A phone number as E.164: spaces, dots, dashes and brackets dropped, a leading `00`
-    read as `+`. Blank stays blank. Raises ValidationError for anything else."""
-    text = re.sub(r"[\s.\-()]", "", value or "")
-    if not text:
-        return ""
-    if text.startswith("00"):
-        text = "+" + text[2:]
-    if not PHONE_RE.match(text):
+    """A person's phone number as E.164, read by the one phone rule (`patients/phones.py`:
+    libphonenumber, French when typed without a country code: "06 12 34 56 78" and
+    "+33 6 12 34 56 78" are both +33612345678). Blank stays blank. Raises ValidationError for
+    anything else, short numbers (3114, 15) included: a person has a full number."""
+    e164 = phones.phone_e164(value)
+    if e164 and not PHONE_RE.match(e164):
         raise ValidationError(
-            _("Give the phone number in international form, e.g. +33 6 12 34 56 78."), code="invalid_phone"
+            _("Give a full phone number, e.g. 06 12 34 56 78 or +33 6 12 34 56 78."), code="invalid_phone"
         )
-    return text
+    return e164
 
 
 def validate_phone(value: str) -> None:
@@ -39,7 +39,6 @@ def validate_phone(value: str) -> None:
         raise ValidationError(_("Store the phone number in E.164 form, e.g. +33612345678."), code="invalid_phone")
 
 
-PHONE_VALIDATOR = RegexValidator(r"^\+?[0-9][0-9 ().-]{1,30}$", _("Digits, spaces and + ( ) . - only."))
 OPENING_DAYS_VALIDATOR = RegexValidator(r"^[1-7]{0,7}$", _("ISO weekday numbers 1 (Monday) to 7 (Sunday)."))
 
 
@@ -79,13 +78,10 @@ class CareTeam(models.Model):
     adherence_gap_days = models.PositiveSmallIntegerField(default=3)
     escalation_minutes = models.PositiveSmallIntegerField(default=15)
     # How patients reach the team (shown in the phone app: help, crisis and settings screens).
-    phone = models.CharField(
-        _("phone number"),
-        max_length=32,
-        blank=True,
-        validators=[PHONE_VALIDATOR],
-        help_text=_("e.g. +33 1 23 45 67 89"),
-    )
+    # As the admin typed it, and its E.164 form (`clean()`, the one phone rule in
+    # patients/phones.py) that tel: links dial; shown in the national format.
+    phone = models.CharField(_("phone number"), max_length=32, blank=True, help_text=_("e.g. 01 23 45 67 89"))
+    phone_e164 = models.CharField(_("phone number (E.164)"), max_length=16, blank=True, editable=False)
     opening_days = models.CharField(
         _("opening days"),
         max_length=7,
@@ -100,8 +96,10 @@ class CareTeam(models.Model):
         _("out-of-hours line"),
         max_length=32,
         blank=True,
-        validators=[PHONE_VALIDATOR],
         help_text=_("The number patients call when the team is closed (e.g. the on-call psychiatric service)."),
+    )
+    out_of_hours_phone_e164 = models.CharField(
+        _("out-of-hours line (E.164)"), max_length=16, blank=True, editable=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -111,6 +109,21 @@ class CareTeam(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    PHONE_FIELDS = (("phone", "phone_e164"), ("out_of_hours_phone", "out_of_hours_phone_e164"))
+
+    def clean(self) -> None:
+        """Each typed number read by the one phone rule; its E.164 form stored beside it (a
+        short number such as 15 or 3114 is kept as its digits)."""
+        super().clean()
+        errors: dict[str, list[str]] = {}
+        for typed, stored in self.PHONE_FIELDS:
+            try:
+                setattr(self, stored, phones.phone_e164(getattr(self, typed)))
+            except ValidationError as exc:
+                errors[typed] = list(exc.messages)
+        if errors:
+            raise ValidationError(errors)
 
 
 class Sex(models.TextChoices):

@@ -21,6 +21,7 @@ from alerts.rules import risk_threshold
 from alerts.serializers import title_display, user_ref
 from monitoring.models import CheckIn, SignalRecord
 from patients.models import CrisisPlan, Patient
+from patients.phones import phone_national
 
 from .presentation import DIAGNOSIS_LABELS
 from .scores import day_scores
@@ -123,7 +124,8 @@ def patient_cards(*, patient_ids: list[UUID], user: Any = None) -> dict[UUID, di
                 "code": patient.code,
                 "diagnosis": patient.diagnosis,
                 "diagnosis_label": diagnosis_label(patient.diagnosis),
-                "phone": patient.phone,
+                "phone": patient.phone,  # E.164: what tel: links dial
+                "phone_national": phone_national(patient.phone),  # what is shown
                 "key_worker": user_ref(patient.key_worker),
                 "care_team": patient.care_team_id,
                 "time_zone": patient.care_team.timezone,

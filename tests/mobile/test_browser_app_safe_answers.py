@@ -26,6 +26,7 @@ def _team_contact(team: Any) -> None:
     team.opens_at = time(9, 0)
     team.closes_at = time(17, 30)
     team.out_of_hours_phone = "+33 1 45 65 99 99"
+    team.full_clean()  # as the admin saves it: the E.164 forms beside the typed numbers
     team.save()
 
 
@@ -186,14 +187,16 @@ def test_the_care_teams_contact_on_help_crisis_and_settings_offline_and_in_frenc
 
     app.go("#/help")
     app.page.wait_for_selector("#call-care-team")
-    assert app.page.inner_text("#call-care-team") == "Appeler votre équipe : +33 1 45 65 00 00"
+    # Shown in the national format, dialled as E.164 (the one phone rule, patients/phones.py).
+    assert app.page.inner_text("#call-care-team") == "Appeler votre équipe : 01 45 65 00 00"
     assert app.page.get_attribute("#call-care-team", "href") == "tel:+33145650000"
     assert app.page.inner_text("#care-team-hours") == "Ouverte du lundi au vendredi, de 9:00 à 17:30."
-    assert "+33 1 45 65 99 99" in app.page.inner_text("#care-team-out-of-hours")
+    assert "01 45 65 99 99" in app.page.inner_text("#care-team-out-of-hours")
+    assert app.page.get_attribute("#care-team-out-of-hours a", "href") == "tel:+33145659999"
     app.shoot("01-help-fr")
     app.go("#/settings")
     app.page.wait_for_selector("#sign-out")
-    assert "+33 1 45 65 00 00" in app.page.inner_text("#care-team-contact")
+    assert "01 45 65 00 00" in app.page.inner_text("#care-team-contact")
 
     # Offline, after a reload: still there (the page from the service worker, the contact from IndexedDB).
     app.page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")

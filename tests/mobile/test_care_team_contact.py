@@ -28,11 +28,15 @@ def test_the_patient_reads_their_care_teams_phone_hours_and_out_of_hours_line(pa
     assert response.json() == {
         "name": team.name,
         "phone": "+33 1 45 65 00 00",
+        "phone_e164": "+33145650000",
+        "phone_national": "01 45 65 00 00",
         "opening_days": [1, 2, 3, 4, 5],
         "opens_at": "09:00",
         "closes_at": "17:30",
         "timezone": "Europe/Paris",
         "out_of_hours_phone": "15",
+        "out_of_hours_phone_e164": "15",
+        "out_of_hours_phone_national": "15",
     }
     assert AuditEvent.objects.filter(resource="care_team_contact", patient_id=patient.pk).exists()
 
@@ -40,6 +44,7 @@ def test_the_patient_reads_their_care_teams_phone_hours_and_out_of_hours_line(pa
 def test_a_team_without_a_contact_gives_blanks_not_errors(patient, patient_client):
     body = patient_client.get("/api/v1/me/care-team/").json()
     assert (body["phone"], body["opens_at"], body["closes_at"], body["out_of_hours_phone"]) == ("", None, None, "")
+    assert (body["phone_e164"], body["phone_national"], body["out_of_hours_phone_e164"]) == ("", "", "")
 
 
 @pytest.mark.parametrize(

@@ -27,8 +27,10 @@ def test_phone_is_stored_as_e164(raw, stored):
     assert phone_normalized(raw) == stored
 
 
-@pytest.mark.parametrize("raw", ["06 12 34 56 78", "+0612345678", "+33 6", "call me", "+1234567890123456"])
-def test_phone_that_is_not_international_is_refused(raw):
+# A number typed without its country code is read as French since the one phone rule
+# (patients/phones.py): "06 12 34 56 78" is now +33612345678 (tests/patients/test_phones.py).
+@pytest.mark.parametrize("raw", ["06 12", "+0612345678", "+33 6", "call me", "+1234567890123456", "3114"])
+def test_phone_that_is_not_a_full_number_is_refused(raw):
     with pytest.raises(ValidationError):
         phone_normalized(raw)
 

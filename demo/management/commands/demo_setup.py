@@ -136,12 +136,19 @@ class Command(BaseCommand):
         alert. Numbers are in the range France reserves for fiction (01 99 00 xx xx). Only
         what is still blank is filled, so a re-run keeps what a user changed."""
         if not team.phone:
-            CareTeam.objects.filter(pk=team.pk).update(
-                phone="+33 1 99 00 10 00",
-                out_of_hours_phone="+33 1 99 00 19 99",
-                opening_days="12345",
-                opens_at=dt.time(9, 0),
-                closes_at=dt.time(17, 30),
+            team.phone, team.out_of_hours_phone = "01 99 00 10 00", "01 99 00 19 99"
+            team.opening_days, team.opens_at, team.closes_at = "12345", dt.time(9, 0), dt.time(17, 30)
+            team.clean()  # the one phone rule: the E.164 forms beside the typed numbers
+            team.save(
+                update_fields=[
+                    "phone",
+                    "phone_e164",
+                    "out_of_hours_phone",
+                    "out_of_hours_phone_e164",
+                    "opening_days",
+                    "opens_at",
+                    "closes_at",
+                ]
             )
         workers = list(User.objects.filter(care_teams=team, role__in=["nurse", "psychiatrist"]).order_by("role", "pk"))
         if workers:

@@ -103,9 +103,11 @@ function fillHead(g, ctx) {
   const phone = g.querySelector(".patient-phone");
   if (patient.phone) {
     phone.hidden = false;
+    // Shown in the national format, dialled as E.164 (patients/phones.py).
+    const shown = patient.phone_national || patient.phone;
     phone.href = "tel:" + patient.phone;
-    phone.textContent = patient.phone;
-    phone.setAttribute("aria-label", fmt(S.ui.call_patient, { code: patient.code, phone: patient.phone }));
+    phone.textContent = shown;
+    phone.setAttribute("aria-label", fmt(S.ui.call_patient, { code: patient.code, phone: shown }));
   } else {
     phone.hidden = true;
   }

@@ -79,6 +79,12 @@ export function daysText(days) {
   return sorted.map(name).join(", ");
 }
 
+// tel: links dial the server's E.164 form (patients/phones.py); a copy cached by an older
+// version of the app has only the typed number, then its digits are dialled.
+function dialled(e164, typed) {
+  return e164 || typed.replace(/[^0-9+]/g, "");
+}
+
 // The care team's phone, opening hours and out-of-hours line (GET /me/care-team/, kept on the
 // phone for offline use). Without it (not signed in yet), the general advice.
 export function careTeamContact(ctx) {
@@ -96,15 +102,15 @@ export function careTeamContact(ctx) {
     h("h2", { id: "care-team-title" }, _("Your care team")),
     h("p", { class: "care-team-name" }, team.name),
     team.phone
-      ? h("a", { class: "btn btn-secondary", href: `tel:${team.phone.replace(/[^0-9+]/g, "")}`, id: "call-care-team" },
-          _("Call your care team: %(number)s", { number: team.phone }))
+      ? h("a", { class: "btn btn-secondary", href: `tel:${dialled(team.phone_e164, team.phone)}`, id: "call-care-team" },
+          _("Call your care team: %(number)s", { number: team.phone_national || team.phone }))
       : null,
     hours ? h("p", { id: "care-team-hours" }, hours) : null,
     team.out_of_hours_phone
       ? h("p", { id: "care-team-out-of-hours" },
           _("When they are closed, call:"), " ",
-          h("a", { href: `tel:${team.out_of_hours_phone.replace(/[^0-9+]/g, "")}`, class: "phone-link" },
-            team.out_of_hours_phone))
+          h("a", { href: `tel:${dialled(team.out_of_hours_phone_e164, team.out_of_hours_phone)}`, class: "phone-link" },
+            team.out_of_hours_phone_national || team.out_of_hours_phone))
       : null,
   );
 }
