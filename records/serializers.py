@@ -19,7 +19,8 @@ class PatientUpdateInputSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         max_length=32,
-        help_text="International form, e.g. +33 6 12 34 56 78 (stored as E.164); blank to clear.",
+        help_text="e.g. 06 12 34 56 78 or +33 6 12 34 56 78 (read as French without a country code; stored as "
+        "E.164); blank to clear.",
     )
     key_worker = serializers.IntegerField(
         required=False, allow_null=True, help_text="A nurse or psychiatrist of the patient's team; null to clear."
