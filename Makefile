@@ -33,9 +33,11 @@ migrate: install messages
 ## (8000 unless PORT says otherwise). Its secret key is generated into var/secret-key on first run.
 ## daphne's own access log is off: it prints full paths (patient ids, ?search= codes); the
 ## application logs each request as JSON with its route pattern instead.
+## The logins are printed once the server answers (demo_logins --wait, beside daphne).
 demo: migrate
-	HOST=$(HOST) PORT=$(PORT) $(PY) manage.py demo_setup
-	@echo "Serving on http://$(HOST):$(PORT) (Ctrl-C to stop)"
+	HOST=$(HOST) PORT=$(PORT) $(PY) manage.py demo_setup --no-logins
+	@echo "Starting the server on http://$(HOST):$(PORT) (Ctrl-C to stop); the logins follow once it listens."
+	HOST=$(HOST) PORT=$(PORT) $(PY) manage.py demo_logins --wait & \
 	$(PY) -m daphne --access-log /dev/null -b $(HOST) -p $(PORT) config.asgi:application
 
 test: install messages

@@ -3,6 +3,8 @@ active model, scores and alerts. Safe to run again: it reuses what exists."""
 
 import datetime as dt
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,6 +30,7 @@ from patients.services import (
 )
 
 DEMO_TEAM = "demo"
+DEMO_STEPS = 6  # the numbered steps of handle() (`_step`)
 # The patient the README walks through (seed 7, 60 patients, 180 days): schizoaffective, a
 # relapse 11 days before the cohort's last day; in the 10 days before it sleep shortens (to
 # 4-6 h on several nights, usually about 7.5 h), mood falls and PHQ-9 rises, and the risk score rises from
@@ -61,6 +64,12 @@ class Command(BaseCommand):
         parser.add_argument("--patients", type=int, default=60)
         parser.add_argument("--days", type=int, default=180)
         parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument(
+            "--no-logins",
+            action="store_true",
+            help="do not print the logins at the end (`make demo` prints them with demo_logins --wait once the "
+            "server listens)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         team = care_team_create(name=DEMO_TEAM)
@@ -77,6 +86,7 @@ class Command(BaseCommand):
             if not Path(key_file).exists():  # the demo's own key: reminders by Web Push work out of the box
                 call_command("webpush_keys", write=key_file)
         cohort = Path(settings.BASE_DIR) / "var" / "demo-cohort.jsonl"
+        self._step("Synthetic cohort")
         if not Patient.objects.filter(care_team=team).exists():
             cohort.parent.mkdir(parents=True, exist_ok=True)
             end = last_day_over_everywhere(timezone.now())
@@ -89,12 +99,14 @@ class Command(BaseCommand):
                 team=DEMO_TEAM,
                 end=end.isoformat(),
             )
+        self._step("Importing the cohort's history (daily summaries)")
         if cohort.exists():
             # History, without live alerts (no `--raise-alerts`): a PHQ-9 answered months ago
             # must not open the desk as a new emergency. The desk opens on the alerts of the
             # last days: the last week's scoring below, and demo_alerts' safety alert of today.
             call_command("import_cohort", str(cohort))
         self._demo_stays(team)
+        self._step("Training the model (folds, fitting, threshold, evaluation)")
         call_command("train_model", activate=True)
         # Two months of history for the charts, without alerts (nobody is paged for last
         # month's scores), then the last week as the nightly runs would have scored it:
@@ -102,6 +114,7 @@ class Command(BaseCommand):
         # Up to the cohort's last day: a day after it has no data for anyone, which the
         # model rightly reads as risk, and would page for every patient at once.
         last = self._last_data_day(team)
+        self._step("Scoring two months of history (no alerts)")
         call_command(
             "score_patients",
             **{
@@ -111,11 +124,13 @@ class Command(BaseCommand):
             },
         )
         self._story_alert(team, last - dt.timedelta(days=7))
+        self._step("Scoring the last week (risk alerts)")
         call_command(
             "score_patients",
             **{"from": (last - dt.timedelta(days=6)).isoformat(), "to": last.isoformat()},
         )
 
+        self._step("Alerts, the demo patient's phone, contacts and crisis plans")
         call_command("demo_alerts")
         self._demo_patient_login(team)
 
@@ -128,7 +143,21 @@ class Command(BaseCommand):
         else:
             code = enrollment_code_issue(patient=newcomer) if newcomer.user_id is None else "(already enrolled)"
         self._demo_contacts(team)
-        self._print_logins(team, code)
+        self.stdout.write(f"Demo data ready ({time.monotonic() - self._started:.0f} s).")
+        if not options["no_logins"]:
+            print_logins(self.stdout.write, code)
+
+    _started = 0.0
+    _done = 0
+
+    def _step(self, title: str) -> None:
+        """One line per long step, numbered, with the time since the start: `make demo` is
+        never silent for minutes (the steps' own bars follow: cohort, import, training, scoring)."""
+        if not self._started:
+            self._started = time.monotonic()
+        self._done += 1
+        elapsed = time.monotonic() - self._started
+        self.stdout.write(f"[{self._done}/{DEMO_STEPS}] {title}... ({elapsed:.0f} s)")
 
     def _demo_contacts(self, team: CareTeam) -> None:
         """What the desk's cards and the phone's help screen show: the team's phone and hours,
@@ -238,24 +267,26 @@ class Command(BaseCommand):
         patient.user = user
         patient.save(update_fields=["user", "updated_at"])
 
-    def _print_logins(self, team: CareTeam, code: str) -> None:
-        w = self.stdout.write
-        w("")
-        w("=" * 68)
-        # The address `make demo` / `make up` serve on: HOST and PORT (Makefile).
-        base = f"http://{os.environ.get('HOST') or '127.0.0.1'}:{os.environ.get('PORT') or '8000'}"
-        w(f"Demo ready on {base}")
-        w(f"  Nurse dashboard:     {base}/dashboard/")
-        w(f"  Patients and charts: {base}/dashboard/patients/")
-        w(f"  Patient phone app:   {base}/app/")
-        w(f"  API docs:            {base}/api/docs/")
-        w(f"  Admin:               {base}/admin/")
-        w("Logins (username / password):")
-        for username, role, password in DEMO_LOGINS:
-            w(f"  {role:<13} {username:<14} / {password}")
-        w(f"  {'admin':<13} {'admin':<14} / demo-admin-2026")
-        demo_patient = Patient.objects.filter(user__username=DEMO_PATIENT_USERNAME).first()
-        if demo_patient is not None:
-            w(f"  {'patient':<13} {DEMO_PATIENT_USERNAME:<14} / {DEMO_PATIENT_PASSWORD} ({demo_patient.code})")
-        w(f"Enrolment code for new patient DEMO-NEW (phone app): {code}")
-        w("=" * 68)
+
+def print_logins(write: Callable[[str], Any], code: str) -> None:
+    """The addresses and logins of the demo; `code` is DEMO-NEW's enrolment code."""
+    w = write
+    w("")
+    w("=" * 68)
+    # The address `make demo` / `make up` serve on: HOST and PORT (Makefile).
+    base = f"http://{os.environ.get('HOST') or '127.0.0.1'}:{os.environ.get('PORT') or '8000'}"
+    w(f"Demo ready on {base}")
+    w(f"  Nurse dashboard:     {base}/dashboard/")
+    w(f"  Patients and charts: {base}/dashboard/patients/")
+    w(f"  Patient phone app:   {base}/app/")
+    w(f"  API docs:            {base}/api/docs/")
+    w(f"  Admin:               {base}/admin/")
+    w("Logins (username / password):")
+    for username, role, password in DEMO_LOGINS:
+        w(f"  {role:<13} {username:<14} / {password}")
+    w(f"  {'admin':<13} {'admin':<14} / demo-admin-2026")
+    demo_patient = Patient.objects.filter(user__username=DEMO_PATIENT_USERNAME).first()
+    if demo_patient is not None:
+        w(f"  {'patient':<13} {DEMO_PATIENT_USERNAME:<14} / {DEMO_PATIENT_PASSWORD} ({demo_patient.code})")
+    w(f"Enrolment code for new patient DEMO-NEW (phone app): {code}")
+    w("=" * 68)
