@@ -231,6 +231,9 @@ def compare_scorers(
     scores: dict[str, np.ndarray] = {}
     fitted: dict[str, Pipeline] = {}
     for kind in ("model", "logistic"):
+        if progress:  # announced before the long fit, so the bar says what is running
+            folds = "3 patient-grouped calibration folds" if kind == "model" else "3 calibration folds"
+            progress(f"fitting {kind} on {len(train_p)} patients ({folds})")
         fitted[kind] = fit_pipeline(kind, train, train["y"].to_numpy(), _groups(train), seed)
         scores[kind] = fitted[kind].predict_proba(test[FEATURES].to_numpy(dtype=float))[:, 1]
         if progress:
@@ -253,6 +256,8 @@ def compare_scorers(
     }
     held_out = test[["patient", "date", "y", "sex", "age_band", "dx_group"]].copy()
     for name, s in scores.items():
+        if progress:
+            progress(f"evaluating {name} ({n_boot} patient-bootstrap resamples)")
         frame = held_out.assign(score=s)
         threshold = evaluation.threshold_for_budget(frame, budget)
         report["scorers"][name] = evaluation.evaluate_scorer(
@@ -269,6 +274,8 @@ def compare_scorers(
         report["standing_logistic"] = evaluation.standing(
             report["scorers"]["logistic"]["overall"]["auroc"]["value"], ceiling_auc
         )
+    if progress:
+        progress("forward split (train on the past, test on the future)")
     report["forward"] = forward_split(data, events, seed=seed, budget=budget)
     return report, held_out
 
@@ -321,9 +328,11 @@ def train_risk_model(
         data, events, seed=seed, budget=budget, latent=latent, n_boot=n_boot, progress=progress
     )
     labelled = data[data["y"].notna()].reset_index(drop=True)
+    if progress:
+        progress(f"fitting the final model on all {labelled['patient'].nunique()} patients")
     pipeline = fit_pipeline("model", labelled, labelled["y"].to_numpy(), _groups(labelled), seed)
     if progress:
-        progress("final model")
+        progress("operating threshold for the alert budget")
     # The operating threshold meets the alert budget on the deployed model's own scores of
     # the days it was not trained on and that are closest to what the nightly runs will
     # score: every patient's latest HORIZON_DAYS days, whose outcome is not known yet. The

@@ -44,7 +44,18 @@ def test_training_is_reproducible_for_the_same_data_and_seed():
     model_a, _report_a = trained(seed=3)
     _lines, _latent, summaries, pats, events = cohort()
     data = build_dataset(summaries, pats, events)
-    model_b, _report_b = train_risk_model(data, events, seed=3, n_boot=10)
+    steps: list[str] = []
+    # `make demo` shows each long step as it starts; reporting it changes nothing in the model.
+    model_b, _report_b = train_risk_model(data, events, seed=3, n_boot=10, progress=steps.append)
+    assert [step.split(" ")[0] for step in steps] == [
+        *["fitting", "model", "fitting", "logistic"],
+        *["evaluating", "evaluated"] * 3,  # model, logistic, heuristic (no latent ceiling here)
+        "forward",
+        "fitting",
+        "operating",
+    ]
+    assert steps[0].endswith("(3 patient-grouped calibration folds)")
+    assert steps[4] == "evaluating model (10 patient-bootstrap resamples)"
     x = data.head(500)
     assert np.array_equal(model_a.predict(x), model_b.predict(x))
 
