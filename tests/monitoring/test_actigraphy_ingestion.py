@@ -207,3 +207,25 @@ def test_the_actigraph_s_night_wins_over_the_phone_s(make_patient, django_captur
     assert summary.sleep_hours == pytest.approx((night.end - night.start).total_seconds() / 3600, abs=1e-3)
     assert summary.sleep_onset.strftime("%H:%M") == night.start.astimezone(PARIS).strftime("%H:%M")
     assert summary.sleep_efficiency != 0.5
+
+
+@pytest.mark.parametrize(
+    ("counts", "message"),
+    [
+        ([1, 10**400], "Item 1: a count lies between 0 and 100000."),
+        ([1, True], "Item 1: a number or null is required."),
+        ([None, 100_000.5], "Item 1: a count lies between 0 and 100000."),
+        ([None, None, "3"], "Item 2: a number or null is required."),
+    ],
+)
+def test_every_bad_count_is_named_by_its_position(make_patient, counts, message):
+    _patient, client = make_patient()
+    record = epochs(dt.datetime(2026, 3, 10, 12, 0, tzinfo=PARIS), counts)
+    assert post(client, [record])["rejected"][0]["errors"] == {"counts": [message]}
+
+
+def test_a_record_of_nulls_only_is_stored_and_keeps_the_day_missing(make_patient):
+    patient, client = make_patient()
+    assert post(client, [epochs(dt.datetime(2026, 3, 10, 12, 0, tzinfo=PARIS), [None, None])])["accepted"] == 1
+    day = ActivityDay.objects.get(patient=patient)
+    assert day.wear_minutes == 0 and day.minutes[720:722] == [None, None]
