@@ -389,17 +389,17 @@ class ActivityEpochsIn(NamedTuple):
 _COUNT_TYPES = frozenset({int, float, type(None)})
 
 
-def _magnitude(value: float | None) -> float:
-    # An integer too large for a float is not converted: compared as it is.
-    return 0 if value is None or value != value else abs(value)
-
-
 def _counts_problem(counts: list) -> str | None:
     """The first bad count, described; None if all are numbers 0 ... MAX_EPOCH_COUNT or null.
     Vectorised (a day of counts a record, a thousand records a batch); the item-by-item
     search runs only to name a bad one."""
-    if set(map(type, counts)) <= _COUNT_TYPES and max(map(_magnitude, counts)) <= MAX_EPOCH_COUNT:
-        values = np.array(counts, dtype="float64")
+    values: np.ndarray | None = None
+    if set(map(type, counts)) <= _COUNT_TYPES:
+        try:
+            values = np.array(counts, dtype="float64")
+        except OverflowError:  # an integer too large for a float: named below
+            values = None
+    if values is not None:
         given = values[~np.isnan(values)]
         if (
             len(given) == len(counts) - counts.count(None)

@@ -71,12 +71,16 @@ def _merge_days(*, patient: Patient, records: Sequence[ActivityEpochsIn]) -> set
         minutes = held.get(day)
         if minutes is None:
             minutes = held[day] = [None] * summaries.day_length_minutes(day, tz)
+        end = offset + len(values)
+        if minutes[offset:end].count(None) == len(values):  # nothing there yet: the usual case
+            minutes[offset:end] = values
+            continue
         for i, value in enumerate(values, start=offset):
             if value is not None:
                 minutes[i] = value
     now = timezone.now()
     rows = [
-        (patient.pk, day, minutes, sum(v is not None for v in minutes), now)
+        (patient.pk, day, minutes, len(minutes) - minutes.count(None), now)
         for day, minutes in sorted(held.items())
         if day in days
     ]

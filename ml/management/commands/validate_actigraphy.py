@@ -61,7 +61,7 @@ def stored_days(patient: Patient, first: date, last: date) -> pd.DataFrame:
         patient=patient, kind=SignalKind.SLEEP, source=SleepSource.ACTIGRAPH, day__range=(first, last)
     ).values_list("day", "start", "end", "efficiency", "awakenings"):
         period = (end - start).total_seconds() / 60
-        total = efficiency * period
+        total = (efficiency if efficiency is not None else float("nan")) * period
         nights.append((day, total, efficiency, period - total, awakenings))
     sleep = pd.DataFrame(nights, columns=["date", *SLEEP]).set_index("date")
     return summaries.join(sleep, how="left").astype("float64")
