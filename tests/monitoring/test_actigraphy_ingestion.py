@@ -10,6 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from monitoring.models import ActivityDay, ActivityEpochRecord, DailySummary, SignalRecord, SleepSource
+from monitoring.services import activity_derive
 from monitoring.summaries import day_length_minutes
 
 from .conftest import uid
@@ -229,3 +230,21 @@ def test_a_record_of_nulls_only_is_stored_and_keeps_the_day_missing(make_patient
     assert post(client, [epochs(dt.datetime(2026, 3, 10, 12, 0, tzinfo=PARIS), [None, None])])["accepted"] == 1
     day = ActivityDay.objects.get(patient=patient)
     assert day.wear_minutes == 0 and day.minutes[720:722] == [None, None]
+
+
+def test_erasure_deletes_the_minutes_and_what_was_derived_from_them(make_patient):
+    patient, client = make_patient(tz="Europe/Paris")
+    first = dt.date(2026, 3, 2)
+    records = [
+        epochs(dt.datetime.combine(first + dt.timedelta(days=n), dt.time(0), tzinfo=PARIS), day_counts(1440))
+        for n in range(4)
+    ]
+    response = client.post("/api/v1/signals/batch/", {"records": records}, format="json")
+    assert response.json()["accepted"] == 4
+    activity_derive(patient=patient, days={first + dt.timedelta(days=n) for n in range(4)})
+    assert SignalRecord.objects.filter(patient=patient, source="actigraph").exists()
+    body = client.post("/api/v1/me/erase/").json()
+    assert body["removed"]["activity_days"] == 4 and body["removed"]["activity_epoch_records"] == 4
+    assert not ActivityDay.objects.filter(patient=patient).exists()
+    assert not ActivityEpochRecord.objects.filter(patient=patient).exists()
+    assert not SignalRecord.objects.filter(patient=patient).exists()
