@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from monitoring.services import activity_epochs_store, ingestion_context
 from monitoring.validation import validate_activity_epochs
+from tests.browser_a11y import assert_no_serious_axe_violations
 from tests.conftest import browser_login
 from tests.factories import DEFAULT_PASSWORD, ClinicianFactory, PatientFactory, grant_consents
 
@@ -59,4 +60,5 @@ def test_the_actogram_stacks_the_days_and_shows_non_wear(live_asgi_server, brows
     page.locator("#card-actogram").scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts_dir / "actogram.png"))
     page.locator("#card-actogram").screenshot(path=str(DOCS / "dashboard-actogram-en.png"))
-    assert problems == []
+    assert problems == []  # before axe, whose injected script the page's CSP reports
+    assert_no_serious_axe_violations(page, "the patient page with an actogram")
