@@ -123,7 +123,7 @@ def _patient_days(lines: list[dict[str, Any]], tz: ZoneInfo) -> dict[date, _Day]
             )
         elif kind == "sleep":
             start, end = datetime.fromisoformat(raw["start"]), datetime.fromisoformat(raw["end"])
-            found.sleep.append((day, start, end, *_values(raw, "sleep"), UUID(text)))
+            found.sleep.append((day, start, end, *_values(raw, "sleep"), UUID(text), summaries.PHONE))
         else:
             found.kinds.setdefault(kind, []).append(_values(raw, kind))
     return days

@@ -13,6 +13,15 @@ class SignalKind(models.TextChoices):
     SCREEN = "screen", _("Screen use")
 
 
+class SleepSource(models.TextChoices):
+    """Where a sleep episode comes from: sent by the phone, or derived by the platform from
+    wrist actigraphy (`monitoring.services.actigraphy`). On a day with both, the actigraph's
+    episodes are the day's sleep (`monitoring.summaries.signal_part`)."""
+
+    PHONE = "phone", _("Phone")
+    ACTIGRAPH = "actigraph", _("Actigraph")
+
+
 class Instrument(models.TextChoices):
     PHQ9 = "PHQ-9", "PHQ-9"
     GAD7 = "GAD-7", "GAD-7"
@@ -79,6 +88,10 @@ class SignalRecord(models.Model):
     # sleep
     efficiency = models.FloatField(null=True, blank=True)
     awakenings = models.PositiveIntegerField(null=True, blank=True)
+    # Every record the phone sends is "phone"; the platform writes the "actigraph" sleep episodes.
+    source = models.CharField(
+        max_length=10, choices=SleepSource.choices, default=SleepSource.PHONE, db_default=SleepSource.PHONE
+    )
     # steps
     count = models.PositiveIntegerField(null=True, blank=True)
     # mobility
@@ -103,6 +116,45 @@ class SignalRecord(models.Model):
             models.Index(fields=["patient", "start"], name="signal_patient_start"),
         ]
         constraints = [models.CheckConstraint(condition=Q(start__lt=F("end")), name="signal_start_before_end")]
+
+
+class ActivityEpochRecord(models.Model):
+    """One `activity_epochs` record as it arrived (the idempotency key and what it covered):
+    its counts themselves are merged into the patient's `ActivityDay` rows, so `digest` (the
+    SHA-256 of the counts as sent) stands for them when a resent record is compared."""
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="activity_epoch_records", db_index=False
+    )
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    day = models.DateField()  # the local day of `start`
+    epoch_seconds = models.PositiveSmallIntegerField()
+    epochs = models.PositiveIntegerField()
+    digest = models.CharField(max_length=64)
+    received_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["patient", "start"]
+        indexes = [models.Index(fields=["patient", "start"], name="activity_record_patient_start")]
+        constraints = [models.CheckConstraint(condition=Q(start__lt=F("end")), name="activity_record_start_before_end")]
+
+
+class ActivityDay(models.Model):
+    """A patient's minute-level activity counts of one local calendar day, compactly: `minutes`
+    holds one value per minute from local midnight (1440, or 1380/1500 on the days the clocks
+    change), null where nothing was recorded (non-wear: never 0)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="activity_days", db_index=False)
+    date = models.DateField()
+    minutes = models.JSONField()
+    wear_minutes = models.PositiveSmallIntegerField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["patient", "date"]
+        constraints = [models.UniqueConstraint(fields=["patient", "date"], name="one_activity_day_per_patient_day")]
 
 
 class RecordingStatus(models.TextChoices):
@@ -167,6 +219,18 @@ class DailySummary(models.Model):
     energy_db = models.FloatField(null=True, blank=True)
     screen_minutes = models.FloatField(null=True, blank=True)
     unlocks = models.PositiveIntegerField(null=True, blank=True)
+    sleep_source = models.CharField(max_length=10, choices=SleepSource.choices, null=True, blank=True)
+    # Wrist actigraphy (monitoring.actigraphy, docs/actigraphy.md): the day's activity counts,
+    # and the rest-activity rhythm over the 7 local days ending on it.
+    activity_mean = models.FloatField(null=True, blank=True)
+    activity_zero_share = models.FloatField(null=True, blank=True)
+    rhythm_is = models.FloatField(null=True, blank=True)
+    rhythm_iv = models.FloatField(null=True, blank=True)
+    rhythm_ra = models.FloatField(null=True, blank=True)
+    rhythm_l5 = models.FloatField(null=True, blank=True)
+    rhythm_m10 = models.FloatField(null=True, blank=True)
+    rhythm_l5_onset = models.FloatField(null=True, blank=True)
+    rhythm_m10_onset = models.FloatField(null=True, blank=True)
     passive_records = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 

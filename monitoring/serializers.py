@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from .models import Instrument, RecordingStatus
 from .speech import MAX_BYTES, MAX_SECONDS, MIN_SECONDS
-from .validation import BOUNDS
+from .validation import BOUNDS, EPOCH_SECONDS, MAX_EPOCH_COUNT
 
 
 def _bounded(name: str, **kwargs: Any) -> serializers.Field:
@@ -120,6 +120,23 @@ class ScreenRecordSerializer(_RecordBase):
     unlocks = _bounded("unlocks")
 
 
+class ActivityEpochsRecordSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    type = serializers.CharField(help_text='"activity_epochs"')
+    start = serializers.DateTimeField(
+        help_text="The first epoch's start, on a whole minute; ISO 8601 with a UTC offset. The record ends "
+        "`len(counts) x epoch_seconds` later, at most 24 hours and 5 minutes past now."
+    )
+    epoch_seconds = serializers.ChoiceField(choices=list(EPOCH_SECONDS), help_text="Sub-minute epochs are summed.")
+    counts = serializers.ListField(
+        child=serializers.FloatField(min_value=0, max_value=MAX_EPOCH_COUNT, allow_null=True),
+        min_length=1,
+        max_length=86_400 // min(EPOCH_SECONDS),
+        help_text="One device activity count per epoch from `start` (not steps); null where not recorded "
+        "(non-wear, stored as missing, never 0). Whole minutes only, at most 24 hours; the activity consent.",
+    )
+
+
 SignalRecordSerializer = PolymorphicProxySerializer(
     component_name="SignalRecord",
     serializers={
@@ -128,6 +145,7 @@ SignalRecordSerializer = PolymorphicProxySerializer(
         "mobility": MobilityRecordSerializer,
         "speech": SpeechRecordSerializer,
         "screen": ScreenRecordSerializer,
+        "activity_epochs": ActivityEpochsRecordSerializer,
     },
     resource_type_field_name="type",
 )

@@ -10,7 +10,11 @@ Definitions (docs/ingestion.md says the same for readers):
   and none taken, null if none answered;
 - questionnaires: the latest total of the day per instrument (by `completed_at`, then
   `received_at`, then id: a resent answer with the same time replaces the earlier one);
-- sleep: the *main sleep* is the day's longest episode (the later one on a tie):
+- sleep: on a day with episodes derived from wrist actigraphy (`source` "actigraph") those
+  are the day's sleep and the phone's episodes of that day are left out (never counted
+  twice; the actigraph wins: a validated scoring of the wrist's movement against the phone's
+  inference from its own use); `sleep_source` says which. The *main sleep* is the day's
+  longest episode (the later one on a tie):
   `sleep_onset`/`sleep_wake` (local HH:MM), `sleep_efficiency` and `sleep_awakenings` are
   its own. `sleep_hours` is the time covered by all of the day's episodes (naps included),
   overlapping episodes counted once;
@@ -18,6 +22,9 @@ Definitions (docs/ingestion.md says the same for readers):
   places visited: the largest count reported (places are not additive across windows);
   speech features: means over the day's records; `passive_records`: the number of signal
   records;
+- wrist actigraphy (`actigraphy_part`): `activity_mean`, `activity_zero_share` of the day's
+  recorded minutes, and the rest-activity rhythm (`rhythm_*`) over the 7 local days ending on
+  the day (`monitoring.actigraphy`, `monitoring.actigraphy_rhythm`, docs/actigraphy.md);
 - nothing recorded -> NULL (never 0); floats are stored to 3 decimals (`stored`).
 
 The column-wise rules are declared once, as data (`CHECKIN_AGGREGATES`, `SIGNAL_AGGREGATES`),
@@ -33,10 +40,16 @@ import functools
 import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+
+from .actigraphy import daily_activity, daily_sleep
+from .actigraphy_rhythm import WINDOW_DAYS, daily_rhythm
 
 
 @dataclass(frozen=True)
@@ -127,8 +140,20 @@ SIGNAL_FIELDS = (
     "sleep_wake",
     "sleep_efficiency",
     "sleep_awakenings",
+    "sleep_source",
     *(a.column for aggregates in SIGNAL_AGGREGATES.values() for a in aggregates),
     "passive_records",
+)
+ACTIGRAPHY_FIELDS = (
+    "activity_mean",
+    "activity_zero_share",
+    "rhythm_is",
+    "rhythm_iv",
+    "rhythm_ra",
+    "rhythm_l5",
+    "rhythm_m10",
+    "rhythm_l5_onset",
+    "rhythm_m10_onset",
 )
 # The summary columns in API.md's timeline order that the model reads and every page shows
 # (`passive_records` is bookkeeping; the four columns not listed are kept for exports only).
@@ -155,10 +180,16 @@ SUMMARY_COLUMNS = [
     "pitch_sd_hz",
     "screen_minutes",
     "unlocks",
+    *ACTIGRAPHY_FIELDS,
     "passive_records",
 ]
 
-PARTS = {"checkins": CHECKIN_FIELDS, "questionnaires": QUESTIONNAIRE_FIELDS, "signals": SIGNAL_FIELDS}
+PARTS = {
+    "checkins": CHECKIN_FIELDS,
+    "questionnaires": QUESTIONNAIRE_FIELDS,
+    "signals": SIGNAL_FIELDS,
+    "actigraphy": ACTIGRAPHY_FIELDS,
+}
 ALL_COLUMNS = [name for part in PARTS.values() for name in part]
 # A day's row exists once any record counts for it; what was not recorded that day is NULL
 # but for the two counts.
@@ -167,7 +198,7 @@ DEFAULTS: dict[str, Any] = {"checkins": 0, "passive_records": 0}
 # Row shapes handed to the per-day functions (values_list order in services).
 CHECKIN_ROW = tuple(dict.fromkeys(a.source for a in CHECKIN_AGGREGATES if a.source))
 QUESTIONNAIRE_ROW = ("day", "instrument", "completed_at", "received_at", "id", "total")
-SLEEP_ROW = ("day", "start", "end", "efficiency", "awakenings", "id")
+SLEEP_ROW = ("day", "start", "end", "efficiency", "awakenings", "id", "source")
 # Per (day, kind): the number of records, then every SIGNAL_AGGREGATES column in its order
 # (a column of another kind is NULL in a kind's row).
 KIND_COLUMNS = tuple(a.column for aggregates in SIGNAL_AGGREGATES.values() for a in aggregates)
@@ -265,7 +296,11 @@ def signal_part(
     aggregates (KIND_ROW)."""
     part: dict[str, Any] = dict.fromkeys(SIGNAL_FIELDS)
     part["passive_records"] = sum(r[2] for r in kind_rows)
+    measured = [r for r in sleep_rows if r[6] == ACTIGRAPH]
+    if measured:  # the actigraph wins: the phone's episodes of the day are not counted too
+        sleep_rows = measured
     if sleep_rows:
+        part["sleep_source"] = sleep_rows[0][6]
         main = max(sleep_rows, key=lambda r: (r[2] - r[1], r[2], r[5]))
         part["sleep_hours"] = _covered_hours([(r[1], r[2]) for r in sleep_rows])
         part["sleep_onset"] = _minute(main[1], tz)
@@ -276,6 +311,72 @@ def signal_part(
         for column, position in _KIND_POSITIONS[row[1]]:
             part[column] = row[position]
     return part
+
+
+# --- wrist actigraphy ----------------------------------------------------------------------
+
+PHONE, ACTIGRAPH = "phone", "actigraph"
+# The measures of a day need these days around it: the night before (a sleep period belongs to
+# the day it ends, and scoring reads minutes on both sides) and the 6 days before (the rhythm's
+# 7-day window). A day's counts thus change the measures of the 6 days after it as well.
+ACTIGRAPHY_DAYS_BEFORE = WINDOW_DAYS
+ACTIGRAPHY_DAYS_AFTER = WINDOW_DAYS - 1
+
+
+def day_start(day: date, tz: ZoneInfo) -> datetime:
+    """The first instant of a local calendar day (local midnight, or the first minute after a
+    change that skips it)."""
+    moment = datetime.combine(day, time(0), tzinfo=tz)
+    wall = pd.Timestamp(moment).tz_localize(None)
+    return wall.tz_localize(tz, ambiguous=True, nonexistent="shift_forward").to_pydatetime()
+
+
+def day_length_minutes(day: date, tz: ZoneInfo) -> int:
+    """1440, or 1380 / 1500 on the days the clocks change."""
+    # In UTC: Python subtracts two datetimes of the same zone by their wall clocks.
+    later, earlier = day_start(day + timedelta(days=1), tz), day_start(day, tz)
+    return int((later.astimezone(UTC) - earlier.astimezone(UTC)).total_seconds() // 60)
+
+
+def minute_counts(days: Iterable[tuple[date, Sequence[float | None]]], tz: ZoneInfo) -> pd.Series:
+    """A patient's stored days (`ActivityDay`: the date and its minutes from local midnight)
+    as the actigraphy modules' input: counts on UTC minute timestamps, NaN where not recorded."""
+    stamps: list[np.ndarray] = []
+    values: list[np.ndarray] = []
+    for day, minutes in days:
+        start = pd.Timestamp(day_start(day, tz)).tz_convert("UTC").as_unit("ns").value
+        stamps.append(start + np.arange(len(minutes), dtype="int64") * 60_000_000_000)
+        values.append(np.array([np.nan if v is None else v for v in minutes], dtype="float64"))
+    if not stamps:
+        return pd.Series([], index=pd.DatetimeIndex([], tz="UTC"), dtype="float64", name="counts")
+    index = pd.DatetimeIndex(np.concatenate(stamps), tz="UTC")
+    return pd.Series(np.concatenate(values), index=index, name="counts")
+
+
+def actigraphy_days(counts: pd.Series, tz: ZoneInfo) -> pd.DataFrame:
+    """Per local day: the daily activity, the main sleep period ending on it and the 7-day
+    rhythm (the actigraphy modules' columns); the summary's share is `actigraphy_part`."""
+    if counts.dropna().empty:
+        return pd.DataFrame()
+    return pd.concat([daily_activity(counts, tz), daily_sleep(counts, tz), daily_rhythm(counts, tz)], axis=1)
+
+
+def _plain(value: Any) -> Any:
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
+def actigraphy_part(measures: pd.DataFrame, day: date) -> dict[str, Any]:
+    """One day's actigraphy columns from `actigraphy_days` (all NULL without a row)."""
+    if day not in measures.index:
+        return dict.fromkeys(ACTIGRAPHY_FIELDS)
+    row = measures.loc[day]
+    return {name: _plain(row[name]) for name in ACTIGRAPHY_FIELDS}
 
 
 def _half_away_from_zero(value: Fraction) -> float:

@@ -6,6 +6,7 @@ context (time zone, enrolment, now) and returns the normalised record, or per-fi
 DRF's shape (`{"field": ["message", ...]}`). Written by hand rather than with DRF serializers
 because a signal batch holds up to 1,000 records and the cohort import half a million."""
 
+import hashlib
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -13,6 +14,7 @@ from typing import Any, NamedTuple
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from django.utils.translation import gettext as _
 
 from .questionnaires import INSTRUMENTS, answer_errors
@@ -83,6 +85,13 @@ SIGNAL_VALUE_FIELDS = (
     "unlocks",
 )
 SIGNAL_KINDS = ("sleep", "steps", "mobility", "speech", "screen")
+# Minute-level activity counts from a wrist actigraph or a watch (validate_activity_epochs).
+ACTIVITY_EPOCHS = "activity_epochs"
+EPOCH_SECONDS = (2, 5, 10, 15, 20, 30, 60)  # sub-minute epochs are summed into minutes
+MAX_EPOCHS_SPAN = timedelta(hours=24)
+# One epoch's count: far above any device's (an Actiwatch minute rarely passes 5,000, an
+# ActiGraph Axis1 minute 20,000), and a day's sum of them stays finite in a float.
+MAX_EPOCH_COUNT = 100_000
 CHECKIN_SCALES = ("anxiety", "energy", "irritability", "sleep_quality")
 # A check-in's answers, in the order every reader and writer lists them.
 CHECKIN_VALUE_FIELDS = ("mood", *CHECKIN_SCALES, "medication_taken")
@@ -358,6 +367,111 @@ def validate_signal(raw: Any, ctx: Context) -> tuple[SignalIn | None, Errors]:
     # The one rule of a record's day (summaries.DAY_OF): a sleep episode's end, any other start.
     day = local_day({"start": start, "end": end}[DAY_OF[kind]], ctx.tz)
     return SignalIn(record_id, kind, start, end, day, tuple(values)), errors
+
+
+# --- activity epochs ------------------------------------------------------------------------------
+
+
+class ActivityEpochsIn(NamedTuple):
+    id: UUID
+    start: datetime
+    end: datetime
+    day: date
+    epoch_seconds: int
+    epochs: int
+    digest: str
+    minutes: tuple  # one count per minute from `start` (epochs summed), None where not recorded
+
+    def content(self) -> tuple:
+        return (self.start, self.end, self.epoch_seconds, self.digest)
+
+
+_COUNT_TYPES = frozenset({int, float, type(None)})
+
+
+def _counts_problem(counts: list) -> str | None:
+    """The first bad count, described; None if all are numbers 0 ... MAX_EPOCH_COUNT or null.
+    Vectorised (a day of counts a record, a thousand records a batch); the item-by-item
+    search runs only to name a bad one."""
+    values: np.ndarray | None = None
+    if set(map(type, counts)) <= _COUNT_TYPES:
+        try:
+            values = np.array(counts, dtype="float64")
+        except OverflowError:  # an integer too large for a float: named below
+            values = None
+    if values is not None:
+        given = values[~np.isnan(values)]
+        if (
+            len(given) == len(counts) - counts.count(None)
+            and np.isfinite(given).all()
+            and (given.size == 0 or (given.min() >= 0 and given.max() <= MAX_EPOCH_COUNT))
+        ):
+            return None
+    for position, value in enumerate(counts):
+        if value is None:
+            continue
+        if type(value) not in (int, float) or (type(value) is float and not math.isfinite(value)):
+            return _("Item %(i)s: a number or null is required.") % {"i": position}
+        if not 0 <= value <= MAX_EPOCH_COUNT:
+            return _("Item %(i)s: a count lies between 0 and %(max)s.") % {"i": position, "max": MAX_EPOCH_COUNT}
+    return None
+
+
+def validate_activity_epochs(raw: Any, ctx: Context) -> tuple[ActivityEpochsIn | None, Errors]:
+    """An `activity_epochs` record: `start` (on a whole minute), `epoch_seconds` (one of
+    EPOCH_SECONDS) and `counts`, one per epoch from `start`, null for an epoch not recorded
+    (non-wear), at most 24 hours of them, whole minutes only. Sub-minute epochs are summed
+    into minutes; a minute missing one of its epochs is missing."""
+    if not isinstance(raw, dict):
+        return None, _not_an_object(raw)
+    errors: Errors = {}
+    record_id = _uuid(raw, "id", errors)
+    start = _timestamp(raw, "start", errors, ctx)
+    if start is not None and (start.second or start.microsecond):
+        errors["start"] = [_("Must fall on a whole minute.")]
+        start = None
+    epoch = raw.get("epoch_seconds")
+    if epoch is None:
+        errors["epoch_seconds"] = _required()
+    elif type(epoch) is not int or epoch not in EPOCH_SECONDS:
+        errors["epoch_seconds"] = [
+            _("Must be one of %(choices)s.") % {"choices": ", ".join(str(e) for e in EPOCH_SECONDS)}
+        ]
+        epoch = None
+    counts = raw.get("counts")
+    if counts is None:
+        errors["counts"] = _required()
+    elif not isinstance(counts, list) or not counts:
+        errors["counts"] = [_("Expected a non-empty list of counts (numbers, or null where not recorded).")]
+    elif epoch is not None:
+        per_minute = 60 // epoch
+        if len(counts) % per_minute:
+            errors["counts"] = [
+                _("Whole minutes only: a multiple of %(n)s counts of %(s)s seconds.") % {"n": per_minute, "s": epoch}
+            ]
+        elif len(counts) * epoch > MAX_EPOCHS_SPAN.total_seconds():
+            errors["counts"] = [_("At most 24 hours of counts per record.")]
+        else:
+            problem = _counts_problem(counts)
+            if problem:
+                errors["counts"] = [problem]
+    end = None
+    if start is not None and epoch is not None and "counts" not in errors and isinstance(counts, list):
+        end = start + timedelta(seconds=len(counts) * epoch)
+        if end > ctx.latest:
+            errors["counts"] = [_("The counts reach more than 5 minutes into the future.")]
+    if errors:
+        return None, errors
+    assert record_id is not None and start is not None and end is not None and epoch is not None  # noqa: S101
+    assert isinstance(counts, list)  # noqa: S101
+    values = np.array(counts, dtype="float64")  # None -> NaN
+    # A NaN sum: a minute missing one of its epochs is missing.
+    per_minute = values.reshape(-1, 60 // epoch).sum(axis=1)
+    minutes = tuple(None if v != v else v for v in per_minute.tolist())
+    # The digest is of the values (3 and 3.0 are the same count), NaN where null.
+    digest = hashlib.sha256(values.tobytes()).hexdigest()
+    day = local_day(start, ctx.tz)
+    return ActivityEpochsIn(record_id, start, end, day, epoch, len(counts), digest, minutes), errors
 
 
 # --- check-ins and questionnaires ---------------------------------------------------------------

@@ -45,6 +45,58 @@ MEASURES: dict[str, tuple[str, str, str, str, str]] = {
     "pitch_sd_hz": (LOCAL_MEASURES, "pitch-sd", "Voice pitch variability (SD)", "activity", "Hz"),
     "screen_minutes": (LOCAL_MEASURES, "screen-time", "Screen time", "activity", "min"),
     "unlocks": (LOCAL_MEASURES, "phone-unlocks", "Phone unlocks", "activity", "{unlocks}"),
+    # Wrist actigraphy (docs/actigraphy.md): device counts, not steps; rhythm over 7 local days.
+    "activity_mean": (
+        LOCAL_MEASURES,
+        "activity-mean",
+        "Wrist activity, mean count per minute",
+        "activity",
+        "{counts}/min",
+    ),
+    "activity_zero_share": (
+        LOCAL_MEASURES,
+        "activity-zero-share",
+        "Wrist activity, share of minutes at zero",
+        "activity",
+        "1",
+    ),
+    "rhythm_is": (LOCAL_MEASURES, "rhythm-is", "Rest-activity rhythm, interdaily stability (7 days)", "activity", "1"),
+    "rhythm_iv": (
+        LOCAL_MEASURES,
+        "rhythm-iv",
+        "Rest-activity rhythm, intradaily variability (7 days)",
+        "activity",
+        "1",
+    ),
+    "rhythm_ra": (LOCAL_MEASURES, "rhythm-ra", "Rest-activity rhythm, relative amplitude (7 days)", "activity", "1"),
+    "rhythm_l5": (
+        LOCAL_MEASURES,
+        "rhythm-l5",
+        "Rest-activity rhythm, least active 5 hours (7 days)",
+        "activity",
+        "{counts}/min",
+    ),
+    "rhythm_m10": (
+        LOCAL_MEASURES,
+        "rhythm-m10",
+        "Rest-activity rhythm, most active 10 hours (7 days)",
+        "activity",
+        "{counts}/min",
+    ),
+    "rhythm_l5_onset": (
+        LOCAL_MEASURES,
+        "rhythm-l5-onset",
+        "Onset of the least active 5 hours, minutes after local midnight",
+        "activity",
+        "min",
+    ),
+    "rhythm_m10_onset": (
+        LOCAL_MEASURES,
+        "rhythm-m10-onset",
+        "Onset of the most active 10 hours, minutes after local midnight",
+        "activity",
+        "min",
+    ),
     "risk_score": (LOCAL_MEASURES, "relapse-risk-14d", "Relapse risk in the next 14 days (model)", "survey", "1"),
 }
 # instrument -> (questionnaire canonical, total-score LOINC code or None, display)

@@ -10,7 +10,15 @@ from alerts.models import Alert, AlertNote
 from ml.models import RiskScore
 from mobile.models import PatientSchedule, PushSubscription, ReminderSent
 from mobile.selectors import app_preference_export
-from monitoring.models import CheckIn, DailySummary, QuestionnaireResponse, SignalRecord, SpeechRecording
+from monitoring.models import (
+    ActivityDay,
+    ActivityEpochRecord,
+    CheckIn,
+    DailySummary,
+    QuestionnaireResponse,
+    SignalRecord,
+    SpeechRecording,
+)
 from monitoring.validation import CHECKIN_VALUE_FIELDS, SIGNAL_VALUE_FIELDS
 from patients.models import AuditEvent, ClinicalEvent, ConsentRecord, CrisisPlan, Patient
 
@@ -47,7 +55,7 @@ def patient_data_export(*, patient: Patient) -> dict[str, Any]:
         "phone": patient.phone,
         "key_worker": patient.key_worker.get_username() if patient.key_worker else None,
     }
-    signal_fields = ("id", "kind", "start", "end", "day", *SIGNAL_VALUE_FIELDS, "received_at")
+    signal_fields = ("id", "kind", "source", "start", "end", "day", *SIGNAL_VALUE_FIELDS, "received_at")
     signals = [
         {k: v for k, v in row.items() if v is not None}
         for row in _rows(SignalRecord.objects.filter(patient=patient).order_by("start", "pk"), signal_fields)
@@ -70,6 +78,18 @@ def patient_data_export(*, patient: Patient) -> dict[str, Any]:
             ("id", "instrument", "answers", "total", "severity", "flags", "completed_at", "day", "received_at"),
         ),
         "signals": signals,
+        # Wrist actigraphy: the records as received (their counts are in the day rows) and
+        # each local day's minutes from midnight (null: not recorded).
+        "activity_epoch_records": [
+            {**row, "id": str(row["id"])}
+            for row in _rows(
+                ActivityEpochRecord.objects.filter(patient=patient).order_by("start", "pk"),
+                ("id", "start", "end", "day", "epoch_seconds", "epochs", "digest", "received_at"),
+            )
+        ],
+        "activity_days": _rows(
+            ActivityDay.objects.filter(patient=patient).order_by("date"), ("date", "minutes", "wear_minutes")
+        ),
         "speech_recordings": _rows(
             SpeechRecording.objects.filter(patient=patient).order_by("recorded_at", "pk"),
             ("id", "recorded_at", "duration_s", "status", "error", "received_at", "processed_at"),
@@ -80,6 +100,7 @@ def patient_data_export(*, patient: Patient) -> dict[str, Any]:
                 "date",
                 *SUMMARY_FIELDS,
                 "sleep_awakenings",
+                "sleep_source",
                 "places_visited",
                 "pitch_mean_hz",
                 "energy_db",

@@ -13,7 +13,15 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from ml.models import RiskScore
 from mobile.models import AppPreference, PatientSchedule, PushSubscription, ReminderSent
-from monitoring.models import CheckIn, DailySummary, QuestionnaireResponse, SignalRecord, SpeechRecording
+from monitoring.models import (
+    ActivityDay,
+    ActivityEpochRecord,
+    CheckIn,
+    DailySummary,
+    QuestionnaireResponse,
+    SignalRecord,
+    SpeechRecording,
+)
 from patients.errors import DomainError
 from patients.models import (
     ClinicalEvent,
@@ -71,6 +79,8 @@ def patient_erase(*, patient: Patient) -> dict[str, int]:
             ("checkins", CheckIn),
             ("questionnaires", QuestionnaireResponse),
             ("signals", SignalRecord),
+            ("activity_epoch_records", ActivityEpochRecord),
+            ("activity_days", ActivityDay),
             ("speech_recordings", SpeechRecording),
             ("daily_summaries", DailySummary),
             ("risk_scores", RiskScore),

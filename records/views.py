@@ -23,6 +23,7 @@ from patients.models import AuditAction, Role, User
 from patients.query import nul_free, query_errors_as_400
 from patients.selectors import patient_get_for_clinician
 
+from .actogram import actogram_for_patient
 from .overview import (
     BANDS,
     GAP_CHOICES,
@@ -208,6 +209,7 @@ def patient_detail(request: HttpRequest, patient_id: UUID) -> HttpResponse:
             "event_kinds": [(str(k), str(v)) for k, v in EVENT_KIND_LABELS.items()],
             "sex_label": str(SEX_LABELS.get(patient.sex, patient.sex)),
             "strings": chart_strings(),
+            "actogram": actogram_for_patient(patient=patient, end=end),
             "list_url": reverse("dashboard_patient_list"),
         },
     )

@@ -38,27 +38,22 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a file from the repository root
 
-from sklearn.impute import SimpleImputer  # noqa: E402
-from sklearn.linear_model import LogisticRegression  # noqa: E402
-from sklearn.metrics import f1_score, matthews_corrcoef  # noqa: E402
-from sklearn.model_selection import LeaveOneGroupOut  # noqa: E402
-from sklearn.pipeline import Pipeline, make_pipeline  # noqa: E402
-from sklearn.preprocessing import StandardScaler  # noqa: E402
-
+# The scoring (classifier, leave-one-participant-out, metrics, table) is the one
+# `manage.py validate_actigraphy` uses on the platform's stored features.
+from ml.actigraphy_validation import (  # noqa: E402
+    DAILY_RHYTHM,
+    RHYTHM,
+    SLEEP,
+    leave_one_participant_out,
+    markdown,
+    metrics,
+)
 from monitoring.actigraphy import daily_activity, daily_sleep  # noqa: E402
 from monitoring.actigraphy_formats import read_actigraphy  # noqa: E402
 from monitoring.actigraphy_rhythm import daily_rhythm, rhythm  # noqa: E402
 
 TZ = "Europe/Oslo"
-RHYTHM = ["is", "iv", "ra", "l5", "m10"]
-SLEEP = ["sleep_total_minutes", "sleep_efficiency", "sleep_waso_minutes", "sleep_awakenings"]
 ACTIVITY = ["activity_mean", "activity_sd", "activity_zero_share", "activity_day_mean", "activity_night_mean"]
-DAILY_RHYTHM = [f"rhythm_{key}" for key in RHYTHM]
-
-PUBLISHED = [
-    ("Jakobsen et al. 2020 (published)", 0.82, 0.84, 0.65, None),
-    ("Garcia-Ceja et al. 2018 baseline (published)", None, None, 0.44, 0.73),
-]
 
 
 @dataclass
@@ -124,35 +119,6 @@ def day_table(subjects: list[Subject]) -> pd.DataFrame:
     return pd.concat(frames)
 
 
-def classifier() -> Pipeline:
-    return make_pipeline(
-        SimpleImputer(strategy="median"),
-        StandardScaler(),
-        LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000),
-    )
-
-
-def leave_one_participant_out(x: np.ndarray, y: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """Out-of-participant probabilities of being a patient."""
-    probability = np.empty(len(y))
-    for train, test in LeaveOneGroupOut().split(x, y, groups):
-        model = classifier().fit(x[train], y[train])
-        probability[test] = model.predict_proba(x[test])[:, 1]
-    return probability
-
-
-def metrics(y: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
-    tp = int(((predicted == 1) & (y == 1)).sum())
-    tn = int(((predicted == 0) & (y == 0)).sum())
-    return {
-        "sensitivity": tp / int((y == 1).sum()),
-        "specificity": tn / int((y == 0).sum()),
-        "mcc": float(matthews_corrcoef(y, predicted)),
-        "f1": float(f1_score(y, predicted)),
-        "n": len(y),
-    }
-
-
 def evaluate(subjects: list[Subject]) -> list[tuple[str, str, dict[str, float]]]:
     table = subject_table(subjects)
     y = table["condition"].to_numpy()
@@ -177,24 +143,6 @@ def evaluate(subjects: list[Subject]) -> list[tuple[str, str, dict[str, float]]]
     per_subject = pd.Series(probability, index=groups).groupby(level=0).mean().reindex(names)
     results.append(("subject", label + ", mean per subject", metrics(y, (per_subject.to_numpy() >= 0.5).astype(int))))
     return results
-
-
-def markdown(results: list[tuple[str, str, dict[str, float]]]) -> str:
-    def cell(value: float | None) -> str:
-        return "" if value is None else f"{value:.2f}"
-
-    lines = [
-        "| level | features | n | sensitivity | specificity | MCC | F1 |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for level, label, m in results:
-        lines.append(
-            f"| {level} | {label} | {m['n']} | {cell(m['sensitivity'])} | {cell(m['specificity'])} "
-            f"| {cell(m['mcc'])} | {cell(m['f1'])} |"
-        )
-    for label, sensitivity, specificity, mcc, f1 in PUBLISHED:
-        lines.append(f"| | {label} | | {cell(sensitivity)} | {cell(specificity)} | {cell(mcc)} | {cell(f1)} |")
-    return "\n".join(lines)
 
 
 def main() -> None:

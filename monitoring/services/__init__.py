@@ -1,12 +1,14 @@
 """Writes of the monitoring app, one module per kind of write:
 
 - `ingestion`: check-ins, questionnaires (with the safety rule) and signal records;
+- `actigraphy`: wrist-actigraphy minutes stored per day, and what is derived from them;
 - `daily_summaries`: the daily summary of the patient-days new rows touched;
 - `voice_diaries`: audio received, features extracted in the background, audio deleted.
 
 The public names are gathered here, so callers write `from monitoring.services import ...`."""
 
 from ..bulk import CONFLICT, DUPLICATE, STORED
+from .actigraphy import activity_days_derive, activity_derive, activity_epochs_store
 from .daily_summaries import daily_summaries_rebuild, daily_summaries_recompute
 from .ingestion import (
     MAX_BATCH,
@@ -32,6 +34,9 @@ from .voice_diaries import (
 )
 
 __all__ = [
+    "activity_days_derive",
+    "activity_derive",
+    "activity_epochs_store",
     "CONFLICT",
     "DUPLICATE",
     "MAX_BATCH",

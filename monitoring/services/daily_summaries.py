@@ -2,9 +2,10 @@
 days' raw rows by the one rule set (`monitoring.summaries`) and upserted."""
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, date
+from datetime import UTC, date, timedelta
 from typing import Any
 
+import pandas as pd
 from django.db import connection
 from django.db.models import Aggregate, Avg, Count, Max, Sum
 from django.utils import timezone
@@ -13,7 +14,7 @@ from patients.models import Patient
 
 from .. import summaries
 from ..bulk import inserter
-from ..models import CheckIn, DailySummary, QuestionnaireResponse, SignalKind, SignalRecord
+from ..models import ActivityDay, CheckIn, DailySummary, QuestionnaireResponse, SignalKind, SignalRecord
 
 
 def _day_filter(days: set[date]) -> dict[str, Any]:
@@ -45,16 +46,42 @@ _KIND_AGGREGATES: dict[str, Aggregate] = {
 }
 
 
+def actigraphy_measures(*, patient: Patient, days: Iterable[date]) -> pd.DataFrame:
+    """`summaries.actigraphy_days` for these local days, from the stored minutes of the days
+    their measures read (the 7 days before each: the night before and the rhythm's window)."""
+    wanted = set(days)
+    if not wanted:
+        return pd.DataFrame()
+    lo = min(wanted) - timedelta(days=summaries.ACTIGRAPHY_DAYS_BEFORE)
+    rows = (
+        ActivityDay.objects.filter(patient=patient, date__range=(lo, max(wanted)))
+        .order_by("date")
+        .values_list("date", "minutes")
+    )
+    tz = patient.tz
+    return summaries.actigraphy_days(summaries.minute_counts(rows, tz), tz)
+
+
 def daily_summaries_recompute(
-    *, patient: Patient, days: Iterable[date], parts: Sequence[str] = ("checkins", "questionnaires", "signals")
+    *,
+    patient: Patient,
+    days: Iterable[date],
+    parts: Sequence[str] = ("checkins", "questionnaires", "signals", "actigraphy"),
+    actigraphy: pd.DataFrame | None = None,
 ) -> int:
     """Recompute the named parts of the patient's summary rows for these local days from
-    those days' raw rows only, and upsert them (one query per part plus one write)."""
+    those days' raw rows only (the actigraphy part: from the minutes of its 7-day window, or
+    `actigraphy` when the caller has computed `actigraphy_measures` already), and upsert them
+    (one query per part plus one write)."""
     wanted = set(days)
     if not wanted:
         return 0
     where = _day_filter(wanted)
     values: dict[date, dict[str, Any]] = {day: {} for day in wanted}
+    if "actigraphy" in parts:
+        measures = actigraphy if actigraphy is not None else actigraphy_measures(patient=patient, days=wanted)
+        for day in wanted:
+            values[day].update(summaries.actigraphy_part(measures, day))
     if "questionnaires" in parts:
         answers = QuestionnaireResponse.objects.filter(patient=patient, **where).values_list(
             *summaries.QUESTIONNAIRE_ROW
@@ -136,4 +163,5 @@ def daily_summaries_rebuild(*, patient: Patient) -> int:
     days: set[date] = set()
     for model in (CheckIn, QuestionnaireResponse, SignalRecord):
         days.update(model._default_manager.filter(patient=patient).values_list("day", flat=True).distinct())
+    days.update(ActivityDay.objects.filter(patient=patient).values_list("date", flat=True))
     return daily_summaries_recompute(patient=patient, days=days)

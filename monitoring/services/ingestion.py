@@ -22,14 +22,18 @@ from ..bulk import CONFLICT, DUPLICATE, STORED, store_rows
 from ..models import CheckIn, QuestionnaireResponse, SignalRecord
 from ..questionnaires import SAFETY_ALERT, score
 from ..validation import (
+    ACTIVITY_EPOCHS,
     CHECKIN_VALUE_FIELDS,
     SIGNAL_VALUE_FIELDS,
+    ActivityEpochsIn,
     CheckInIn,
     Context,
     QuestionnaireIn,
     SignalIn,
+    validate_activity_epochs,
     validate_signal,
 )
+from .actigraphy import activity_epochs_store
 from .daily_summaries import daily_summaries_recompute
 
 logger = logging.getLogger(__name__)
@@ -131,19 +135,34 @@ def signal_batch_record(*, patient: Patient, records: list[Any], now: datetime |
     result = BatchResult()
     valid: list[SignalIn] = []
     positions: list[int] = []
+    epochs: list[ActivityEpochsIn] = []
+    epoch_positions: list[int] = []
     for index, raw in enumerate(records):
-        record, errors = validate_signal(raw, ctx)
+        record: SignalIn | ActivityEpochsIn | None
+        if isinstance(raw, dict) and raw.get("type") == ACTIVITY_EPOCHS:
+            record, errors = validate_activity_epochs(raw, ctx)
+        else:
+            record, errors = validate_signal(raw, ctx)
         if record is None:
             raw_id = raw.get("id") if isinstance(raw, dict) else None
             result.rejected.append(
                 {"index": index, "id": raw_id if isinstance(raw_id, str) else None, "errors": errors}
             )
+        elif isinstance(record, ActivityEpochsIn):
+            epochs.append(record)
+            epoch_positions.append(index)
         else:
             valid.append(record)
             positions.append(index)
-    if valid:
-        statuses = signals_store(patient=patient, records=valid)
-        for index, record, status in zip(positions, valid, statuses, strict=True):
+    if valid or epochs:
+        with transaction.atomic():
+            statuses = signals_store(patient=patient, records=valid) if valid else []
+            epoch_statuses = activity_epochs_store(patient=patient, records=epochs) if epochs else []
+        stored: list[tuple[int, SignalIn | ActivityEpochsIn, str]] = [
+            *zip(positions, valid, statuses, strict=True),
+            *zip(epoch_positions, epochs, epoch_statuses, strict=True),
+        ]
+        for index, record, status in stored:
             if status == STORED:
                 result.accepted += 1
             elif status == DUPLICATE:

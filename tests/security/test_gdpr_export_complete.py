@@ -12,7 +12,15 @@ from django.utils import timezone
 from alerts.models import Alert, AlertNote
 from ml.models import ModelVersion, RiskScore
 from mobile.models import AppPreference, PatientSchedule, PushSubscription, ReminderSent, ScheduledQuestionnaire
-from monitoring.models import CheckIn, DailySummary, QuestionnaireResponse, SignalRecord, SpeechRecording
+from monitoring.models import (
+    ActivityDay,
+    ActivityEpochRecord,
+    CheckIn,
+    DailySummary,
+    QuestionnaireResponse,
+    SignalRecord,
+    SpeechRecording,
+)
 from patients.models import ClinicalEvent, CrisisPlan, EnrollmentCode, Patient
 
 # model label -> export section
@@ -23,6 +31,8 @@ EXPORTED = {
     "monitoring.CheckIn": "checkins",
     "monitoring.QuestionnaireResponse": "questionnaires",
     "monitoring.SignalRecord": "signals",
+    "monitoring.ActivityEpochRecord": "activity_epoch_records",
+    "monitoring.ActivityDay": "activity_days",
     "monitoring.SpeechRecording": "speech_recordings",
     "monitoring.DailySummary": "daily_summaries",
     "ml.RiskScore": "risk_scores",
@@ -81,6 +91,20 @@ def _seed(patient, marker: str) -> None:  # type: ignore[no-untyped-def]
         received_at=now,
         count=1234,
     )
+    ActivityEpochRecord.objects.create(
+        id=uuid.uuid4(),
+        patient=patient,
+        start=now - dt.timedelta(minutes=2),
+        end=now,
+        day=day,
+        epoch_seconds=60,
+        epochs=2,
+        digest="0" * 64,
+        received_at=now,
+    )
+    ActivityDay.objects.create(
+        patient=patient, date=day, minutes=[None] * 1438 + [5, 7], wear_minutes=2, updated_at=now
+    )
     SpeechRecording.objects.create(
         id=uuid.uuid4(), patient=patient, recorded_at=now, sha256="0" * 64, size_bytes=10, duration_s=5, status="done"
     )
@@ -129,5 +153,6 @@ def test_export_holds_all_of_it_and_nothing_of_anyone_else(patient_client, patie
     ]
     assert [r["devices"] for r in data["push_subscriptions"]["reminders_sent"]] == [1]
     assert len(data["signals"]) == 1 and len(data["risk_scores"]) == 1
+    assert data["activity_days"][0]["minutes"][-2:] == [5, 7] and data["activity_days"][0]["wear_minutes"] == 2
     assert "theirs" not in text
     assert other_patient.code not in text
