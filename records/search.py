@@ -197,6 +197,7 @@ class _Source:
     patient_sql: str
     joins: str = ""
     where: str = ""
+    id_type: str = "uuid"
 
     @property
     def fts(self) -> str:
@@ -229,7 +230,7 @@ SOURCES = [
     _Source("alert_resolution", "alerts_alert", ("resolution_note",), "{day}(coalesce(t.resolved_at, t.created_at))",
             "coalesce(t.resolved_at, t.created_at)", "t.id", "false", "t.patient_id", where="t.resolution_note <> ''"),
     _Source("crisis_plan", "patients_crisisplan", ("warning_signs", "who_to_call", "what_helped"),
-            "{day}(t.updated_at)", "t.updated_at", "NULL", "false", "t.patient_id"),
+            "{day}(t.updated_at)", "t.updated_at", "NULL", "false", "t.patient_id", id_type="integer"),
 ]  # fmt: skip
 
 
@@ -457,7 +458,7 @@ def _headlines_postgresql(
             cursor.execute(
                 f"SELECT t.id::text, ts_headline('pg_catalog.french', {text}, %s::tsquery, %s), "  # noqa: S608
                 f"ts_headline('public.relapse_en', {text}, %s::tsquery, %s), {text} "
-                f"FROM {source.table} t WHERE t.id::text = ANY(%s)",
+                f"FROM {source.table} t WHERE t.id = ANY(%s::{source.id_type}[])",
                 [headline_fr, options, tsquery, options, [h.id for h in group]],
             )
             found = {row[0]: row[1:] for row in cursor.fetchall()}
