@@ -690,8 +690,8 @@ class SearchApi(APIView):
         limit = paginator.get_limit(request) or 50
         offset = paginator.get_offset(request)
         try:
-            page = search.notes_search(
-                user=request_user(request),
+            page = search.notes_search_audited(
+                request=request,
                 query=filters["q"],
                 patient_id=patient_id,
                 kind=filters.get("kind"),
@@ -702,19 +702,5 @@ class SearchApi(APIView):
             )
         except search.EmptyQuery as exc:
             raise ValidationError({"q": [_("There is no word to look for in this query.")]}) from exc
-        # Every search is on record: its query and the patients it returned, one row each.
-        audit_record_patients(
-            request=request,
-            action=AuditAction.READ,
-            resource="search",
-            patient_ids=[hit.patient_id for hit in page.hits],
-            detail={
-                "q": filters["q"],
-                **{name: str(filters[name]) for name in ("patient", "kind", "start", "end") if name in filters},
-                "count": page.total,
-                "offset": offset,
-                "fallback": page.fallback,
-            },
-        )
         paginator.request, paginator.limit, paginator.offset, paginator.count = request, limit, offset, page.total
         return paginator.get_paginated_response(SearchHitSerializer(page.hits, many=True).data)

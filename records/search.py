@@ -31,7 +31,8 @@ import snowballstemmer
 from django.db import connection, transaction
 from django.urls import reverse
 
-from patients.models import Patient, User
+from patients.audit import audit_record_patients
+from patients.models import AuditAction, Patient, User
 
 KINDS = ("checkin", "clinical_event", "alert_note", "alert_resolution", "crisis_plan")
 # Fewer word matches than this and the trigram fallback runs (PostgreSQL).
@@ -564,3 +565,22 @@ def _similar_snippet(body: str, words: list[str], marks: Marks, width: int = 28)
     start = max(0, (first or 0) - width)
     text = "".join(marked[start : start + 2 * width])
     return ("… " if start else "") + text + (" …" if start + 2 * width < len(marked) else "")
+
+
+def notes_search_audited(*, request: Any, query: str, **filters: Any) -> SearchPage:
+    """`notes_search` for a request (the API and the results page): every search is on record
+    with its query, its filters and the patients it returned (one audit row per patient)."""
+    page = notes_search(user=request.user, query=query, **filters)
+    audit_record_patients(
+        request=request,
+        action=AuditAction.READ,
+        resource="search",
+        patient_ids=[hit.patient_id for hit in page.hits],
+        detail={
+            "q": query,
+            **{name: str(value) for name, value in filters.items() if value is not None and name != "limit"},
+            "count": page.total,
+            "fallback": page.fallback,
+        },
+    )
+    return page
