@@ -52,6 +52,7 @@ from .serializers import (
     RiskScoreOutputSerializer,
     RiskScoresQuerySerializer,
     SearchHitSerializer,
+    SearchPageSerializer,
     SearchQuerySerializer,
     TimelineSerializer,
 )
@@ -660,7 +661,7 @@ class SearchApi(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("q", str, required=True, description=SearchQuerySerializer().fields["q"].help_text),
+            OpenApiParameter("q", str, required=True, description=str(SearchQuerySerializer().fields["q"].help_text)),
             OpenApiParameter(
                 "patient", OpenApiTypes.UUID, description="One patient of your care teams (404 otherwise)."
             ),
@@ -673,7 +674,7 @@ class SearchApi(APIView):
             OpenApiParameter("offset", int, description="Results to skip."),
         ],
         responses={
-            200: SearchHitSerializer(many=True),
+            200: SearchPageSerializer,
             400: OpenApiResponse(description="No word to look for, a bad date or kind."),
             404: OpenApiResponse(description="`patient` is not one of your care teams' patients."),
         },

@@ -33,6 +33,7 @@ from django.urls import reverse
 
 from patients.audit import audit_record_patients
 from patients.models import AuditAction, Patient, User
+from patients.selectors import patients_for_clinician
 
 KINDS = ("checkin", "clinical_event", "alert_note", "alert_resolution", "crisis_plan")
 # Fewer word matches than this and the trigram fallback runs (PostgreSQL).
@@ -83,7 +84,7 @@ class ParsedQuery:
     @property
     def prefixes(self) -> str:
         """The prefix terms as `to_tsquery` text (word characters only, quoted)."""
-        terms = []
+        terms: list[str] = []
         for clause in self.positives:
             if clause.prefix:
                 *whole, last = clause.words
@@ -251,11 +252,15 @@ def notes_search(
     parsed = parse_query(query)
     if not (user.is_authenticated and user.is_active and user.is_clinician):
         return SearchPage(total=0, hits=[], fallback=False)
-    team_ids = list(user.care_teams.values_list("pk", flat=True))
-    if not team_ids:
+    # The patients of the clinician's teams, never erased ones (patients.selectors' rule).
+    patients = patients_for_clinician(user=user)
+    if patient_id is not None:
+        patients = patients.filter(pk=patient_id)
+    patient_ids = list(patients.values_list("pk", flat=True))
+    if not patient_ids:
         return SearchPage(total=0, hits=[], fallback=False)
     sources = [s for s in SOURCES if kind is None or s.kind == kind]
-    scope = _Scope(team_ids=team_ids, patient_id=patient_id, start=start, end=end)
+    scope = _Scope(patient_ids=patient_ids, start=start, end=end)
     if connection.vendor == "postgresql":
         return _search_postgresql(parsed, sources, scope, limit, offset)
     return _search_sqlite(parsed, sources, scope, limit, offset)
@@ -263,22 +268,21 @@ def notes_search(
 
 @dataclass
 class _Scope:
-    team_ids: list[int]
-    patient_id: UUID | None
+    patient_ids: list[UUID]
     start: dt.date | None
     end: dt.date | None
 
     def sql(self, source: _Source, day_fn: str) -> tuple[str, list[Any]]:
-        """The branch's filters: patients of the teams (never erased), then the optional ones."""
-        placeholders = ", ".join(["%s"] * len(self.team_ids))
-        clauses = [
-            f"{source.patient_sql} IN (SELECT p.id FROM patients_patient p WHERE p.care_team_id IN ({placeholders})"  # noqa: S608
-            " AND p.status <> 'erased')"
-        ]
-        params: list[Any] = list(self.team_ids)
-        if self.patient_id is not None:
-            clauses.append(f"{source.patient_sql} = %s")
-            params.append(self.patient_id.hex if connection.vendor == "sqlite" else self.patient_id)
+        """The branch's filters: the patients in scope (as a list of ids, so that PostgreSQL
+        ANDs the patient index with the text index instead of reading every match of every
+        team), then the optional ones."""
+        params: list[Any]
+        if connection.vendor == "postgresql":
+            clauses = [f"{source.patient_sql} = ANY(%s::uuid[])"]
+            params = [self.patient_ids]
+        else:
+            clauses = [f"{source.patient_sql} IN ({', '.join(['%s'] * len(self.patient_ids))})"]
+            params = [pid.hex for pid in self.patient_ids]
         day = source.date_sql.format(day=day_fn)
         if self.start is not None:
             clauses.append(f"{day} >= %s")

@@ -361,3 +361,12 @@ class SearchHitSerializer(serializers.Serializer):
         choices=["words", "similar"], help_text="words: full text; similar: a word spelt nearly alike (PostgreSQL)."
     )
     link = serializers.CharField(help_text="The place in the record (a clinician page).")
+
+
+class SearchPageSerializer(serializers.Serializer):
+    """The search's page, in the shape of every paginated list (LimitOffsetPagination)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = SearchHitSerializer(many=True)
