@@ -17,14 +17,7 @@ its triggers)."""
 
 from django.db import migrations
 
-# (table, tsvector source expression, trigram-folded expression, short name)
-SOURCES = [
-    ("monitoring_checkin", "note", "checkin"),
-    ("patients_clinicalevent", "note", "event"),
-    ("alerts_alertnote", "text", "alertnote"),
-    ("alerts_alert", "resolution_note", "alert"),
-    ("patients_crisisplan", "warning_signs || E'\\n' || who_to_call || E'\\n' || what_helped", "crisisplan"),
-]
+from records.search_index import SOURCES, sqlite_statements
 
 # Characters that unaccent turns into a quote or a backslash: they would break the tsvector's
 # text form that relapse_search_vector unaccents, so they become spaces first.
@@ -90,31 +83,6 @@ DROP INDEX IF EXISTS search16_{name}_fts;
 ALTER TABLE {table} DROP COLUMN IF EXISTS search_vector;
 """
     return forward, reverse
-
-
-def _columns(source: str) -> list[str]:
-    return [part.strip() for part in source.split("||") if not part.strip().startswith("E'")]
-
-
-def sqlite_statements(table: str, source: str, name: str) -> list[str]:
-    """The FTS5 table and its three triggers (IF NOT EXISTS: records.apps replays them)."""
-    cols = _columns(source)
-    fts = f"search_{name}_fts"
-    col_list = ", ".join(cols)
-    new_values = ", ".join(f"new.{c}" for c in cols)
-    old_values = ", ".join(f"old.{c}" for c in cols)
-    changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in cols)
-    return [
-        f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5({col_list}, content='{table}', "
-        "tokenize='porter unicode61 remove_diacritics 2')",
-        f"CREATE TRIGGER IF NOT EXISTS {fts}_ai AFTER INSERT ON {table} BEGIN "
-        f"INSERT INTO {fts}(rowid, {col_list}) VALUES (new.rowid, {new_values}); END",
-        f"CREATE TRIGGER IF NOT EXISTS {fts}_ad AFTER DELETE ON {table} BEGIN "
-        f"INSERT INTO {fts}({fts}, rowid, {col_list}) VALUES ('delete', old.rowid, {old_values}); END",
-        f"CREATE TRIGGER IF NOT EXISTS {fts}_au AFTER UPDATE ON {table} WHEN {changed} BEGIN "
-        f"INSERT INTO {fts}({fts}, rowid, {col_list}) VALUES ('delete', old.rowid, {old_values}); "
-        f"INSERT INTO {fts}(rowid, {col_list}) VALUES (new.rowid, {new_values}); END",
-    ]
 
 
 def forward(apps, schema_editor):  # type: ignore[no-untyped-def]

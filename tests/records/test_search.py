@@ -13,6 +13,7 @@ from django.utils import timezone
 from alerts.services import alert_note_add, alert_resolve
 from patients.models import AuditEvent, CrisisPlan
 from records.search import Marks, fts5_expression, marked_html, parse_query
+from records.search_index import sqlite_search_index_ensure
 from tests.conftest import auth_client
 from tests.factories import (
     AlertFactory,
@@ -217,6 +218,19 @@ def test_sqlite_triggers_keep_the_index_in_step(world: dict[str, Any]) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search_%'")
         assert cursor.fetchone()[0] == 15
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'", reason="SQLite's index")
+def test_a_lost_sqlite_trigger_is_put_back_and_its_index_rebuilt(world: dict[str, Any]) -> None:
+    # As after a migration that rebuilds monitoring_checkin: its triggers are gone.
+    with connection.cursor() as cursor:
+        for suffix in ("ai", "ad", "au"):
+            cursor.execute(f"DROP TRIGGER search_checkin_fts_{suffix}")
+    CheckInFactory(patient=world["also"], recorded_at=timezone.now() - dt.timedelta(hours=2), note="Vertiges.")
+    assert codes(search(world["nurse"], q="vertiges")) == []
+    assert sqlite_search_index_ensure(connection=connection) == ["search_checkin_fts"]
+    assert codes(search(world["nurse"], q="vertiges")) == ["P-ALSO"]
+    assert sqlite_search_index_ensure(connection=connection) == []
 
 
 # --- the query language (pure) ---------------------------------------------------------------------
