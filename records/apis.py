@@ -15,6 +15,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -31,6 +32,7 @@ from patients.selectors import crisis_plan_for_patient, patients_filter
 from patients.serializers import ClinicalEventOutputSerializer, PatientCreateInputSerializer
 from patients.services import crisis_plan_save, patient_contact_update, patient_create
 
+from . import search
 from .cards import crisis_plan_data, patient_cards
 from .episodes import risk_episodes_for_patient
 from .exports import fhir_bundle, timeline_csv
@@ -49,6 +51,9 @@ from .serializers import (
     RiskEpisodeSerializer,
     RiskScoreOutputSerializer,
     RiskScoresQuerySerializer,
+    SearchHitSerializer,
+    SearchPageSerializer,
+    SearchQuerySerializer,
     TimelineSerializer,
 )
 from .services import ERASURE_KEEPS, NotTheAuthor, clinical_event_edit, patient_erase
@@ -643,3 +648,60 @@ class PatientSummaryApi(APIView):
             )
             return response
         return JsonResponse(document)
+
+
+# --- search -----------------------------------------------------------------------------------------
+
+
+class SearchApi(APIView):
+    """Full-text search over the free text of the caller's patients (records/search.py)."""
+
+    permission_classes = [IsClinician]
+    pagination_class = LimitOffsetPagination
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, required=True, description=str(SearchQuerySerializer().fields["q"].help_text)),
+            OpenApiParameter(
+                "patient", OpenApiTypes.UUID, description="One patient of your care teams (404 otherwise)."
+            ),
+            OpenApiParameter(
+                "kind", str, enum=list(search.KINDS), description="Only this kind of text (default: all)."
+            ),
+            OpenApiParameter("from", OpenApiTypes.DATE, description="From this day."),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="To this day, included."),
+            OpenApiParameter("limit", int, description="Results per page (default 50)."),
+            OpenApiParameter("offset", int, description="Results to skip."),
+        ],
+        responses={
+            200: SearchPageSerializer,
+            400: OpenApiResponse(description="No word to look for, a bad date or kind."),
+            404: OpenApiResponse(description="`patient` is not one of your care teams' patients."),
+        },
+        tags=["search"],
+    )
+    def get(self, request: Request) -> Response:
+        query = SearchQuerySerializer(data={k: v for k, v in request.query_params.items() if v != ""})
+        query.is_valid(raise_exception=True)
+        filters = query.validated_data
+        patient_id = filters.get("patient")
+        if patient_id is not None:
+            clinician_patient_or_404(request, patient_id, resource="search")
+        paginator = self.pagination_class()
+        limit = paginator.get_limit(request) or 50
+        offset = paginator.get_offset(request)
+        try:
+            page = search.notes_search_audited(
+                request=request,
+                query=filters["q"],
+                patient_id=patient_id,
+                kind=filters.get("kind"),
+                start=filters.get("start"),
+                end=filters.get("end"),
+                limit=limit,
+                offset=offset,
+            )
+        except search.EmptyQuery as exc:
+            raise ValidationError({"q": [_("There is no word to look for in this query.")]}) from exc
+        paginator.request, paginator.limit, paginator.offset, paginator.count = request, limit, offset, page.total
+        return paginator.get_paginated_response(SearchHitSerializer(page.hits, many=True).data)

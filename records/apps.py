@@ -15,3 +15,15 @@ class RecordsConfig(AppConfig):
         from .cards import patient_cards
 
         cards_provider_register(patient_cards)
+
+        # SQLite drops a table's triggers when a migration rebuilds it: put the search
+        # index's back (and rebuild that index) after every migrate.
+        from django.db import connections
+        from django.db.models.signals import post_migrate
+
+        from .search_index import sqlite_search_index_ensure
+
+        def ensure(using: str = "default", **kwargs: object) -> None:
+            sqlite_search_index_ensure(connection=connections[using])
+
+        post_migrate.connect(ensure, sender=self, dispatch_uid="records.search_index_ensure")

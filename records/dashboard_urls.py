@@ -5,6 +5,7 @@ from django.urls import path
 from . import summary_views, views
 
 urlpatterns = [
+    path("search/", views.search_page, name="dashboard_search"),
     path("patients/", views.patient_list, name="dashboard_patient_list"),
     path("patients/<uuid:patient_id>/", views.patient_detail, name="dashboard_patient_detail"),
     path(

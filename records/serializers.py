@@ -312,3 +312,62 @@ class EraseOutputSerializer(serializers.Serializer):
     kept_why = serializers.DictField(
         child=serializers.CharField(), help_text="For each item of `kept`, the reason it is kept."
     )
+
+
+class SearchQuerySerializer(serializers.Serializer):
+    """`GET /search/`: the words to find and the optional filters."""
+
+    q = serializers.CharField(
+        max_length=200,
+        help_text='Words (stemmed, accents ignored, French and English), "a phrase", word* (prefix), '
+        "-word (without), or.",
+    )
+    patient = serializers.UUIDField(required=False, help_text="One patient of your care teams (404 otherwise).")
+    kind = serializers.ChoiceField(
+        required=False,
+        choices=["checkin", "clinical_event", "alert_note", "alert_resolution", "crisis_plan"],
+        help_text="Only this kind of text.",
+    )
+    start = BoundedDateField(required=False, help_text="From this day (the query parameter is `from`).")
+    end = BoundedDateField(required=False, help_text="To this day, included (the query parameter is `to`).")
+
+    def to_internal_value(self, data: Any) -> Any:
+        # `from` is a Python keyword: read `from`/`to` into start/end.
+        data = dict(data)
+        for outer, inner in (("from", "start"), ("to", "end")):
+            if outer in data:
+                data[inner] = data.pop(outer)
+        return super().to_internal_value(data)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        start, end = attrs.get("start"), attrs.get("end")
+        if start and end and end < start:
+            raise serializers.ValidationError({"to": ["The end date is before the start date."]})
+        return attrs
+
+
+class SearchHitSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="checkin, clinical_event, alert_note, alert_resolution or crisis_plan.")
+    id = serializers.CharField(help_text="The id of the check-in, event, alert note, alert or crisis plan.")
+    patient = serializers.UUIDField(source="patient_id")
+    patient_code = serializers.CharField()
+    date = serializers.DateField(help_text="The note's day (check-ins and events: the patient's local day).")
+    at = serializers.DateTimeField(allow_null=True, help_text="When it was written, where the record has a time.")
+    alert = serializers.CharField(source="alert_id", allow_null=True)
+    snippet = serializers.CharField(
+        help_text="HTML: the text escaped, the matched words in <mark>; nothing else is markup."
+    )
+    rank = serializers.FloatField(help_text="Higher is better; comparable within one response.")
+    match = serializers.ChoiceField(
+        choices=["words", "similar"], help_text="words: full text; similar: a word spelt nearly alike (PostgreSQL)."
+    )
+    link = serializers.CharField(help_text="The place in the record (a clinician page).")
+
+
+class SearchPageSerializer(serializers.Serializer):
+    """The search's page, in the shape of every paginated list (LimitOffsetPagination)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = SearchHitSerializer(many=True)

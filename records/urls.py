@@ -19,6 +19,7 @@ urlpatterns = [
     ),
     path("patients/<uuid:patient_id>/export/", apis.PatientExportApi.as_view(), name="patient_export"),
     path("patients/<uuid:patient_id>/summary/", apis.PatientSummaryApi.as_view(), name="patient_summary"),
+    path("search/", apis.SearchApi.as_view(), name="search"),
     path("me/timeline/", apis.MyTimelineApi.as_view(), name="my_timeline"),
     path("me/export/", apis.MyExportApi.as_view(), name="my_export"),
     path("me/erase/", apis.MyEraseApi.as_view(), name="my_erase"),

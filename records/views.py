@@ -5,6 +5,7 @@ SQL queries whatever the page size); the patient page is a shell whose script re
 existing JSON endpoints (timeline, risk scores, alerts, clinical events) with the session."""
 
 import zoneinfo
+from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
@@ -14,13 +15,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from alerts.factors import BANDS_EXPLAINED, risk_display
 from patients.access import request_user
 from patients.audit import audit_denied, audit_record, audit_record_patients
 from patients.models import AuditAction, Role, User
-from patients.query import nul_free, query_errors_as_400
+from patients.query import int_param, nul_free, query_errors_as_400
 from patients.selectors import patient_get_for_clinician
 
 from .actogram import actogram_for_patient
@@ -49,6 +51,8 @@ from .presentation import (
     sparkline,
 )
 from .scores import active_model_threshold, score_sparklines
+from .search import EmptyQuery, notes_search_audited
+from .serializers import SearchQuerySerializer
 from .timeline import data_range_for_patient
 
 
@@ -213,3 +217,74 @@ def patient_detail(request: HttpRequest, patient_id: UUID) -> HttpResponse:
             "list_url": reverse("dashboard_patient_list"),
         },
     )
+
+
+SEARCH_PAGE_SIZE = 20
+
+
+def search_kind_labels() -> dict[str, str]:
+    return {
+        "checkin": _("Check-in note"),
+        "clinical_event": _("Clinical event"),
+        "alert_note": _("Alert note"),
+        "alert_resolution": _("Alert resolution"),
+        "crisis_plan": _("Crisis plan"),
+    }
+
+
+@require_GET
+@login_required
+@query_errors_as_400
+def search_page(request: HttpRequest) -> HttpResponse:
+    """The results of the header's search box: the same search and audit as GET /api/v1/search/."""
+    _require_clinician(request)
+    nul_free(request.GET)
+    form = SearchQuerySerializer(data={k: v for k, v in request.GET.items() if v != "" and k != "page"})
+    page_number = int_param(request.GET, "page") or 1
+    context: dict[str, Any] = {
+        "q": request.GET.get("q", ""),
+        "kind": request.GET.get("kind", ""),
+        "start": request.GET.get("from", ""),
+        "end": request.GET.get("to", ""),
+        "kinds": search_kind_labels(),
+        "errors": [],
+    }
+    if context["q"] and form.is_valid():
+        filters = form.validated_data
+        patient_id = filters.get("patient")
+        if (
+            patient_id is not None
+            and patient_get_for_clinician(user=request_user(request), patient_id=patient_id) is None
+        ):
+            audit_denied(request=request, resource="search", patient_id=patient_id)
+            raise Http404
+        try:
+            page = notes_search_audited(
+                request=request,
+                query=filters["q"],
+                patient_id=patient_id,
+                kind=filters.get("kind"),
+                start=filters.get("start"),
+                end=filters.get("end"),
+                limit=SEARCH_PAGE_SIZE,
+                offset=(page_number - 1) * SEARCH_PAGE_SIZE,
+            )
+        except EmptyQuery:
+            context["errors"].append(_("There is no word to look for in this query."))
+        else:
+            labels = search_kind_labels()
+            for hit in page.hits:
+                hit.kind_label = labels[hit.kind]  # type: ignore[attr-defined]  # why: the template's label
+            base = request.GET.copy()
+            base.pop("page", None)
+            context.update(
+                page=page,
+                page_number=page_number,
+                previous_url=f"?{base.urlencode()}&page={page_number - 1}" if page_number > 1 else "",
+                next_url=f"?{base.urlencode()}&page={page_number + 1}"
+                if page_number * SEARCH_PAGE_SIZE < page.total
+                else "",
+            )
+    elif context["q"]:
+        context["errors"] = [f"{name}: {' '.join(map(str, msgs))}" for name, msgs in form.errors.items()]
+    return render(request, "records/search.html", context)

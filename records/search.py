@@ -1,0 +1,593 @@
+"""Search over the patients' free text, for clinicians: check-in notes, clinical event notes,
+alert notes, alert resolution notes and crisis plans, within the clinician's care teams.
+
+The index is records/migrations/0001 (one per database). Two engines, one result shape:
+
+- PostgreSQL: a generated `search_vector` per table (French stemmed then unaccented, plus
+  English unaccented then stemmed), `websearch_to_tsquery` for words, "phrases", `-words` and
+  `or`, `word*` prefixes added by this module, ranked by `ts_rank_cd`, snippets by
+  `ts_headline`; when the words find fewer than FEW notes, `pg_trgm` word similarity adds the
+  notes with a word spelt nearly alike (misspelt drugs and places).
+- SQLite: FTS5 (`porter unicode61 remove_diacritics 2`); French stemming is done on the query
+  (a word also matches the prefix of its French and English stems), ranked by `bm25`, snippets
+  by `snippet()`; no trigram fallback.
+
+Snippets are safe HTML: the text is escaped, and only the <mark> this module adds is markup."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import html
+import re
+import secrets
+import unicodedata
+import zoneinfo
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+import snowballstemmer
+from django.db import connection, transaction
+from django.urls import reverse
+
+from patients.audit import audit_record_patients
+from patients.models import AuditAction, Patient, User
+from patients.selectors import patients_for_clinician
+
+KINDS = ("checkin", "clinical_event", "alert_note", "alert_resolution", "crisis_plan")
+# Fewer word matches than this and the trigram fallback runs (PostgreSQL).
+FEW = 3
+# A misspelt word is found when pg_trgm's word similarity reaches this ("olanzepine" in
+# "started olanzapine, feel slow." is 0.57; pg_trgm's default, 0.6, misses it).
+SIMILARITY = 0.5
+MAX_QUERY = 200
+_WORD = re.compile(r"\w+")
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+
+
+class EmptyQuery(ValueError):
+    """The query has no word to look for (only stop words, signs, or only `-word`s)."""
+
+
+@dataclass
+class Clause:
+    words: list[str]
+    phrase: bool = False
+    prefix: bool = False
+    negated: bool = False
+
+
+@dataclass
+class ParsedQuery:
+    """The user's query, understood once for both engines."""
+
+    text: str
+    groups: list[list[Clause]] = field(default_factory=list)  # OR of ANDs
+    negations: list[Clause] = field(default_factory=list)
+
+    @property
+    def positives(self) -> list[Clause]:
+        return [c for group in self.groups for c in group]
+
+    @property
+    def websearch(self) -> str:
+        """What `websearch_to_tsquery` reads: everything but the prefix terms."""
+        parts: list[str] = []
+        for i, group in enumerate(self.groups):
+            if i:
+                parts.append("or")
+            parts.extend(_websearch_clause(c) for c in group if not c.prefix)
+        parts.extend(_websearch_clause(c) for c in self.negations)
+        return " ".join(p for p in parts if p)
+
+    @property
+    def prefixes(self) -> str:
+        """The prefix terms as `to_tsquery` text (word characters only, quoted)."""
+        terms: list[str] = []
+        for clause in self.positives:
+            if clause.prefix:
+                *whole, last = clause.words
+                terms.extend(f"'{w}'" for w in whole)
+                terms.append(f"'{last}':*")
+        return " & ".join(terms)
+
+    @property
+    def similar_words(self) -> list[str]:
+        """Words the trigram fallback looks for: plain words of four letters or more."""
+        return [w for c in self.positives if not (c.phrase or c.prefix) for w in c.words if len(w) >= 4]
+
+
+def _websearch_clause(clause: Clause) -> str:
+    body = " ".join(clause.words)
+    body = f'"{body}"' if clause.phrase or len(clause.words) > 1 else body
+    return ("-" if clause.negated else "") + body
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Words, "phrases", `-word` (not), `or`, `word*` (prefix). Only word characters reach
+    either engine, so no operator of theirs can be injected."""
+    parsed = ParsedQuery(text=text, groups=[[]])
+    for match in _TOKEN.finditer(text[:MAX_QUERY]):
+        sign, phrase, bare = match.groups()
+        if phrase is not None:
+            words = _WORD.findall(phrase.lower())
+            clause = Clause(words=words, phrase=True, negated=bool(sign))
+        else:
+            if bare.lower() == "or":
+                if parsed.groups[-1]:
+                    parsed.groups.append([])
+                continue
+            negated = bare.startswith("-")
+            words = _WORD.findall(bare.lower())
+            clause = Clause(words=words, prefix=bare.endswith("*") and not negated, negated=negated)
+        if not clause.words:
+            continue
+        (parsed.negations if clause.negated else parsed.groups[-1]).append(clause)
+    parsed.groups = [g for g in parsed.groups if g]
+    if not parsed.groups:
+        raise EmptyQuery(text)
+    return parsed
+
+
+@functools.cache
+def _stemmer(language: str) -> Any:
+    return snowballstemmer.stemmer(language)
+
+
+def fts5_expression(parsed: ParsedQuery) -> str:
+    """The FTS5 MATCH expression. The index stems English (porter); a plain word also matches
+    the prefix of its French and English Snowball stems, SQLite's stand-in for French stemming
+    ("hospitalisée" -> hospitalis*, which finds "hospitalisation")."""
+
+    def clause_expr(clause: Clause) -> str:
+        if clause.phrase:
+            return '"' + " ".join(clause.words) + '"'
+        if clause.prefix:
+            *whole, last = clause.words
+            return " AND ".join([*(f'"{w}"' for w in whole), f'"{last}"*'])
+        terms = []
+        for word in clause.words:
+            options = [f'"{word}"']
+            for language in ("french", "english"):
+                stem = _stemmer(language).stemWord(word)
+                if len(stem) >= 4 and f'"{stem}"*' not in options:
+                    options.append(f'"{stem}"*')
+            terms.append("(" + " OR ".join(options) + ")")
+        return " AND ".join(terms)
+
+    expr = " OR ".join("(" + " AND ".join(clause_expr(c) for c in group) + ")" for group in parsed.groups)
+    for clause in parsed.negations:
+        expr = f"({expr}) NOT ({clause_expr(Clause(words=clause.words, phrase=clause.phrase))})"
+    return expr
+
+
+# --- results ------------------------------------------------------------------------------------
+
+
+@dataclass
+class SearchHit:
+    kind: str
+    id: str
+    patient_id: UUID
+    patient_code: str
+    date: dt.date
+    at: dt.datetime | None
+    snippet: str
+    rank: float
+    match: str  # "words" (full text) or "similar" (trigram)
+    link: str
+    alert_id: str | None = None
+
+
+@dataclass
+class SearchPage:
+    total: int
+    hits: list[SearchHit]
+    fallback: bool  # the trigram fallback ran
+
+
+@dataclass
+class _Source:
+    kind: str
+    table: str
+    columns: tuple[str, ...]  # the text columns
+    date_sql: str  # the note's day (a date), for filters and display
+    at_sql: str  # its time (timestamp or NULL)
+    alert_sql: str  # the alert's id or NULL
+    flag_sql: str  # check-in "for my next appointment", else false
+    patient_sql: str
+    joins: str = ""
+    where: str = ""
+    id_type: str = "uuid"
+
+    @property
+    def fts(self) -> str:
+        return f"search_{self.short}_fts"
+
+    @property
+    def short(self) -> str:
+        return {
+            "checkin": "checkin",
+            "clinical_event": "event",
+            "alert_note": "alertnote",
+            "alert_resolution": "alert",
+            "crisis_plan": "crisisplan",
+        }[self.kind]
+
+    @property
+    def text_sql(self) -> str:
+        return " || E'\\n' || ".join(f"t.{c}" for c in self.columns)
+
+
+# Dates: check-ins and events carry the patient's local day; timestamped notes use their UTC
+# day for the from/to filters (the page shows their time in the reader's zone).
+SOURCES = [
+    _Source("checkin", "monitoring_checkin", ("note",), "t.day", "t.recorded_at", "NULL", "t.for_next_appointment",
+            "t.patient_id", where="t.note <> ''"),
+    _Source("clinical_event", "patients_clinicalevent", ("note",), "t.date", "NULL", "NULL", "false",
+            "t.patient_id", where="t.note <> ''"),
+    _Source("alert_note", "alerts_alertnote", ("text",), "{day}(t.created_at)", "t.created_at", "t.alert_id", "false",
+            "a.patient_id", joins="JOIN alerts_alert a ON a.id = t.alert_id", where="t.text <> ''"),
+    _Source("alert_resolution", "alerts_alert", ("resolution_note",), "{day}(coalesce(t.resolved_at, t.created_at))",
+            "coalesce(t.resolved_at, t.created_at)", "t.id", "false", "t.patient_id", where="t.resolution_note <> ''"),
+    _Source("crisis_plan", "patients_crisisplan", ("warning_signs", "who_to_call", "what_helped"),
+            "{day}(t.updated_at)", "t.updated_at", "NULL", "false", "t.patient_id", id_type="integer"),
+]  # fmt: skip
+
+
+def notes_search(
+    *,
+    user: User,
+    query: str,
+    patient_id: UUID | None = None,
+    kind: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> SearchPage:
+    """One page of the notes of the clinician's patients that match `query`, best first.
+    Raises EmptyQuery when the query has nothing to look for."""
+    parsed = parse_query(query)
+    if not (user.is_authenticated and user.is_active and user.is_clinician):
+        return SearchPage(total=0, hits=[], fallback=False)
+    # The patients of the clinician's teams, never erased ones (patients.selectors' rule).
+    patients = patients_for_clinician(user=user)
+    if patient_id is not None:
+        patients = patients.filter(pk=patient_id)
+    patient_ids = list(patients.values_list("pk", flat=True))
+    if not patient_ids:
+        return SearchPage(total=0, hits=[], fallback=False)
+    sources = [s for s in SOURCES if kind is None or s.kind == kind]
+    scope = _Scope(patient_ids=patient_ids, start=start, end=end)
+    if connection.vendor == "postgresql":
+        return _search_postgresql(parsed, sources, scope, limit, offset)
+    return _search_sqlite(parsed, sources, scope, limit, offset)
+
+
+@dataclass
+class _Scope:
+    patient_ids: list[UUID]
+    start: dt.date | None
+    end: dt.date | None
+
+    def sql(self, source: _Source, day_fn: str) -> tuple[str, list[Any]]:
+        """The branch's filters: the patients in scope (as a list of ids, so that PostgreSQL
+        ANDs the patient index with the text index instead of reading every match of every
+        team), then the optional ones."""
+        params: list[Any]
+        if connection.vendor == "postgresql":
+            clauses = [f"{source.patient_sql} = ANY(%s::uuid[])"]
+            params = [self.patient_ids]
+        else:
+            clauses = [f"{source.patient_sql} IN ({', '.join(['%s'] * len(self.patient_ids))})"]
+            params = [pid.hex for pid in self.patient_ids]
+        day = source.date_sql.format(day=day_fn)
+        if self.start is not None:
+            clauses.append(f"{day} >= %s")
+            params.append(self.start)
+        if self.end is not None:
+            clauses.append(f"{day} <= %s")
+            params.append(self.end)
+        if source.where:
+            clauses.append(source.where)
+        return " AND ".join(clauses), params
+
+
+_COLUMNS = "kind, source_id, patient_id, day, at, alert_id, flag, rank, match"
+
+
+def _search_postgresql(
+    parsed: ParsedQuery, sources: list[_Source], scope: _Scope, limit: int, offset: int
+) -> SearchPage:
+    with connection.cursor() as cursor:
+        # The tsquery first, as a constant the planner can match against each GIN index.
+        cursor.execute(
+            "SELECT public.relapse_search_query(%s, %s)::text, "
+            "websearch_to_tsquery('pg_catalog.french', public.relapse_search_clean(%s))"
+            " && to_tsquery('pg_catalog.french', public.relapse_search_clean(%s))",
+            [parsed.websearch, parsed.prefixes, parsed.websearch, parsed.prefixes],
+        )
+        tsquery, headline_fr = cursor.fetchone()
+    if not tsquery:
+        raise EmptyQuery(parsed.text)
+
+    def fts_branches() -> tuple[list[str], list[Any]]:
+        branches, params = [], []
+        for source in sources:
+            where, where_params = scope.sql(source, "date")
+            day = source.date_sql.format(day="date")
+            branches.append(
+                f"SELECT '{source.kind}' AS kind, t.id::text AS source_id, {source.patient_sql} AS patient_id, "  # noqa: S608
+                f"{day} AS day, {source.at_sql} AS at, {source.alert_sql}::text AS alert_id, "
+                f"{source.flag_sql} AS flag, 1 + ts_rank_cd(t.search_vector, %s::tsquery, 32) AS rank, "
+                f"'words' AS match FROM {source.table} t {source.joins} "
+                f"WHERE t.search_vector @@ %s::tsquery AND {where}"
+            )
+            params.extend([tsquery, tsquery, *where_params])
+        return branches, params
+
+    def similar_branches(words: list[str]) -> tuple[list[str], list[Any]]:
+        branches, params = [], []
+        for source in sources:
+            where, where_params = scope.sql(source, "date")
+            day = source.date_sql.format(day="date")
+            folded = f"public.relapse_search_fold({source.text_sql})"
+            match = " OR ".join([f"public.relapse_search_fold(%s) <%% {folded}"] * len(words))
+            score = ", ".join([f"word_similarity(public.relapse_search_fold(%s), {folded})"] * len(words))
+            branches.append(
+                f"SELECT '{source.kind}' AS kind, t.id::text AS source_id, {source.patient_sql} AS patient_id, "  # noqa: S608
+                f"{day} AS day, {source.at_sql} AS at, {source.alert_sql}::text AS alert_id, "
+                f"{source.flag_sql} AS flag, greatest({score}) AS rank, 'similar' AS match "
+                f"FROM {source.table} t {source.joins} WHERE ({match}) AND {where}"
+            )
+            params.extend([*words, *words, *where_params])
+        return branches, params
+
+    branches, params = fts_branches()
+    rows, total = _page(branches, params, limit, offset)
+    fallback = False
+    words = parsed.similar_words
+    if total < FEW and words and not parsed.negations:
+        fallback = True
+        more, more_params = similar_branches(words)
+        union = " UNION ALL ".join(branches + more)
+        # One row per note: its best way of matching.
+        deduped = [
+            f"SELECT DISTINCT ON (kind, source_id) {_COLUMNS} FROM ({union}) u "  # noqa: S608
+            "ORDER BY kind, source_id, rank DESC"
+        ]
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL pg_trgm.word_similarity_threshold = {SIMILARITY}")
+            rows, total = _page(deduped, params + more_params, limit, offset)
+    hits = _hits(rows)
+    _headlines_postgresql(hits, sources, tsquery, headline_fr, parsed)
+    return SearchPage(total=total, hits=hits, fallback=fallback)
+
+
+def _page(branches: list[str], params: list[Any], limit: int, offset: int) -> tuple[list[tuple[Any, ...]], int]:
+    union = " UNION ALL ".join(f"({b})" for b in branches)
+    sql = (
+        f"SELECT {_COLUMNS}, count(*) OVER () AS total FROM ({union}) hits "  # noqa: S608
+        "ORDER BY rank DESC, day DESC, source_id LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit, offset])
+        rows = cursor.fetchall()
+        if rows:
+            return [row[:-1] for row in rows], int(rows[0][-1])
+        if offset:
+            cursor.execute(f"SELECT count(*) FROM ({union}) hits", params)  # noqa: S608
+            return [], int(cursor.fetchone()[0])
+        return [], 0
+
+
+def _hits(rows: list[tuple[Any, ...]]) -> list[SearchHit]:
+    patient_ids = {_uuid(row[2]) for row in rows}
+    patients = {p.pk: p for p in Patient.objects.filter(pk__in=patient_ids).select_related("care_team")}
+    hits = []
+    for kind, source_id, patient_id, day, at, alert_id, flag, rank, match in rows:
+        patient = patients[_uuid(patient_id)]
+        when = _datetime(at)
+        local_day = _date(day)
+        if when is not None and kind not in ("checkin", "clinical_event"):
+            local_day = when.astimezone(zoneinfo.ZoneInfo(patient.timezone)).date()
+        hits.append(
+            SearchHit(
+                kind=kind,
+                id=str(_uuid(source_id)) if kind != "crisis_plan" else str(source_id),
+                patient_id=patient.pk,
+                patient_code=patient.code,
+                date=local_day,
+                at=when,
+                snippet="",
+                rank=float(rank),
+                match=match,
+                link=_link(kind, patient.pk, local_day, bool(flag)),
+                alert_id=str(_uuid(alert_id)) if alert_id else None,
+            )
+        )
+    return hits
+
+
+def _uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+def _date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def _datetime(value: Any) -> dt.datetime | None:
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    parsed = dt.datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def _link(kind: str, patient_id: UUID, day: dt.date, for_next_appointment: bool) -> str:
+    """Where the note is read in the record: the patient page around its day (charts,
+    clinical events, alert history), the pre-consultation summary for a note the patient kept
+    for the next appointment; a crisis plan, shown on the desk's card, links to the patient."""
+    page = reverse("dashboard_patient_detail", args=[patient_id])
+    window = f"?start={day - dt.timedelta(days=14)}&end={day + dt.timedelta(days=14)}"
+    if kind == "checkin" and for_next_appointment:
+        return reverse("dashboard_patient_summary", args=[patient_id]) + f"?start={day}&end={day}#summary-notes"
+    if kind == "checkin":
+        return page + window + "#mood"
+    if kind == "clinical_event":
+        return page + window + "#clinical-events"
+    if kind in ("alert_note", "alert_resolution"):
+        return page + window + "#alert-history"
+    return page
+
+
+def _headlines_postgresql(
+    hits: list[SearchHit], sources: list[_Source], tsquery: str, headline_fr: str, parsed: ParsedQuery
+) -> None:
+    by_kind: dict[str, list[SearchHit]] = {}
+    for hit in hits:
+        by_kind.setdefault(hit.kind, []).append(hit)
+    marks = Marks.new()
+    options = (
+        f"StartSel={marks.open}, StopSel={marks.close}, MaxWords=28, MinWords=10, MaxFragments=2, "
+        'FragmentDelimiter=" … "'
+    )
+    for source in sources:
+        group = by_kind.get(source.kind)
+        if not group:
+            continue
+        text = source.text_sql
+        with connection.cursor() as cursor:
+            # The French headline first; the English one only where the French marks nothing
+            # (ts_headline parses the whole text: it is most of a page's cost).
+            cursor.execute(
+                f"SELECT t.id::text, h.french, CASE WHEN strpos(h.french, %s) > 0 THEN NULL "  # noqa: S608
+                f"ELSE ts_headline('public.relapse_en', {text}, %s::tsquery, %s) END, {text} "
+                f"FROM {source.table} t, LATERAL (SELECT ts_headline('pg_catalog.french', {text}, %s::tsquery, %s)"
+                f" AS french) h WHERE t.id = ANY(%s::{source.id_type}[])",
+                [marks.open, tsquery, options, headline_fr, options, [h.id for h in group]],
+            )
+            found = {row[0]: row[1:] for row in cursor.fetchall()}
+        for hit in group:
+            french, english, body = found[hit.id]
+            best = french if english is None else english
+            if hit.match == "similar" or marks.open not in best:
+                best = _similar_snippet(body, parsed.similar_words, marks)
+            hit.snippet = marked_html(best, marks)
+
+
+def _search_sqlite(parsed: ParsedQuery, sources: list[_Source], scope: _Scope, limit: int, offset: int) -> SearchPage:
+    expression = fts5_expression(parsed)
+    marks = Marks.new()
+    branches, params = [], []
+    for source in sources:
+        where, where_params = scope.sql(source, "date")
+        day = source.date_sql.format(day="date")
+        # bm25 is lower for a better match: negated so that higher is better everywhere.
+        branches.append(
+            f"SELECT '{source.kind}' AS kind, t.id AS source_id, {source.patient_sql} AS patient_id, "  # noqa: S608
+            f"{day} AS day, {source.at_sql} AS at, {source.alert_sql} AS alert_id, {source.flag_sql} AS flag, "
+            f"-bm25({source.fts}) AS rank, 'words' AS match, "
+            f"snippet({source.fts}, -1, %s, %s, ' … ', 24) AS snippet "
+            f"FROM {source.fts} JOIN {source.table} t ON t.rowid = {source.fts}.rowid {source.joins} "
+            f"WHERE {source.fts} MATCH %s AND {where}"
+        )
+        params.extend([marks.open, marks.close, expression, *where_params])
+    union = " UNION ALL ".join(branches)
+    sql = (
+        f"SELECT {_COLUMNS}, snippet, count(*) OVER () AS total FROM ({union}) hits "  # noqa: S608
+        "ORDER BY rank DESC, day DESC, source_id LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit, offset])
+        rows = cursor.fetchall()
+        total = int(rows[0][-1]) if rows else 0
+        if not rows and offset:
+            cursor.execute(f"SELECT count(*) FROM ({union}) hits", params)  # noqa: S608
+            total = int(cursor.fetchone()[0])
+    hits = _hits([row[:9] for row in rows])
+    for hit, row in zip(hits, rows, strict=True):
+        hit.snippet = marked_html(row[9] or "", marks)
+    return SearchPage(total=total, hits=hits, fallback=False)
+
+
+@dataclass(frozen=True)
+class Marks:
+    """The markers the engine puts around a matched word, random for each search: a note
+    cannot contain them, so the text can be escaped whole and only these become <mark>."""
+
+    open: str
+    close: str
+
+    @classmethod
+    def new(cls) -> Marks:
+        token = secrets.token_hex(8)
+        return cls(open=f"\u2063{token}[", close=f"]{token}\u2063")
+
+
+def marked_html(text: str, marks: Marks) -> str:
+    """Escape everything, then turn the markers into <mark>...</mark> (balanced)."""
+    out, open_ = [], False
+    for piece in re.split(f"({re.escape(marks.open)}|{re.escape(marks.close)})", text):
+        if piece == marks.open:
+            if not open_:
+                out.append("<mark>")
+            open_ = True
+        elif piece == marks.close:
+            if open_:
+                out.append("</mark>")
+            open_ = False
+        else:
+            out.append(html.escape(piece, quote=True))
+    if open_:
+        out.append("</mark>")
+    return "".join(out)
+
+
+def _trigrams(word: str) -> set[str]:
+    padded = f"  {word} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def _fold(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(c))
+
+
+def _similar_snippet(body: str, words: list[str], marks: Marks, width: int = 28) -> str:
+    """A snippet around the words of `body` spelt like the query's (the trigram fallback):
+    pg_trgm's similarity, word by word."""
+    wanted = [_trigrams(_fold(w)) for w in words]
+    tokens = re.split(r"(\w+)", body)
+    marked, first = [], None
+    for i, token in enumerate(tokens):
+        if i % 2 == 1 and any(
+            len(t & (grams := _trigrams(_fold(token)))) / max(len(t | grams), 1) >= 0.35 for t in wanted
+        ):
+            marked.append(marks.open + token + marks.close)
+            first = i if first is None else first
+        else:
+            marked.append(token)
+    start = max(0, (first or 0) - width)
+    text = "".join(marked[start : start + 2 * width])
+    return ("… " if start else "") + text + (" …" if start + 2 * width < len(marked) else "")
+
+
+def notes_search_audited(*, request: Any, query: str, **filters: Any) -> SearchPage:
+    """`notes_search` for a request (the API and the results page): every search is on record
+    with its query, its filters and the patients it returned (one audit row per patient)."""
+    page = notes_search(user=request.user, query=query, **filters)
+    audit_record_patients(
+        request=request,
+        action=AuditAction.READ,
+        resource="search",
+        patient_ids=[hit.patient_id for hit in page.hits],
+        detail={
+            "q": query,
+            **{name: str(value) for name, value in filters.items() if value is not None and name != "limit"},
+            "count": page.total,
+            "fallback": page.fallback,
+        },
+    )
+    return page

@@ -1,0 +1,71 @@
+# ruff: noqa: S608 - every statement here is built from SOURCES (our table and column names), never from input
+"""The search index's definition that outlives its migration: the tables and text columns
+records/search.py reads, and SQLite's FTS5 tables and triggers, which `records.apps` replays
+after every `migrate` (SQLite rebuilds a table to alter it, and the rebuild drops its
+triggers)."""
+
+from typing import Any
+
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+# (table, text expression, short name)
+SOURCES = [
+    ("monitoring_checkin", "note", "checkin"),
+    ("patients_clinicalevent", "note", "event"),
+    ("alerts_alertnote", "text", "alertnote"),
+    ("alerts_alert", "resolution_note", "alert"),
+    ("patients_crisisplan", "warning_signs || E'\\n' || who_to_call || E'\\n' || what_helped", "crisisplan"),
+]
+
+
+def _columns(source: str) -> list[str]:
+    return [part.strip() for part in source.split("||") if not part.strip().startswith("E'")]
+
+
+def sqlite_statements(table: str, source: str, name: str) -> list[str]:
+    """The FTS5 table and its three triggers (IF NOT EXISTS: records.apps replays them)."""
+    cols = _columns(source)
+    fts = f"search_{name}_fts"
+    col_list = ", ".join(cols)
+    new_values = ", ".join(f"new.{c}" for c in cols)
+    old_values = ", ".join(f"old.{c}" for c in cols)
+    changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in cols)
+    # Table and column names come from SOURCES above, never from input.
+    return [
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5({col_list}, content='{table}', "
+        "tokenize='porter unicode61 remove_diacritics 2')",
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_ai AFTER INSERT ON {table} BEGIN "
+        f"INSERT INTO {fts}(rowid, {col_list}) VALUES (new.rowid, {new_values}); END",
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_ad AFTER DELETE ON {table} BEGIN "
+        f"INSERT INTO {fts}({fts}, rowid, {col_list}) VALUES ('delete', old.rowid, {old_values}); END",
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_au AFTER UPDATE ON {table} WHEN {changed} BEGIN "
+        f"INSERT INTO {fts}({fts}, rowid, {col_list}) VALUES ('delete', old.rowid, {old_values}); "
+        f"INSERT INTO {fts}(rowid, {col_list}) VALUES (new.rowid, {new_values}); END",
+    ]
+
+
+def sqlite_search_index_ensure(*, connection: BaseDatabaseWrapper, **_: Any) -> list[str]:
+    """On SQLite, recreate any FTS5 table or trigger that is missing and rebuild that index
+    from its table; returns the names of the indexes rebuilt. A no-op elsewhere, and before
+    the search migration has run."""
+    if connection.vendor != "sqlite":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
+        present = {row[0] for row in cursor.fetchall()}
+        if "django_migrations" not in present:
+            return []
+        cursor.execute("SELECT 1 FROM django_migrations WHERE app = 'records' AND name LIKE '%search16%'")
+        if cursor.fetchone() is None:
+            return []
+        rebuilt = []
+        for table, source, name in SOURCES:
+            fts = f"search_{name}_fts"
+            wanted = {fts, f"{fts}_ai", f"{fts}_ad", f"{fts}_au"}
+            if table not in present or wanted <= present:
+                continue
+            for statement in sqlite_statements(table, source, name):
+                cursor.execute(statement)
+            cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+            rebuilt.append(fts)
+        return rebuilt
