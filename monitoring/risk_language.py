@@ -9,8 +9,8 @@ homework is killing me").
 
 The machinery is EDS-NLP (AP-HP's clinical NLP on spaCy): its regex matcher on the normalised
 text (lower case, accents removed) and its rule-based qualifiers `eds.negation`,
-`eds.hypothesis`, `eds.family`, `eds.reported_speech` and `eds.history` (with `eds.dates`, so
-"en 2015" or "il y a 3 ans" reads as history and "hier soir" does not). No model is downloaded.
+`eds.hypothesis`, `eds.family`, `eds.reported_speech` and `eds.history` (with cues of the past:
+"en 2015" or "il y a 3 ans" reads as history, "hier soir" does not). No model is downloaded.
 English runs the same components on spaCy's English tokenizer with English cue lists. The
 expressions are this module's; idioms are matched as longer spans of their own kind, which
 the matcher's longest-span rule prefers over the risk expression inside them.
@@ -161,7 +161,7 @@ FR_PATTERNS: dict[str, list[str]] = {
         r"\baucune raison de (?:continuer|vivre)\b",
         r"\bma vie ne vaut rien\b",
         r"\brien ne changera\b",
-        r"\bpas de solution pour moi\b",
+        r"\b(?:n'y a |y a |il y a )?pas de solution pour moi\b",
         r"\b(?:ne )?sert a rien de (?:continuer|vivre|se battre|lutter|essayer)\b",
         r"\b(?:rien ne|ca ne|ca) va (?:pas |jamais )?s'ameliorer\b",
         r"\bvie est (?:un echec|foutue|finie|ratee)\b",
@@ -218,6 +218,11 @@ FR_NEGATION_EXTRA = [
     "n'ai jamais",
     "ai plus",
     "ai pas",
+]
+# EDS-NLP's "ne ... pas" cue, with "plus" ("je ne me coupe plus") and the elided "n'".
+FR_NEGATION_REGEX = [
+    r"\bne\b(?=[ \n]*(?:\w*[ \n]*){3}(?:pas|point|ni|aucun|jamais|rien|plus)\b)",
+    r"\bn'(?=\w+[ \n]+(?:\w*[ \n]*){2}(?:pas|plus|jamais|rien|aucun))",
 ]
 # Conditional wishes are not hypotheses: "je voudrais ne plus me réveiller".
 FR_HYPOTHESIS_PSEUDO = ["voudrais", "aimerais", "serait mieux", "serait plus simple", "devrais", "souhaiterais"]
@@ -514,6 +519,20 @@ _FIRST_PERSON = {
 _NO_VERBS = ["nier"]
 
 
+_FR_NUMBERS = "deux trois quatre cinq six sept huit neuf dix quinze vingt".split()
+
+
+def _fr_time_ago(year: int) -> list[str]:
+    """ "il y a 3 ans", "ça fait dix ans", "en 2015": cues of the past. Dates are cues here rather
+    than eds.dates' parsed dates: that pipe reads the whole note (150 ms on 2,000 characters;
+    its restriction to the sentences of the matches iterates every token, edsnlp 0.23) for
+    what a list of phrases says."""
+    amounts = [*map(str, range(1, 61)), "un", *_FR_NUMBERS]
+    ago = [f"{lead} {n} {unit}" for lead in ("il y a", "y a", "ca fait") for n in amounts for unit in ("ans", "an")]
+    months = [f"il y a {n} mois" for n in [*map(str, range(2, 24)), *_FR_NUMBERS]]
+    return [*ago, *months, "l'an dernier", "l'an passe", *_years_before(year, ("en", "depuis"))]
+
+
 def _years_before(year: int, prefixes: Iterable[str]) -> list[str]:
     return [f"{prefix} {y}" for prefix in prefixes for y in range(1960, year)]
 
@@ -532,10 +551,10 @@ def _build(language: str) -> Any:
     if language == "fr":
         nlp = edsnlp.blank("eds")
         nlp.add_pipe(eds.sentences())
-        nlp.add_pipe(eds.normalizer())
-        nlp.add_pipe(eds.dates())
+        # No pollution pass: a patient's note has no scanner headers or tables to skip.
+        nlp.add_pipe(eds.normalizer(pollution=False))
         nlp.add_pipe(eds.matcher(regex=FR_PATTERNS, attr="NORM", ignore_excluded=False))
-        nlp.add_pipe(eds.negation(preceding=[*fr_neg_preceding, *FR_NEGATION_EXTRA]))
+        nlp.add_pipe(eds.negation(preceding=[*fr_neg_preceding, *FR_NEGATION_EXTRA], preceding_regex=FR_NEGATION_REGEX))
         nlp.add_pipe(
             eds.hypothesis(
                 pseudo=[*fr_hyp_pseudo, *FR_HYPOTHESIS_PSEUDO], preceding=[*fr_hyp_preceding, *FR_HYPOTHESIS_EXTRA]
@@ -543,11 +562,11 @@ def _build(language: str) -> Any:
         )
         nlp.add_pipe(eds.family(family=[*fr_family, *FR_FAMILY_EXTRA], use_sections=False))
         nlp.add_pipe(eds.reported_speech(preceding=[*fr_rs_preceding, *FR_REPORTED_EXTRA]))
-        nlp.add_pipe(eds.history(history=[*fr_history, *FR_HISTORY_EXTRA], use_dates=True, history_limit=60))
+        nlp.add_pipe(eds.history(history=[*fr_history, *FR_HISTORY_EXTRA, *_fr_time_ago(year)]))
         return nlp
     nlp = edsnlp.blank("en")
     nlp.add_pipe(eds.sentences())
-    nlp.add_pipe(eds.normalizer(accents=False))
+    nlp.add_pipe(eds.normalizer(accents=False, pollution=False))
     nlp.add_pipe(eds.matcher(regex=EN_PATTERNS, attr="LOWER", ignore_excluded=False))
     nlp.add_pipe(
         eds.negation(
@@ -692,29 +711,36 @@ def _candidates(doc: Any, language: str, offset: int = 0) -> list[Candidate]:
     return out
 
 
-def analyse(text: str, *, at: datetime | None = None, languages: Iterable[str] | None = None) -> list[Candidate]:
-    """Every expression found in `text`, kept or excluded, in text order. `at` is when it was
-    written (dates such as "il y a 3 ans" are read against it; default now)."""
+def _run(nlp: Any, text: str) -> Any:
+    """The pipeline on `text`, stopping after the matcher when it found no risk expression (most
+    notes): the qualifiers only read around matches."""
+    doc = nlp.make_doc(text)
+    for name, pipe in nlp.pipeline:
+        doc = pipe(doc)
+        if name == "matcher" and not any(ent.label_ != _IDIOM for ent in doc.ents):
+            return None
+    return doc
+
+
+def analyse(text: str, *, languages: Iterable[str] | None = None) -> list[Candidate]:
+    """Every expression found in `text`, kept or excluded, in text order."""
     if not text or not text.strip():
         return []
     nlps = pipelines()
     found: list[Candidate] = []
     for language in languages or languages_of(text):
-        nlp = nlps[language]
-        doc = nlp.make_doc(text)
-        if language == "fr":
-            # eds.dates reads dates without a time zone: compare in the writer's wall time.
-            doc._.note_datetime = (at or datetime.now().astimezone()).replace(tzinfo=None)
-        found.extend(_candidates(nlp(doc), language))
+        doc = _run(nlps[language], text)
+        if doc is not None:
+            found.extend(_candidates(doc, language))
     found.sort(key=lambda c: (c.match.start, c.match.end))
     return found
 
 
-def detect(text: str, *, at: datetime | None = None, languages: Iterable[str] | None = None) -> list[RiskMatch]:
+def detect(text: str, *, languages: Iterable[str] | None = None) -> list[RiskMatch]:
     """The expressions of present risk in `text` (none negated, hypothetical, about someone
     else, reported or past), one per place: where two overlap the graver is kept."""
     kept: list[RiskMatch] = []
-    for candidate in analyse(text, at=at, languages=languages):
+    for candidate in analyse(text, languages=languages):
         if candidate.excluded_by:
             continue
         match = candidate.match

@@ -110,3 +110,47 @@ def evaluate(rows: Sequence[dict[str, Any]], *, detector: Callable[[str], list[R
                     _count(counts, truth=outcome.row["risk"], flagged=outcome.flagged)
             report.by_category[(language, category)] = counts
     return report
+
+
+# --- the report as text (the command and the docs table) -----------------------------------------
+
+SETS = {
+    "eval": EVAL_SET,
+    "holdout": EVAL_SET.with_name("risk_language_holdout.jsonl"),
+    "holdout2": EVAL_SET.with_name("risk_language_holdout2.jsonl"),
+}
+LATENCY_NOTE = (
+    "Je me sens un peu mieux aujourd'hui, j'ai marché une heure avec ma sœur et on a parlé de la semaine. "
+    "Le nouveau traitement me fatigue le matin mais je dors mieux. "
+)
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def report_table(report: Report) -> list[str]:
+    """A markdown table: precision and recall per language and kind, then how each category of
+    sentence fared (a hard negative is right when nothing is flagged)."""
+    lines = ["| language | kind | sentences of the kind | precision | recall |", "|---|---|---:|---:|---:|"]
+    for (language, kind), counts in report.by_kind.items():
+        lines.append(
+            f"| {language} | {kind} | {counts.tp + counts.fn} | {_pct(counts.precision)} | {_pct(counts.recall)} |"
+        )
+    lines += ["", "| language | category | sentences | flagged |", "|---|---|---:|---:|"]
+    for (language, category), counts in report.by_category.items():
+        total = counts.tp + counts.fp + counts.fn + counts.tn
+        lines.append(f"| {language} | {category} | {total} | {counts.tp + counts.fp} |")
+    return lines
+
+
+def headline(report: Report) -> dict[str, Counts]:
+    """The figures the issue asks for: recall on explicit ideation and plan; precision on the
+    hard negatives (with all positives, and the share of hard negatives left unflagged)."""
+    return {
+        "explicit ideation/plan": report.subset(
+            lambda r: r["risk"] and r["category"] == "explicit" and r["kind"] in ("ideation", "plan")
+        ),
+        "positives + hard negatives": report.subset(lambda r: r["risk"] or r["category"] in HARD_NEGATIVES),
+        "hard negatives": report.subset(lambda r: not r["risk"] and r["category"] in HARD_NEGATIVES),
+    }

@@ -184,12 +184,10 @@ def _checkin_row(patient_id: UUID, received_at: datetime) -> Callable[[CheckInIn
     return row
 
 
-def checkin_risk_language(*, patient: Patient, checkin: CheckInIn) -> list[RiskMatch]:
+def checkin_risk_language(*, checkin: CheckInIn) -> list[RiskMatch]:
     """Risk language in the check-in's note (the note flagged for the next appointment is the
-    same text), read in the patient's wall time ("hier soir", "il y a 3 ans")."""
-    if not checkin.note:
-        return []
-    return detect(checkin.note, at=checkin.recorded_at.astimezone(patient.tz))
+    same text)."""
+    return detect(checkin.note) if checkin.note else []
 
 
 def _checkins_store(
@@ -197,7 +195,7 @@ def _checkins_store(
 ) -> tuple[list[str], dict[UUID, list[RiskMatch]]]:
     received_at = timezone.now()
     # The notes are read before the transaction: no row lock is held while the detector runs.
-    found = {c.id: checkin_risk_language(patient=patient, checkin=c) for c in checkins} if raise_alerts else {}
+    found = {c.id: checkin_risk_language(checkin=c) for c in checkins} if raise_alerts else {}
     with transaction.atomic():
         if consent_refused(patient=patient, scopes=[ConsentScope.SELF_REPORT], lock=True):
             return [f"consent:{ConsentScope.SELF_REPORT}"] * len(checkins), {}
