@@ -46,9 +46,9 @@ class Command(BaseCommand):
                 found = [(c.match.expression, list(c.excluded_by)) for c in analyse(outcome.row["text"])]
                 self.stdout.write(f"MISSED {outcome.row['id']} [{outcome.row['kind']}] {outcome.row['text']}  {found}")
             for outcome in report.false_alarms():
-                found = [(m.kind, m.expression) for m in outcome.matches]
+                flagged = [(m.kind, m.expression) for m in outcome.matches]
                 row = outcome.row
-                self.stdout.write(f"FALSE  {row['id']} [{row['category']}] {row['text']}  {found}")
+                self.stdout.write(f"FALSE  {row['id']} [{row['category']}] {row['text']}  {flagged}")
         note = (LATENCY_NOTE * 20)[:2000]
         timings = []
         for _ in range(max(1, options["repeat"])):
