@@ -711,11 +711,26 @@ def _candidates(doc: Any, language: str, offset: int = 0) -> list[Candidate]:
     return out
 
 
-def _run(nlp: Any, text: str) -> Any:
-    """The pipeline on `text`, stopping after the matcher when it found no risk expression (most
-    notes): the qualifiers only read around matches."""
+def _any_expression(patterns: dict[str, list[str]]) -> re.Pattern[str]:
+    """One alternation of every risk pattern (idioms aside): it finds something exactly when one
+    of the matcher's patterns would, in one pass over the text instead of one per pattern."""
+    return re.compile("|".join(f"(?:{p})" for kind, group in patterns.items() if kind != _IDIOM for p in group))
+
+
+_ANY = {"fr": (_any_expression(FR_PATTERNS), "NORM"), "en": (_any_expression(EN_PATTERNS), "LOWER")}
+
+
+def _run(nlp: Any, text: str, language: str) -> Any:
+    """The pipeline on `text`, stopping before the matcher when no risk pattern can match the
+    normalised text (most notes), and after it when it kept no risk expression: the qualifiers
+    only read around matches."""
+    from edsnlp.utils.doc_to_text import get_text
+
+    any_expression, attr = _ANY[language]
     doc = nlp.make_doc(text)
     for name, pipe in nlp.pipeline:
+        if name == "matcher" and not any_expression.search(get_text(doc, attr, False)):
+            return None
         doc = pipe(doc)
         if name == "matcher" and not any(ent.label_ != _IDIOM for ent in doc.ents):
             return None
@@ -729,7 +744,7 @@ def analyse(text: str, *, languages: Iterable[str] | None = None) -> list[Candid
     nlps = pipelines()
     found: list[Candidate] = []
     for language in languages or languages_of(text):
-        doc = _run(nlps[language], text)
+        doc = _run(nlps[language], text, language)
         if doc is not None:
             found.extend(_candidates(doc, language))
     found.sort(key=lambda c: (c.match.start, c.match.end))
