@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -720,13 +721,35 @@ def _any_expression(patterns: dict[str, list[str]]) -> re.Pattern[str]:
 _ANY = {"fr": (_any_expression(FR_PATTERNS), "NORM"), "en": (_any_expression(EN_PATTERNS), "LOWER")}
 
 
+_PLAIN = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "œ": "oe", "æ": "ae", "…": "..."})
+
+
+def _plain_text(text: str, language: str) -> str | None:
+    """The text the matcher reads, without spaCy: the lower case for English (exactly the
+    tokens' LOWER joined); for French, lower case without accents, or None when a character is
+    left that eds.normalizer might write otherwise (the pipeline then decides)."""
+    lowered = text.lower()
+    if language == "en":
+        return lowered
+    plain = "".join(c for c in unicodedata.normalize("NFKD", lowered.translate(_PLAIN)) if not unicodedata.combining(c))
+    return plain if plain.isascii() else None
+
+
+def could_match(text: str, language: str) -> bool:
+    """False only when no risk pattern can match the note: most notes stop here, before spaCy."""
+    plain = _plain_text(text, language)
+    return plain is None or bool(_ANY[language][0].search(plain))
+
+
 def _run(nlp: Any, text: str, language: str) -> Any:
-    """The pipeline on `text`, stopping before the matcher when no risk pattern can match the
-    normalised text (most notes), and after it when it kept no risk expression: the qualifiers
-    only read around matches."""
+    """The pipeline on `text`, skipped when no risk pattern can match (most notes), stopping
+    before the matcher when none matches the normalised text, and after it when it kept no risk
+    expression: the qualifiers only read around matches."""
     from edsnlp.utils.doc_to_text import get_text
 
     any_expression, attr = _ANY[language]
+    if not could_match(text, language):
+        return None
     doc = nlp.make_doc(text)
     for name, pipe in nlp.pipeline:
         if name == "matcher" and not any_expression.search(get_text(doc, attr, False)):

@@ -141,3 +141,23 @@ def test_a_two_thousand_character_note_is_read():
     note = ("Je me sens un peu mieux aujourd'hui, j'ai marché une heure. " * 40)[:1980] + " je veux mourir"
     assert len(note) <= 2000
     assert [m.kind for m in rl.detect(note)] == [rl.IDEATION]
+
+
+def test_the_shortcut_before_spacy_never_skips_a_note_the_matcher_would_read():
+    # could_match() reads the note without spaCy; wherever the pipeline's own normalised text
+    # holds a risk pattern, it must say so (else a note would be skipped unread).
+    from edsnlp.utils.doc_to_text import get_text
+
+    texts = [r["text"] for name in SETS for r in eval_rows(SETS[name])]
+    texts += ["Idées noires… jveux crever", "Je n’ai plus aucun espoir", "ma sœur", "J'AI ENVIE DE MOURIR", "ﬁn"]
+    for language in ("fr", "en"):
+        nlp = rl.pipelines()[language]
+        expression, attr = rl._ANY[language]
+        for text in texts:
+            doc = nlp.make_doc(text)
+            for name, pipe in nlp.pipeline:
+                if name == "matcher":
+                    break
+                doc = pipe(doc)
+            if expression.search(get_text(doc, attr, False)):
+                assert rl.could_match(text, language), (language, text)
