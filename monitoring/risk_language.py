@@ -742,14 +742,12 @@ def could_match(text: str, language: str) -> bool:
 
 
 def _run(nlp: Any, text: str, language: str) -> Any:
-    """The pipeline on `text`, skipped when no risk pattern can match (most notes), stopping
-    before the matcher when none matches the normalised text, and after it when it kept no risk
-    expression: the qualifiers only read around matches."""
+    """The pipeline on a note `could_match` let through, stopping before the matcher when no
+    pattern matches the normalised text, and after it when it kept no risk expression: the
+    qualifiers only read around matches."""
     from edsnlp.utils.doc_to_text import get_text
 
     any_expression, attr = _ANY[language]
-    if not could_match(text, language):
-        return None
     doc = nlp.make_doc(text)
     for name, pipe in nlp.pipeline:
         if name == "matcher" and not any_expression.search(get_text(doc, attr, False)):
@@ -764,9 +762,13 @@ def analyse(text: str, *, languages: Iterable[str] | None = None) -> list[Candid
     """Every expression found in `text`, kept or excluded, in text order."""
     if not text or not text.strip():
         return []
+    # Most notes end here, before the pipelines are even needed.
+    readable = [language for language in languages or languages_of(text) if could_match(text, language)]
+    if not readable:
+        return []
     nlps = pipelines()
     found: list[Candidate] = []
-    for language in languages or languages_of(text):
+    for language in readable:
         doc = _run(nlps[language], text, language)
         if doc is not None:
             found.extend(_candidates(doc, language))
