@@ -12,6 +12,9 @@ class AlertKind(models.TextChoices):
     SAFETY = "safety", _("Safety")
     ADHERENCE = "adherence", _("Adherence")
     MANUAL = "manual", _("Manual")
+    # Risk language in a note the patient wrote (monitoring.risk_language): a safety alert of
+    # its own kind, raised at ingestion like PHQ-9 item 9.
+    LANGUAGE = "language", _("Risk language")
 
 
 class AlertSeverity(models.TextChoices):

@@ -13,7 +13,9 @@ TITLE_SAFETY_PHQ9 = gettext_noop("PHQ-9 item 9: thoughts of death or self-harm")
 TITLE_RISK = gettext_noop("Relapse risk above the team threshold")
 TITLE_RISK_WORSE = gettext_noop("Relapse risk rising: higher band")
 TITLE_ADHERENCE = gettext_noop("No check-in and no phone data for several days")
-RULE_TITLES = (TITLE_SAFETY_PHQ9, TITLE_RISK, TITLE_RISK_WORSE, TITLE_ADHERENCE)
+TITLE_LANGUAGE = gettext_noop("Risk language in a note written by the patient")
+TITLE_LANGUAGE_PLAN = gettext_noop("Risk language in a note: intent or plan")
+RULE_TITLES = (TITLE_SAFETY_PHQ9, TITLE_RISK, TITLE_RISK_WORSE, TITLE_ADHERENCE, TITLE_LANGUAGE, TITLE_LANGUAGE_PLAN)
 
 RISK_QUIET_DAYS = 7
 BAND_RANK = {"low": 0, "medium": 1, "high": 2}
@@ -30,6 +32,22 @@ def safety_alert_needed(*, item9: int | None) -> bool:
 
 def safety_dedupe_key(questionnaire_id: object) -> str:
     return f"safety:phq9:{questionnaire_id}"
+
+
+# --- risk language -------------------------------------------------------------------------
+
+LANGUAGE_SEVERITIES = ("critical", "high", "medium")
+
+
+def language_dedupe_key(source: str, record_id: object) -> str:
+    """One alert per written record (`checkin:<id>`): a replayed check-in raises nothing twice."""
+    return f"language:{source}:{record_id}"
+
+
+def language_alert_severity(severities: list[str]) -> str | None:
+    """The alert's severity is the gravest expression found (plan or intent: critical)."""
+    found = [s for s in severities if s in LANGUAGE_SEVERITIES]
+    return min(found, key=SEVERITY_RANK.__getitem__) if found else None
 
 
 # --- risk ---------------------------------------------------------------------------------

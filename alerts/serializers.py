@@ -194,6 +194,22 @@ class AlertOutputSerializer(serializers.ModelSerializer):
         return f"/dashboard/patients/{obj.patient_id}/"
 
 
+def language_labels() -> dict[str, Any]:
+    """The words a page needs to show a risk-language alert's quote (the desk and the patient
+    page): the kinds of expression, the quote's caption and the card's line."""
+    return {
+        "kinds": {
+            "ideation": gettext("suicidal ideation"),
+            "plan": gettext("intent or plan"),
+            "self_harm": gettext("self-harm"),
+            "hopelessness": gettext("hopelessness"),
+            "danger_others": gettext("danger to others"),
+        },
+        "quote_label": gettext("The patient wrote (the words that raised the alert are highlighted):"),
+        "detail": gettext("Found in a check-in note: %(kinds)s. A prompt to look, not a diagnosis."),
+    }
+
+
 def title_display(title: str) -> str:
     """A rule alert's title in the active language; any other title as written."""
     return gettext(title) if title in RULE_TITLES else title

@@ -160,6 +160,37 @@ def alert_raise_safety(
     return alert
 
 
+def alert_raise_language(
+    *,
+    patient: Patient,
+    source: str,
+    record_id: UUID,
+    matches: list[dict[str, Any]],
+    recorded_at: datetime,
+    received_at: datetime | None = None,
+) -> tuple[Alert, bool] | None:
+    """Risk language in a text the patient wrote (`source` names it: `checkin`), raised inside
+    the caller's transaction like PHQ-9 item 9, never paused, at once. `matches` are the
+    detector's expressions (kind, severity, expression, sentence and offsets); the severity is
+    the gravest of them. Idempotent: one alert per record however often it is replayed.
+    None when nothing was found."""
+    severity = rules.language_alert_severity([m.get("severity", "") for m in matches])
+    if severity is None:
+        return None
+    kinds = sorted({str(m.get("kind")) for m in matches})
+    plan = severity == AlertSeverity.CRITICAL
+    return alert_raise(
+        patient=patient,
+        kind=AlertKind.LANGUAGE,
+        severity=severity,
+        title=rules.TITLE_LANGUAGE_PLAN if plan else rules.TITLE_LANGUAGE,
+        detail={"source": source, "record_id": str(record_id), "kinds": kinds, "matches": matches},
+        dedupe_key=rules.language_dedupe_key(source, record_id),
+        recorded_at=recorded_at,
+        received_at=received_at,
+    )
+
+
 def alert_raise_manual(
     *,
     patient: Patient,

@@ -31,7 +31,7 @@ from .selectors import (
     alerts_for_clinician,
     clinician_team_ids,
 )
-from .serializers import alert_data
+from .serializers import alert_data, language_labels
 
 DASHBOARD_LIMIT = 200
 STATUS_FILTERS = ("active", "open", "acknowledged", "resolved", "all")
@@ -47,6 +47,7 @@ def _js_strings() -> dict[str, Any]:
         "status": {value: str(label) for value, label in AlertStatus.choices},
         "outcome": {value: str(label) for value, label in CallOutcome.choices},
         "titles": {title: _(title) for title in rules.RULE_TITLES},
+        "language": language_labels(),
         "ui": {
             "acknowledge": _("Acknowledge"),
             "resolve": _("Resolve"),
@@ -59,6 +60,8 @@ def _js_strings() -> dict[str, Any]:
             "alerts_of": _("Alerts of patient %(code)s"),
             "age_answered": _("Answered %(age)s (%(when)s), received %(received)s (%(received_when)s)."),
             "age_answered_now": _("Answered %(age)s (%(when)s)."),
+            "age_written": _("Written %(age)s (%(when)s), received %(received)s (%(received_when)s)."),
+            "age_written_now": _("Written %(age)s (%(when)s)."),
             "age_scored": _("Risk of the day %(day)s, computed %(received)s (%(received_when)s)."),
             "age_raised": _("Raised %(age)s (%(when)s)."),
             "acknowledged_by": _("Acknowledged by %(user)s at %(when)s"),

@@ -36,7 +36,7 @@ def _checkins(params: dict[str, Any], worker: int) -> Iterator[Request]:
             "irritability": rng.randint(0, 10),
             "sleep_quality": rng.randint(0, 10),
             "medication_taken": rng.random() < 0.8,
-            "note": "",
+            "note": params.get("note", ""),
         }
         yield "POST", params["path"], headers, json.dumps(body).encode()
 

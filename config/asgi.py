@@ -31,4 +31,12 @@ import gc  # noqa: E402
 from django.urls import get_resolver  # noqa: E402
 
 get_resolver().url_patterns  # noqa: B018
+
+from django.conf import settings  # noqa: E402
+
+if settings.RISK_LANGUAGE_PRELOAD:
+    # The first check-in with a note must not wait for the pipelines to build.
+    from monitoring.risk_language import pipelines  # noqa: E402
+
+    pipelines()
 gc.freeze()

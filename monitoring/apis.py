@@ -18,6 +18,7 @@ from patients.permissions import IsPatient
 
 from . import services
 from .models import SpeechRecording
+from .risk_language import RISK_LANGUAGE
 from .serializers import (
     CheckInInputSerializer,
     CheckInOutputSerializer,
@@ -58,15 +59,20 @@ class CheckInApi(PatientWriteApi):
             409: _CONFLICT,
         },
         tags=["patient data"],
+        description="A note that holds risk language (suicidal ideation, self-harm, intent or plan, hopelessness, "
+        "danger to others; French or English) raises a `language` safety alert for the care team at once, "
+        'and the response carries `flags: ["risk_language"]` and `crisis_line: true`: the app shows the '
+        "crisis line. The same check-in sent again raises nothing twice and answers the same flags.",
     )
     def post(self, request: Request) -> Response:
         patient = request_patient(request, resource="checkin", action=AuditAction.CREATE)
         checkin, errors = validate_checkin(_object(request.data), services.ingestion_context(patient=patient))
         if checkin is None:
             raise ValidationError(errors)
-        created = services.checkin_record(patient=patient, checkin=checkin)
-        body = CheckInOutputSerializer(checkin._asdict()).data
-        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        recorded = services.checkin_record(patient=patient, checkin=checkin)
+        flags = [RISK_LANGUAGE] if recorded.risk_language else []
+        body = CheckInOutputSerializer({**checkin._asdict(), "flags": flags, "crisis_line": bool(flags)}).data
+        return Response(body, status=status.HTTP_201_CREATED if recorded.created else status.HTTP_200_OK)
 
 
 class QuestionnaireApi(PatientWriteApi):

@@ -298,7 +298,9 @@ class CohortImporter:
 
     def _flush(self) -> None:
         store = {
-            "checkin": lambda p, recs: services.checkins_store(patient=p, checkins=recs, update_summaries=False),
+            "checkin": lambda p, recs: services.checkins_store(
+                patient=p, checkins=recs, update_summaries=False, raise_alerts=self.raise_alerts
+            ),
             "questionnaire": lambda p, recs: services.questionnaires_store(
                 patient=p, records=recs, update_summaries=False, raise_alerts=self.raise_alerts
             ),

@@ -51,6 +51,14 @@ class CheckInOutputSerializer(serializers.Serializer):
     medication_taken = serializers.BooleanField(allow_null=True)
     note = serializers.CharField(allow_blank=True)
     for_next_appointment = serializers.BooleanField()
+    flags = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="risk_language: the note holds risk language and a safety alert was raised for the care team "
+        "(once per check-in). Empty otherwise.",
+    )
+    crisis_line = serializers.BooleanField(
+        help_text="True when the app should show the crisis line now (as after PHQ-9 item 9)."
+    )
 
 
 class QuestionnaireInputSerializer(serializers.Serializer):

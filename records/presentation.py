@@ -8,7 +8,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from alerts.models import AlertKind
 from alerts.rules import RULE_TITLES
+from alerts.serializers import language_labels
 from patients.models import ClinicalEventKind
 from patients.query import date_in_range, int_param
 
@@ -174,12 +176,8 @@ def chart_strings() -> dict[str, Any]:
             "hypomania": _("≥ 6: possible (hypo)mania"),
         },
         "event_kinds": {str(k): str(v) for k, v in EVENT_KIND_LABELS.items()},
-        "alert_kinds": {
-            "risk": _("Relapse risk"),
-            "safety": _("Safety"),
-            "adherence": _("Adherence"),
-            "manual": _("Manual"),
-        },
+        "alert_kinds": {value: str(label) for value, label in AlertKind.choices},
+        "language": language_labels(),
         "alert_status": {"open": _("Open"), "acknowledged": _("Acknowledged"), "resolved": _("Resolved")},
         # Rule alerts store their title in English (the msgid); shown in the reader's language.
         "alert_titles": {title: _(title) for title in RULE_TITLES},

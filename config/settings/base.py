@@ -319,6 +319,9 @@ REQUEST_BODY_ROUTE_LIMITS = {
 ENROLLMENT_CODE_TTL_HOURS = env.int("ENROLLMENT_CODE_TTL_HOURS", default=72)
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
 CRISIS_LINE = env("CRISIS_LINE", default="3114")
+# Build the risk-language pipelines when a server starts (a few seconds), not on the first
+# check-in with a note (monitoring.risk_language).
+RISK_LANGUAGE_PRELOAD = env.bool("RISK_LANGUAGE_PRELOAD", default=True)
 
 # --- Web Push reminders of the phone app (mobile/push.py) ---------------------------------------
 # The VAPID private key (PEM, or base64url), e.g. from `manage.py webpush_keys`; without it

@@ -31,5 +31,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 # `celery_worker_process`, which turns eager mode off for its test).
 CELERY_TASK_ALWAYS_EAGER = True
 
+# The tests that read a note build the risk-language pipelines on first use.
+RISK_LANGUAGE_PRELOAD = env.bool("RISK_LANGUAGE_PRELOAD", default=False)
+
 # Web Push is off unless a test gives a key (a demo's var/vapid-private.pem must not turn it on).
 WEBPUSH_VAPID_PRIVATE_KEY_FILE = ""

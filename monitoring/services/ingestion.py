@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from alerts.rules import safety_alert_needed
-from alerts.services import alert_raise_safety
+from alerts.services import alert_raise_language, alert_raise_safety
 from patients.errors import ConsentRequired, IdempotencyConflict
 from patients.models import ConsentScope, Patient
 from patients.services import consent_refused
@@ -21,6 +21,7 @@ from patients.services import consent_refused
 from ..bulk import CONFLICT, DUPLICATE, STORED, store_rows
 from ..models import CheckIn, QuestionnaireResponse, SignalRecord
 from ..questionnaires import SAFETY_ALERT, score
+from ..risk_language import RiskMatch, detect
 from ..validation import (
     ACTIVITY_EPOCHS,
     CHECKIN_VALUE_FIELDS,
@@ -202,12 +203,21 @@ def _checkin_row(patient_id: UUID, received_at: datetime) -> Callable[[CheckInIn
     return row
 
 
-def checkins_store(*, patient: Patient, checkins: Sequence[CheckInIn], update_summaries: bool = True) -> list[str]:
-    """Store validated check-ins; statuses as `signals_store`."""
+def checkin_risk_language(*, checkin: CheckInIn) -> list[RiskMatch]:
+    """Risk language in the check-in's note (the note flagged for the next appointment is the
+    same text)."""
+    return detect(checkin.note) if checkin.note else []
+
+
+def _checkins_store(
+    *, patient: Patient, checkins: Sequence[CheckInIn], update_summaries: bool, raise_alerts: bool
+) -> tuple[list[str], dict[UUID, list[RiskMatch]]]:
     received_at = timezone.now()
+    # The notes are read before the transaction: no row lock is held while the detector runs.
+    found = {c.id: checkin_risk_language(checkin=c) for c in checkins} if raise_alerts else {}
     with transaction.atomic():
         if consent_refused(patient=patient, scopes=[ConsentScope.SELF_REPORT], lock=True):
-            return [f"consent:{ConsentScope.SELF_REPORT}"] * len(checkins)
+            return [f"consent:{ConsentScope.SELF_REPORT}"] * len(checkins), {}
         statuses = store_rows(
             model=CheckIn,
             patient=patient,
@@ -216,9 +226,34 @@ def checkins_store(*, patient: Patient, checkins: Sequence[CheckInIn], update_su
             content=CHECKIN_CONTENT,
             row=_checkin_row(patient.pk, received_at),
         )
+        for checkin, status in zip(checkins, statuses, strict=True):
+            # Only a newly stored check-in raises (a replay is a duplicate); the alert's dedupe
+            # key makes it once-only even when two requests race.
+            if status == STORED and found.get(checkin.id):
+                alert_raise_language(
+                    patient=patient,
+                    source="checkin",
+                    record_id=checkin.id,
+                    matches=[m.as_dict() for m in found[checkin.id]],
+                    recorded_at=checkin.recorded_at,
+                    received_at=received_at,
+                )
         if update_summaries:
             days = {c.day for c, s in zip(checkins, statuses, strict=True) if s == STORED}
             daily_summaries_recompute(patient=patient, days=days, parts=("checkins",))
+    return statuses, found
+
+
+def checkins_store(
+    *, patient: Patient, checkins: Sequence[CheckInIn], update_summaries: bool = True, raise_alerts: bool = True
+) -> list[str]:
+    """Store validated check-ins; statuses as `signals_store`. A newly stored check-in whose
+    note holds risk language (`monitoring.risk_language`) raises a `language` safety alert in
+    the same transaction. `raise_alerts=False` is for loading history only (`import_cohort`
+    without `--raise-alerts`)."""
+    statuses, _found = _checkins_store(
+        patient=patient, checkins=checkins, update_summaries=update_summaries, raise_alerts=raise_alerts
+    )
     return statuses
 
 
@@ -229,12 +264,20 @@ def _raise_for(status: str, record_id: UUID) -> None:
         raise ConsentRequired(status.removeprefix("consent:"))
 
 
-def checkin_record(*, patient: Patient, checkin: CheckInIn) -> bool:
-    """One check-in from the API. True if stored, False if it was a duplicate; raises
+@dataclass(frozen=True)
+class CheckInRecorded:
+    created: bool
+    # What the note says that raised (or, on a replay, had raised) a risk-language alert: the
+    # phone shows the crisis line for it.
+    risk_language: list[RiskMatch]
+
+
+def checkin_record(*, patient: Patient, checkin: CheckInIn) -> CheckInRecorded:
+    """One check-in from the API: `created` False when it was a duplicate; raises
     ConsentRequired (403) or IdempotencyConflict (409)."""
-    (status,) = checkins_store(patient=patient, checkins=[checkin])
+    (status,), found = _checkins_store(patient=patient, checkins=[checkin], update_summaries=True, raise_alerts=True)
     _raise_for(status, checkin.id)
-    return status == STORED
+    return CheckInRecorded(created=status == STORED, risk_language=found.get(checkin.id, []))
 
 
 # --- questionnaires ------------------------------------------------------------------------------

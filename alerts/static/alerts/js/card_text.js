@@ -2,6 +2,7 @@
 // it escalates, and who did what. Every time is absolute in the care team's zone.
 import { S } from "./config.js";
 import { age, countdown, day, fmt, when, whenShort } from "./format.js";
+import { languageDetail } from "./quote.js";
 
 // "Answered 114 days ago (10/08/2026, 14:03 CEST), received today at 09:12."
 export function ageLine(alert) {
@@ -16,6 +17,7 @@ export function ageLine(alert) {
   // Received within minutes: one time says it all.
   const delay = new Date(received).getTime() - new Date(recorded).getTime();
   if (alert.kind === "safety") return fmt(delay > 600000 ? S.ui.age_answered : S.ui.age_answered_now, values);
+  if (alert.kind === "language") return fmt(delay > 600000 ? S.ui.age_written : S.ui.age_written_now, values);
   if (alert.kind === "risk") {
     const d = alert.detail || {};
     return fmt(S.ui.age_scored, { ...values, day: d.score_date ? day(d.score_date) : day(recorded) });
@@ -26,6 +28,7 @@ export function ageLine(alert) {
 export function detailText(alert) {
   const d = alert.detail || {};
   if (alert.kind === "safety" && d.item9 !== undefined) return fmt(S.ui.detail_safety, { item9: d.item9 });
+  if (alert.kind === "language") return languageDetail(alert, S.language);
   if (alert.kind === "risk") {
     const parts = [];
     if (alert.risk) {

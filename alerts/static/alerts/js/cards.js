@@ -6,6 +6,7 @@
 import { alertTitle, empty, groupTemplate, list, me, S, template } from "./config.js";
 import { ageLine, countdownText, detailText, whoText } from "./card_text.js";
 import { fmt } from "./format.js";
+import { languageQuote } from "./quote.js";
 import { compare, groupOf, matches } from "./order.js";
 import { state } from "./state.js";
 
@@ -78,6 +79,10 @@ function fill(li, alert) {
   li.querySelector(".alert-title").textContent = alertTitle(alert);
   li.querySelector(".alert-age").textContent = ageLine(alert);
   setText(li.querySelector(".alert-detail"), detailText(alert));
+  const quoteBox = li.querySelector(".alert-quote");
+  const quote = languageQuote(alert, S.language);
+  quoteBox.replaceChildren(...(quote ? [quote] : []));
+  quoteBox.hidden = !quote;
   setText(li.querySelector(".alert-countdown"), countdownText(alert));
   setText(li.querySelector(".alert-who"), whoText(alert));
   const assignee = li.querySelector(".alert-assignee");

@@ -33,7 +33,7 @@ function focusCard(id) {
 
 function loud(alert, text) {
   announce(text);
-  const urgent = alert.kind === "safety" || alert.severity === "critical";
+  const urgent = alert.kind === "safety" || alert.kind === "language" || alert.severity === "critical";
   if (urgent) {
     beep();
     desktopNotify(alertTitle(alert), text, String(alert.id), () => focusCard(alert.id));

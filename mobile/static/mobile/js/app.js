@@ -288,6 +288,12 @@ async function boot() {
   outboxEvents.addEventListener("sent", () => {
     if (state.pending <= 1) refreshData();
   });
+  // A check-in whose note the server read as risk language (its answer says `crisis_line`): the
+  // crisis line at once, as after PHQ-9 item 9, also when it was queued offline and sent later.
+  outboxEvents.addEventListener("sent", (event) => {
+    const { item, data } = event.detail;
+    if (item.kind === "checkin" && data && data.crisis_line === true) navigate("crisis", item.id);
+  });
   outboxEvents.addEventListener("auth-required", async () => {
     state.auth = await getAuth();
     render();

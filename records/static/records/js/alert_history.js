@@ -5,6 +5,7 @@ import { el } from "./dom.js";
 import { formatDateTime } from "../../patients/js/format.js";
 import { asDate, fmt, longDayFmt } from "./format.js";
 import { refreshMarkers } from "./render.js";
+import { languageQuote } from "../../alerts/js/quote.js";
 import { charts, state } from "./state.js";
 
 // A risk alert's reasons: the factors that raised its score (the risk-scores API's `raising`,
@@ -58,6 +59,8 @@ export function renderAlertList() {
       if (reasons.length) {
         item.append(el("ul", { className: "factors up small alert-reasons" }, reasons.map((f) => el("li", { className: "up" }, [el("span", { className: "arrow", "aria-hidden": "true", text: "▲" }), el("span", { className: "label", text: f.label || f.feature })]))));
       }
+      const quote = languageQuote(a, S.language);
+      if (quote) item.append(quote);
       if (a.resolution_note) item.append(el("p", { className: "small", text: a.resolution_note }));
       list.append(item);
     });

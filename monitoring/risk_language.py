@@ -1,0 +1,805 @@
+"""Risk language in patient-written text (check-in notes), French and English.
+
+A prompt to look, never a diagnosis: it finds expressions of suicidal ideation, self-harm,
+intent or plan, hopelessness and danger to others, and leaves out the ones the text itself
+qualifies as negated ("je ne pense pas à me faire du mal"), hypothetical ("si j'avais des idées
+noires"), about someone else ("ma sœur a fait une tentative"), reported ("il m'a dit qu'il
+voulait mourir") or in the past ("il y a dix ans"), and common idioms ("mort de rire", "this
+homework is killing me").
+
+The machinery is EDS-NLP (AP-HP's clinical NLP on spaCy): its regex matcher on the normalised
+text (lower case, accents removed) and its rule-based qualifiers `eds.negation`,
+`eds.hypothesis`, `eds.family`, `eds.reported_speech` and `eds.history` (with cues of the past:
+"en 2015" or "il y a 3 ans" reads as history, "hier soir" does not). No model is downloaded.
+English runs the same components on spaCy's English tokenizer with English cue lists. The
+expressions are this module's; idioms are matched as longer spans of their own kind, which
+the matcher's longest-span rule prefers over the risk expression inside them.
+
+Pure computation, no Django (import-linter contract): the pipelines are built once per process
+(`pipelines()`, about a second) and reused. Measured and evaluated by
+`manage.py evaluate_risk_language` on monitoring/data/risk_language_eval.jsonl; what it misses
+is listed in docs/risk-language.md."""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+IDEATION = "ideation"
+SELF_HARM = "self_harm"
+PLAN = "plan"
+HOPELESSNESS = "hopelessness"
+DANGER_OTHERS = "danger_others"
+KINDS = (IDEATION, PLAN, SELF_HARM, HOPELESSNESS, DANGER_OTHERS)
+_IDIOM = "idiom"
+
+# The flag a check-in response carries when its note held risk language.
+RISK_LANGUAGE = "risk_language"
+
+CRITICAL, HIGH, MEDIUM = "critical", "high", "medium"
+_SEVERITY_RANK = {CRITICAL: 3, HIGH: 2, MEDIUM: 1}
+# Plan or intent is critical (as PHQ-9 item 9); the rest is a prompt to call.
+_SEVERITY = {PLAN: CRITICAL, IDEATION: HIGH, SELF_HARM: HIGH, DANGER_OTHERS: HIGH, HOPELESSNESS: MEDIUM}
+
+# Qualifiers that do not apply to a kind: a threat against one's child names a family member
+# without being about them; a conditional threat ("si je le croise je le tue") is still one.
+_QUALIFIERS = ("negation", "hypothesis", "family", "reported_speech", "history")
+_NOT_APPLIED = {
+    DANGER_OTHERS: {"family", "hypothesis"},
+    HOPELESSNESS: {"family"},
+}
+
+
+@dataclass(frozen=True)
+class RiskMatch:
+    """One expression found. Offsets are character offsets in the text given to `detect`."""
+
+    kind: str
+    severity: str
+    language: str
+    expression: str
+    start: int
+    end: int
+    sentence: str
+    sentence_start: int
+    sentence_end: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Every expression found, with why it was left out (`excluded_by`, empty when kept)."""
+
+    match: RiskMatch
+    excluded_by: tuple[str, ...]
+
+
+# --- French ------------------------------------------------------------------------------------
+# Patterns run on the normalised text: lower case, no accents, typographic quotes made plain.
+
+_FR_ME = r"(?:me |m'|m )"
+_FR_DEATH = r"(?:mourir|mourrir|mourire|crever|disparaitre|en finir|d'en finir|me tuer|me suicider|me foutre en l'?air)"
+
+FR_PATTERNS: dict[str, list[str]] = {
+    IDEATION: [
+        rf"\b(?:envie|envi|besoin|pense|penser|pensee?s?|veux|veut|voudrais|voulais|aimerais|souhaite)"
+        rf"(?: d'| de | d | a | au | a la )?(?:\w+ ){{0,2}}{_FR_DEATH}\b",
+        r"\b(?:veux|voudrais|aimerais|souhaite) (?:\w+ )?mourir\b",
+        r"\bmourir\b",
+        r"\bmourrir\b",
+        r"\bcrever\b",
+        r"\b(?:d'|d |de )?en finir\b",
+        r"\bme (?:tuer|suicider)\b",
+        r"\b(?:suicide|suicider|suicidaires?)\b",
+        r"\bidees? (?:noires|de suicide|suicidaires?|de mort)\b",
+        r"\bpense(?:r|s|e)? (?:a|au) (?:la mort|mourir|suicide)\b",
+        r"\b(?:foutre en l'?air|fout en l'?air)\b",
+        r"\bmettre fin a mes jours\b",
+        r"\b(?:n'ai |n'?ai |ne veux |veux |voudrais )?plus (?:envie de |le gout de )?vivre\b",
+        r"\b(?:marre|fatiguee?|lasse?) de (?:vivre|la vie)\b",
+        r"\b(?:ne )?(?:plus|jamais) (?:jamais )?(?:me )?reveiller\b",
+        r"\bje me (?:tue|suicide)\b",
+        r"\b(?:me|m') ?(?:noyer|pendre|empoisonner|ouvrir les veines|trancher les veines|jeter sous|jeter du"
+        r"|jeter par)\b",
+        r"\b(?:dormir|partir|disparaitre) pour toujours\b",
+        r"\bjamais (?:ete |etre )nee?\b",
+        r"\b(?:arreter|stopper) de vivre\b",
+        r"\bpensees? (?:suicidaires?|de mort|noires)\b",
+        r"\b(?:etre|etais|serais) morte?\b",
+        r"\bdisparaitre pour toujours\b",
+        r"\bveux plus etre la\b",
+        r"\bmieux sans moi\b",
+        r"\bplus simple si je n'?etais plus la\b",
+        r"\bla mort (?:me semble|est) la seule solution\b",
+        r"\bpartir pour de bon\b",
+        r"\bque tout s'arrete,? (?:definitivement|pour toujours)\b",
+    ],
+    PLAN: [
+        r"\b(?:achete|trouve) une corde\b",
+        r"\blettre d'adieu\b",
+        r"\bmes adieux\b",
+        r"\b(?:mis de cote|garde|stocke|stocker|accumule) (?:tous |toutes )?(?:mes |les )?"
+        r"(?:cachets|medicaments|medocs|comprimes)\b",
+        r"\b(?:toute la boite|tous mes (?:cachets|medicaments|medocs|comprimes)|tout prendre)\b",
+        r"\b(?:sauter|me jeter|me jette|jeter) (?:du|d'un|par la|sous|de la|d'ou|du haut)\b",
+        r"\bd'ou sauter\b",
+        r"\bme pendre\b",
+        r"\bme tirer une balle\b",
+        r"\bcombien de (?:comprimes|cachets|medicaments) (?:il faut )?pour mourir\b",
+        r"\b(?:tout prepare|decide|prevu) (?:pour |de |d')?(?:en finir|me tuer|me suicider|me pendre|mourir)\b",
+        r"\bavaler tous?\b",
+        r"\b(?:prepare|aligne|sorti|compte)\w* (?:les |mes |tous mes |toutes mes )?"
+        r"(?:medicaments|cachets|comprimes|medocs)\b",
+        r"\bma decision\b",
+    ],
+    SELF_HARM: [
+        rf"\b{_FR_ME}(?:suis |fais |ferais |faire |suis fait |ai fait )?(?:encore |deja |souvent )?"
+        r"(?:scarifi\w*|(?:re)?coupe\w*|mutile\w*|mutiler|brule\w*|taillade\w*|griffe\w*|frappe\w*|tape\w*)\b",
+        rf"\b{_FR_ME}(?:faire|fais|fait|ferais|suis fait) (?:du |de )?mal\b",
+        r"\b(?:aux |les )(?:poignets|veines)\b",
+        r"\b(?:scarification|automutilation|scarifier)\b",
+        r"\bjusqu'(?:a|au) (?:saigner|sang)\b",
+        r"\b(?:pris|avale) \d+ (?:doliprane|cachets|comprimes|medicaments)\b",
+    ],
+    HOPELESSNESS: [
+        r"\b(?:n'ai |n'?ai |j'ai )?(?:plus|pas) (?:aucun |d'|de |d )?espoir\b",
+        r"\b(?:aucun|sans) espoir\b",
+        r"\bdesesperee?s?\b",
+        r"\bplus rien n'a de sens\b",
+        r"\b(?:ne |n')?vois (?:pas|aucune?|plus) (?:d'|de |d )?(?:avenir|issue|solution|bout du tunnel)\b",
+        r"\b(?:pas|aucune?) (?:d'|de )?(?:avenir|issue)\b",
+        r"\bfardeau\b",
+        r"\bune charge pour\b",
+        r"\bne s'arrangera jamais\b",
+        r"\ba quoi bon\b",
+        r"\baucune raison de (?:continuer|vivre)\b",
+        r"\bma vie ne vaut rien\b",
+        r"\brien ne changera\b",
+        r"\b(?:n'y a |y a |il y a )?pas de solution pour moi\b",
+        r"\b(?:ne )?sert a rien de (?:continuer|vivre|se battre|lutter|essayer)\b",
+        r"\b(?:rien ne|ca ne|ca) va (?:pas |jamais )?s'ameliorer\b",
+        r"\bvie est (?:un echec|foutue|finie|ratee)\b",
+        r"\b(?:suis|c'est) (?:foutue?|fini pour moi)\b",
+        r"\bfini pour moi\b",
+        r"\b(?:ne |n')?j?vois (?:pas|plus|jamais) (?:le )?bout du tunnel\b",
+    ],
+    DANGER_OTHERS: [
+        r"\b(?:tuer|buter|planter|etrangler|egorger|defoncer|poignarder|frapper|tabasser|cogner|massacrer) "
+        r"(?:mon|ma|mes|le|la|les|l'|lui|leur|ce|cette|ces|quelqu'un|tous|tout le monde)\b",
+        r"\b(?:le|la|les|l') ?(?:tuer|tue|tuerai|buter|bute|etrangler|planter|defoncer|egorger)\b",
+        r"\bfaire (?:du|de) mal a (?:quelqu'un|mon|ma|mes|lui|elle|eux|quelqu)\b",
+        r"\bm'en servir contre\b",
+        r"\bvoix (?:me )?(?:disent|dit|ordonnent|demandent) de (?:tuer|frapper|faire du mal)\b",
+    ],
+    _IDIOM: [
+        r"\bmorte?s? de (?:rire|fatigue|faim|honte|peur|froid|chaud|soif)\b",
+        r"\b(?:mourir|meurs|meurt|creve|crevons|crever) (?:de |d')(?:faim|chaud|froid|soif|rire|fatigue|envie|ennui)\b",
+        r"\ba mourir d'ennui\b",
+        r"\bm'a tuee?s?\b",
+        r"\b(?:boulot|travail|taf|ca|cela|tu|vous|il|elle|ils|elles|film|chaleur|escaliers|enfants|gamins|chaussures) "
+        r"(?:me|m') ?(?:tue|tues|tuent)\b",
+        r"\ba mourir\b(?: de rire)?",
+        r"\bennuyeux a mourir\b",
+        r"\b(?:tue|tuer) le temps\b",
+        r"\bme suis tuee? a la tache\b",
+        r"\btues? de rire\b",
+        r"\b(?:vont|va) me tuer\b",
+        r"\bme suis (?:coupee?|brulee?|ouverte?) (?:le doigt|la main|les cheveux|en \w+|avec (?:le|la|un|une) \w+)\b",
+        r"\bme suis coupee? les cheveux\b",
+        r"\btentative de (?:recette|gateau)\b",
+        r"\bpendaison de cremaillere\b",
+        r"\ben finir avec (?:ce|le|la|les|mon|ma|mes) (?:menage|travail|boulot|dossier|devoirs|rangement|repassage)\b",
+        r"\bjeter (?:sur|dans) (?:mon|le|la) (?:lit|canape|travail)\b",
+        r"\b(?:le|la) jeter par la fenetre\b",
+        r"\bplus d'espoir pour (?:mon|ma|mes|l'|le|la)\b",
+        r"\btuer (?:une|un|des) (?:araignee|moustique|mouche|insecte)s?\b",
+        r"\b(?:plante|batterie|telephone|voiture) est morte?\b",
+    ],
+}
+
+FR_NEGATION_EXTRA = [
+    "plus d'",
+    "plus de",
+    "pas d'",
+    "pas de",
+    "jamais",
+    "pas",
+    "aucune",
+    "aucun",
+    "non",
+    "n'ai plus",
+    "n'ai pas",
+    "n'ai jamais",
+    "ai plus",
+    "ai pas",
+]
+# EDS-NLP's "ne ... pas" cue, with "plus" ("je ne me coupe plus") and the elided "n'".
+FR_NEGATION_REGEX = [
+    r"\bne\b(?=[ \n]*(?:\w*[ \n]*){3}(?:pas|point|ni|aucun|jamais|rien|plus)\b)",
+    r"\bn'(?=\w+[ \n]+(?:\w*[ \n]*){2}(?:pas|plus|jamais|rien|aucun))",
+]
+# Conditional wishes are not hypotheses: "je voudrais ne plus me réveiller".
+FR_HYPOTHESIS_PSEUDO = ["voudrais", "aimerais", "serait mieux", "serait plus simple", "devrais", "souhaiterais"]
+FR_HYPOTHESIS_EXTRA = [
+    "au cas ou",
+    "en cas d'",
+    "en cas de",
+    "peur d'",
+    "peur de",
+    "peur que",
+    "peur qu'",
+    "est-ce que",
+    "est ce que",
+    "si jamais",
+    "savoir si",
+    "peut donner",
+    "pourrait",
+    "?",
+]
+FR_FAMILY_EXTRA = [
+    "ami",
+    "amie",
+    "meilleure amie",
+    "meilleur ami",
+    "copain",
+    "copine",
+    "collegue",
+    "voisin",
+    "voisine",
+    "son anniversaire",
+]
+FR_REPORTED_EXTRA = ["m'a dit", "m'a demande", "a dit", "disait", "dit qu'", "dit que", "film", "infos", "reportage"]
+FR_HISTORY_EXTRA = [
+    "quand j'etais",
+    "a l'epoque",
+    "l'annee derniere",
+    "dans le passe",
+    "autrefois",
+    "avant mon hospitalisation",
+    "il y a longtemps",
+    "c'est loin",
+    "ado",
+    "adolescente",
+    "ancienne tentative",
+    "plus maintenant",
+    "ca fait",
+]
+FR_INTENT = re.compile(
+    r"\b(?:je vais|jvais|vais|j'ai decide|c'est decide|c decide|j'ai prevu|prevu de|je compte|compte)\b"
+    r"|\b(?:ce soir|cette nuit|demain|ce week-?end|samedi|dimanche|pour bientot)\b"
+)
+
+# --- English -----------------------------------------------------------------------------------
+# Patterns run on the lower-cased text (spaCy's English tokenizer splits "don't" as "do n't").
+
+_EN_DEATH = r"(?:die|be dead|kill myself|end it all|end my life|end it|disappear forever)"
+_EN_NOT = r"(?:do ?n't|dont|do not|don t)"
+
+EN_PATTERNS: dict[str, list[str]] = {
+    IDEATION: [
+        rf"\b(?:want|wanna|wish|wishing|going|ready|need) (?:to )?{_EN_DEATH}\b",
+        r"\bdie\b",
+        r"\bwish i (?:was|were) dead\b",
+        r"\b(?:better off dead|be dead)\b",
+        r"\bkill(?:ing)? myself\b",
+        r"\bkms\b",
+        r"\bsuicid(?:e|al)\b",
+        r"\bend(?:ing)? (?:it all|my life)\b",
+        rf"\b{_EN_NOT} want to (?:live|be alive|be here)\b",
+        r"\b(?:never wake up|disappear forever)\b",
+        r"\btired of (?:living|life)\b",
+        r"\bbetter off without me\b",
+        r"\bthoughts of death\b",
+        r"\bdone with life\b",
+        r"\bstop (?:living|existing)\b",
+        r"\bwish i (?:was|were) ?n'?t (?:alive|here|born)\b",
+        r"\bwish i (?:was|were) never born\b",
+        r"\bsleep forever\b",
+        r"\b(?:drown|hang|shoot|poison) myself\b",
+        r"\bwants? to die\b",
+        r"\bif i (?:was|were)n'?t here\b",
+    ],
+    PLAN: [
+        r"\b(?:bought|got|have) (?:a|the) (?:rope|gun)\b",
+        r"\bgun ready\b",
+        r"\bsuicide note\b",
+        r"\bsaving (?:up )?(?:my |the )?(?:pills|meds|tablets)\b",
+        r"\b(?:whole|entire) bottle\b",
+        r"\btake (?:them )?all (?:my |the |at once)",
+        r"\bhow many (?:pills|tablets) (?:it takes )?to die\b",
+        r"\bplan to (?:end|kill|die)\b",
+        r"\bdecided to (?:end|kill|die)\b",
+        r"\b(?:jump off|step in front of|hang myself|overdose)\b",
+        r"\bsaid goodbye to\b",
+        r"\bgave away (?:all )?my\b",
+        r"\b(?:pills|meds|tablets) (?:lined up|ready|counted|saved)\b",
+    ],
+    SELF_HARM: [
+        r"\b(?:cut|cutting|burn|burned|burnt|hurt|hurting|harm|harming|hit|scratched|scratch) myself\b",
+        r"\bself[- ]?harm(?:ing)?\b",
+        r"\b(?:feel like|urge to|want to) cut(?:ting)?\b",
+        r"\bcut my (?:arms|wrists|legs|thighs)\b",
+        r"\buntil (?:it|i) bled\b",
+        r"\bhandful of (?:paracetamol|pills|tablets)\b",
+        r"\b(?:cut|burn|burned|burnt|hit|scratched|hurt)\w* (?:my \w+ )?on purpose\b",
+        r"\bcut (?:again|deeper)\b",
+        r"\bhurt myself\b",
+    ],
+    HOPELESSNESS: [
+        r"\bno hope\b",
+        r"\b(?:hopeless|worthless)\b",
+        r"\bnothing matters\b",
+        r"\bno future\b",
+        r"\bno way out\b",
+        r"\ba burden\b",
+        r"\bnever (?:going to )?get better\b",
+        r"\bwhat ?'?s the point\b",
+        r"\bno reason to (?:keep going|live|go on)\b",
+        r"\bnothing will ever change\b",
+        r"\blost (?:all )?hope\b",
+        r"\b(?:there ?'?s|there is|theres) no point\b",
+        r"\bpointless\b",
+    ],
+    DANGER_OTHERS: [
+        r"\b(?:kill|stab|shoot|strangle|beat up|punch|smash) "
+        r"(?:him|her|them|my \w+|someone|everyone|people|you|that \w+|this \w+)\b",
+        r"\bhurt(?:ing)? (?:someone|my \w+|him|her|them|people|anyone|others)\b",
+        r"\bstrangle (?:him|her|them)\b",
+        r"\buse it on (?:him|her|them)\b",
+        r"\bmake (?:him|her|them) pay\b",
+    ],
+    _IDIOM: [
+        r"\b(?:is|are|'s|was) killing me\b",
+        r"\bdying to\b",
+        r"\bkill(?:ing)? time\b",
+        r"\bkill for (?:a|an|some)\b",
+        r"\b(?:im|i'm|i am) dead\b(?! serious)",
+        r"\bdied laughing\b",
+        r"\bdead tired\b",
+        r"\bto die for\b",
+        r"\bsuicide squad\b",
+        r"\bkilled it\b",
+        r"\b(?:phone|battery|plant|car) died\b",
+        r"\bbored to death\b",
+        r"\bcut myself (?:shaving|cooking|on)\b",
+        r"\bburn(?:ed|t)? myself (?:on|cooking|with the)\b",
+        r"\bhopeless at\b",
+        r"\b(?:going to|gonna|will) kill me\b",
+        r"\b(?:want to |wanna )?die of (?:embarrassment|shame|boredom|laughter)\b",
+        r"\bjump(?:ed)? off (?:the|a) (?:bus|train|bike)\b",
+        r"\bsuicide prevention\b",
+        r"\bdying of (?:laughter|laughing|boredom|embarrassment)\b",
+        r"\bdeath of me\b",
+    ],
+}
+
+EN_NEGATION = [
+    "no",
+    "not",
+    "n't",
+    "never",
+    "dont",
+    "didnt",
+    "didn't",
+    "wont",
+    "denies",
+    "denied",
+    "without",
+    "no more",
+    "nor",
+    "neither",
+    "free of",
+    "im not",
+]
+EN_NEGATION_PSEUDO = ["no doubt", "not only", "no change", "not sure"]
+EN_HYPOTHESIS = [
+    "if",
+    "in case",
+    "scared of",
+    "afraid",
+    "afraid of",
+    "worried that",
+    "can this",
+    "could this",
+    "might",
+    "may cause",
+    "cause",
+    "wants to know",
+    "whether",
+    "?",
+]
+EN_FAMILY = [
+    "my sister",
+    "my brother",
+    "my mum",
+    "my mom",
+    "my mother",
+    "my father",
+    "my dad",
+    "my son",
+    "my daughter",
+    "my friend",
+    "my best friend",
+    "my boyfriend",
+    "my girlfriend",
+    "my husband",
+    "my wife",
+    "my partner",
+    "my cousin",
+    "my uncle",
+    "my aunt",
+    "my grandma",
+    "my grandpa",
+    "coworker",
+    "colleague",
+    "neighbour",
+    "neighbor",
+    "she is",
+    "he is",
+]
+EN_REPORTED = [
+    "told me",
+    "tells me",
+    "said",
+    "says",
+    "asked",
+    "asked me",
+    "asked if",
+    "documentary",
+    "movie",
+    "film",
+    "news",
+    "warned",
+    "warned me",
+    "side effect",
+]
+EN_HISTORY = [
+    "years ago",
+    "year ago",
+    "when i was",
+    "back in",
+    "in the past",
+    "last year",
+    "used to",
+    "history of",
+    "before my",
+    "as a teenager",
+    "that's over",
+    "thats over",
+    "not anymore",
+    "years back",
+    "as a kid",
+    "as a child",
+    "growing up",
+]
+EN_TERMINATION = [
+    ",",
+    ";",
+    ".",
+    "but",
+    "however",
+    "although",
+    "though",
+    "because",
+    "so",
+    "and",
+    "when",
+    "while",
+    "which",
+    "who",
+    "that",
+    "(",
+    ")",
+    '"',
+    "...",
+]
+EN_INTENT = re.compile(
+    r"\b(?:i'?m going to|i am going to|im going to|going to|gonna|i will|i'll|i ll|decided|planned|plan to)\b"
+    r"|\b(?:tonight|tomorrow|this weekend|on saturday|on sunday)\b"
+)
+
+_FIRST_PERSON = {
+    "fr": re.compile(r"\b(?:je|j'|j|jveux|jvais|jpense|jme|jsuis|me|m'|moi|mes jours)\b|^j"),
+    "en": re.compile(r"\b(?:i|i'm|im|me|myself|my life)\b"),
+}
+
+
+# --- building ------------------------------------------------------------------------------------
+
+
+# The qualifiers conjugate their French cue verbs, and an empty list means *every* French verb
+# (edsnlp.utils.resources.get_verbs): English gets one French verb whose forms ("nie", "nié",
+# "niant") never occur in an English note.
+_NO_VERBS = ["nier"]
+
+
+_FR_NUMBERS = "deux trois quatre cinq six sept huit neuf dix quinze vingt".split()
+
+
+def _fr_time_ago(year: int) -> list[str]:
+    """ "il y a 3 ans", "ça fait dix ans", "en 2015": cues of the past. Dates are cues here rather
+    than eds.dates' parsed dates: that pipe reads the whole note (150 ms on 2,000 characters;
+    its restriction to the sentences of the matches iterates every token, edsnlp 0.23) for
+    what a list of phrases says."""
+    amounts = [*map(str, range(1, 61)), "un", *_FR_NUMBERS]
+    ago = [f"{lead} {n} {unit}" for lead in ("il y a", "y a", "ca fait") for n in amounts for unit in ("ans", "an")]
+    months = [f"il y a {n} mois" for n in [*map(str, range(2, 24)), *_FR_NUMBERS]]
+    return [*ago, *months, "l'an dernier", "l'an passe", *_years_before(year, ("en", "depuis"))]
+
+
+def _years_before(year: int, prefixes: Iterable[str]) -> list[str]:
+    return [f"{prefix} {y}" for prefix in prefixes for y in range(1960, year)]
+
+
+def _build(language: str) -> Any:
+    import edsnlp
+    import edsnlp.pipes as eds
+    from edsnlp.pipes.qualifiers.family.patterns import family as fr_family
+    from edsnlp.pipes.qualifiers.history.patterns import history as fr_history
+    from edsnlp.pipes.qualifiers.hypothesis.patterns import preceding as fr_hyp_preceding
+    from edsnlp.pipes.qualifiers.hypothesis.patterns import pseudo as fr_hyp_pseudo
+    from edsnlp.pipes.qualifiers.negation.patterns import preceding as fr_neg_preceding
+    from edsnlp.pipes.qualifiers.reported_speech.patterns import preceding as fr_rs_preceding
+
+    year = datetime.now().year  # noqa: DTZ005 - only bounds the list of past years ("in 2015")
+    if language == "fr":
+        nlp = edsnlp.blank("eds")
+        nlp.add_pipe(eds.sentences())
+        # No pollution pass: a patient's note has no scanner headers or tables to skip.
+        nlp.add_pipe(eds.normalizer(pollution=False))
+        nlp.add_pipe(eds.matcher(regex=FR_PATTERNS, attr="NORM", ignore_excluded=False))
+        nlp.add_pipe(eds.negation(preceding=[*fr_neg_preceding, *FR_NEGATION_EXTRA], preceding_regex=FR_NEGATION_REGEX))
+        nlp.add_pipe(
+            eds.hypothesis(
+                pseudo=[*fr_hyp_pseudo, *FR_HYPOTHESIS_PSEUDO], preceding=[*fr_hyp_preceding, *FR_HYPOTHESIS_EXTRA]
+            )
+        )
+        nlp.add_pipe(eds.family(family=[*fr_family, *FR_FAMILY_EXTRA], use_sections=False))
+        nlp.add_pipe(eds.reported_speech(preceding=[*fr_rs_preceding, *FR_REPORTED_EXTRA]))
+        nlp.add_pipe(eds.history(history=[*fr_history, *FR_HISTORY_EXTRA, *_fr_time_ago(year)]))
+        return nlp
+    nlp = edsnlp.blank("en")
+    nlp.add_pipe(eds.sentences())
+    nlp.add_pipe(eds.normalizer(accents=False, pollution=False))
+    nlp.add_pipe(eds.matcher(regex=EN_PATTERNS, attr="LOWER", ignore_excluded=False))
+    nlp.add_pipe(
+        eds.negation(
+            attr="LOWER",
+            pseudo=EN_NEGATION_PSEUDO,
+            preceding=EN_NEGATION,
+            preceding_regex=[],
+            following=[],
+            verbs=_NO_VERBS,
+            termination=EN_TERMINATION,
+        )
+    )
+    nlp.add_pipe(
+        eds.hypothesis(
+            attr="LOWER",
+            pseudo=[],
+            preceding=EN_HYPOTHESIS,
+            following=[],
+            verbs_eds=_NO_VERBS,
+            verbs_hyp=_NO_VERBS,
+            termination=EN_TERMINATION,
+        )
+    )
+    nlp.add_pipe(eds.family(attr="LOWER", family=EN_FAMILY, termination=EN_TERMINATION, use_sections=False))
+    nlp.add_pipe(
+        eds.reported_speech(attr="LOWER", preceding=EN_REPORTED, following=[], quotation=[], verbs=_NO_VERBS, pseudo=[])
+    )
+    nlp.add_pipe(
+        eds.history(
+            attr="LOWER",
+            history=[*EN_HISTORY, *_years_before(year - 1, ("in", "back in", "since"))],
+            termination=EN_TERMINATION,
+        )
+    )
+    return nlp
+
+
+_built: dict[str, Any] | None = None
+_building = threading.Lock()
+
+
+def pipelines() -> dict[str, Any]:
+    """The French and English pipelines, built once per process (a few seconds the first time:
+    the servers build them at start-up, config.asgi and config.wsgi)."""
+    global _built
+    if _built is None:
+        with _building:
+            if _built is None:
+                _built = {"fr": _build("fr"), "en": _build("en")}
+    return _built
+
+
+# --- language ----------------------------------------------------------------------------------
+
+# Words only one of the two languages uses ("me", "a" and "on" are both's).
+_FR_WORDS = frozenset(
+    "je j jai j'ai jsuis jveux jvais jpense jme jvois g c ma mon mes le la les un une des de du et est pas plus "
+    "ne que qui suis ai avec pour dans sur ce cette ca ça c'est tout rien envie mal vie mort aujourd'hui hier "
+    "soir en au aux quoi veux vais pense voudrais moi il elle nous vous ils sont fait tres trop bien mais ou si "
+    "etre être encore toujours jamais parce".split()
+)
+_EN_WORDS = frozenset(
+    "i i'm im my the an and is are was not no to of in for with this that it it's myself want wanna gonna "
+    "feel today tonight yesterday dont don't can't cant have been about watched just what so be do did got get "
+    "can will would all again really like up out at you he she they we his her him them".split()
+)
+_WORD = re.compile(r"[a-zàâçéèêëîïôûùüÿœ']+")
+
+
+def languages_of(text: str) -> tuple[str, ...]:
+    """Which pipeline(s) read a note: by its function words, French on a tie with a French
+    mark, both when nothing tells (a short note such as "kms" or "envie de crever")."""
+    words = _WORD.findall(text.lower())
+    fr = sum(w in _FR_WORDS for w in words)
+    en = sum(w in _EN_WORDS for w in words)
+    if fr > en:
+        return ("fr",)
+    if en > fr:
+        return ("en",)
+    return ("fr", "en")
+
+
+# --- detection ---------------------------------------------------------------------------------
+
+
+def _applies(kind: str, qualifier: str) -> bool:
+    return qualifier not in _NOT_APPLIED.get(kind, set())
+
+
+def _first_person(language: str, text: str) -> bool:
+    return bool(_FIRST_PERSON[language].search(text))
+
+
+def _candidates(doc: Any, language: str, offset: int = 0) -> list[Candidate]:
+    intent_re = FR_INTENT if language == "fr" else EN_INTENT
+    out: list[Candidate] = []
+    for ent in doc.ents:
+        label = ent.label_
+        if label == _IDIOM:
+            continue
+        sentence = ent.sent
+        excluded = []
+        for qualifier in _QUALIFIERS:
+            if not getattr(ent._, qualifier, False) or not _applies(label, qualifier):
+                continue
+            if qualifier in ("family", "reported_speech") and (
+                _first_person(language, ent.text.lower())
+                or _first_person(language, doc[sentence.start : ent.start].text.lower().split(",")[-1])
+                and qualifier == "family"
+            ):
+                # "je vais me tuer, j'ai fait mes adieux à mes enfants": the cue names someone,
+                # the patient speaks of themselves.
+                continue
+            excluded.append(qualifier)
+        kind = label
+        if label in (IDEATION, SELF_HARM, DANGER_OTHERS):
+            before = doc[max(sentence.start, ent.start - 4) : ent.start].text.lower()
+            after = doc[ent.end : sentence.end].text.lower()
+            if intent_re.search(before) or intent_re.search(after) or intent_re.search(ent.text.lower()):
+                kind = PLAN if label in (IDEATION, SELF_HARM) else DANGER_OTHERS
+                severity = CRITICAL
+            else:
+                severity = _SEVERITY[label]
+        else:
+            severity = _SEVERITY[label]
+        out.append(
+            Candidate(
+                match=RiskMatch(
+                    kind=kind,
+                    severity=severity,
+                    language=language,
+                    expression=ent.text,
+                    start=offset + ent.start_char,
+                    end=offset + ent.end_char,
+                    sentence=sentence.text,
+                    sentence_start=offset + sentence.start_char,
+                    sentence_end=offset + sentence.end_char,
+                ),
+                excluded_by=tuple(excluded),
+            )
+        )
+    return out
+
+
+def _any_expression(patterns: dict[str, list[str]]) -> re.Pattern[str]:
+    """One alternation of every risk pattern (idioms aside): it finds something exactly when one
+    of the matcher's patterns would, in one pass over the text instead of one per pattern."""
+    return re.compile("|".join(f"(?:{p})" for kind, group in patterns.items() if kind != _IDIOM for p in group))
+
+
+_ANY = {"fr": (_any_expression(FR_PATTERNS), "NORM"), "en": (_any_expression(EN_PATTERNS), "LOWER")}
+
+
+_PLAIN = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "œ": "oe", "æ": "ae", "…": "..."})
+
+
+def _plain_text(text: str, language: str) -> str | None:
+    """The text the matcher reads, without spaCy: the lower case for English (exactly the
+    tokens' LOWER joined); for French, lower case without accents, or None when a character is
+    left that eds.normalizer might write otherwise (the pipeline then decides)."""
+    lowered = text.lower()
+    if language == "en":
+        return lowered
+    plain = "".join(c for c in unicodedata.normalize("NFKD", lowered.translate(_PLAIN)) if not unicodedata.combining(c))
+    return plain if plain.isascii() else None
+
+
+def could_match(text: str, language: str) -> bool:
+    """False only when no risk pattern can match the note: most notes stop here, before spaCy."""
+    plain = _plain_text(text, language)
+    return plain is None or bool(_ANY[language][0].search(plain))
+
+
+def _run(nlp: Any, text: str, language: str) -> Any:
+    """The pipeline on a note `could_match` let through, stopping before the matcher when no
+    pattern matches the normalised text, and after it when it kept no risk expression: the
+    qualifiers only read around matches."""
+    from edsnlp.utils.doc_to_text import get_text
+
+    any_expression, attr = _ANY[language]
+    doc = nlp.make_doc(text)
+    for name, pipe in nlp.pipeline:
+        if name == "matcher" and not any_expression.search(get_text(doc, attr, False)):
+            return None
+        doc = pipe(doc)
+        if name == "matcher" and not any(ent.label_ != _IDIOM for ent in doc.ents):
+            return None
+    return doc
+
+
+def analyse(text: str, *, languages: Iterable[str] | None = None) -> list[Candidate]:
+    """Every expression found in `text`, kept or excluded, in text order."""
+    if not text or not text.strip():
+        return []
+    # Most notes end here, before the pipelines are even needed.
+    readable = [language for language in languages or languages_of(text) if could_match(text, language)]
+    if not readable:
+        return []
+    nlps = pipelines()
+    found: list[Candidate] = []
+    for language in readable:
+        doc = _run(nlps[language], text, language)
+        if doc is not None:
+            found.extend(_candidates(doc, language))
+    found.sort(key=lambda c: (c.match.start, c.match.end))
+    return found
+
+
+def detect(text: str, *, languages: Iterable[str] | None = None) -> list[RiskMatch]:
+    """The expressions of present risk in `text` (none negated, hypothetical, about someone
+    else, reported or past), one per place: where two overlap the graver is kept."""
+    kept: list[RiskMatch] = []
+    for candidate in analyse(text, languages=languages):
+        if candidate.excluded_by:
+            continue
+        match = candidate.match
+        overlapping = [m for m in kept if m.start < match.end and match.start < m.end]
+        if overlapping:
+            worst = max([*overlapping, match], key=lambda m: (_SEVERITY_RANK[m.severity], m.end - m.start))
+            kept = [m for m in kept if m not in overlapping]
+            kept.append(worst)
+        else:
+            kept.append(match)
+    return sorted(kept, key=lambda m: m.start)
+
+
+def severity_of(matches: Iterable[RiskMatch]) -> str | None:
+    """The gravest severity among the matches (None when there are none)."""
+    ranked = [m.severity for m in matches]
+    return max(ranked, key=_SEVERITY_RANK.__getitem__) if ranked else None
+
+
+def kinds_of(matches: Iterable[RiskMatch]) -> list[str]:
+    present = {m.kind for m in matches}
+    return [k for k in KINDS if k in present]
