@@ -9,6 +9,8 @@ from django.core.validators import RegexValidator
 from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
+from .identifiers import validate_finess, validate_ins
+
 
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -53,8 +55,59 @@ class Role(models.TextChoices):
 CLINICAL_ROLES = (Role.NURSE, Role.PSYCHIATRIST)
 
 
+class Establishment(models.Model):
+    """A health establishment (a hospital, a clinic) of the territory: care teams belong to one.
+    Its FINESS number identifies it nationally; its short code names it on screens and in
+    alerts ("CHV")."""
+
+    DEFAULT_CODE = "default"
+
+    name = models.CharField(_("name"), max_length=160, unique=True)
+    code = models.SlugField(_("short code"), max_length=16, unique=True)
+    finess = models.CharField(
+        _("FINESS number"),
+        max_length=9,
+        blank=True,
+        default="",
+        validators=[validate_finess],
+        help_text=_("9 characters, e.g. 130990013 (2A or 2B for Corsica)."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["finess"], condition=~models.Q(finess=""), name="one_establishment_per_finess"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def establishment_default_pk() -> int:
+    """The establishment a care team created without one joins (the one the migration put the
+    existing teams into). Reads the primary key only, so it also serves migrations."""
+    pk = Establishment.objects.filter(code=Establishment.DEFAULT_CODE).values_list("pk", flat=True).first()
+    if pk is None:
+        pk = Establishment.objects.create(code=Establishment.DEFAULT_CODE, name="Default establishment").pk
+    return pk
+
+
 class User(AbstractUser):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.PATIENT)
+    # Where the clinician works, for those outside any care team (emergency departments); a
+    # team member's establishments are those of her teams.
+    establishment = models.ForeignKey(
+        Establishment,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        verbose_name=_("establishment"),
+    )
 
     class Meta:
         ordering = ["username"]
@@ -70,6 +123,13 @@ class User(AbstractUser):
 
 class CareTeam(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
+    establishment = models.ForeignKey(
+        Establishment,
+        on_delete=models.PROTECT,
+        related_name="care_teams",
+        default=establishment_default_pk,
+        verbose_name=_("establishment"),
+    )
     timezone = models.CharField(max_length=64, default="Europe/Paris", validators=[validate_timezone])
     members = models.ManyToManyField(User, related_name="care_teams", blank=True)
     # Alert policy. A null threshold means "the active model's operating threshold".
@@ -136,6 +196,10 @@ class Patient(models.Model):
     diagnosis = models.CharField(max_length=8, help_text=_("ICD-10 code, e.g. F20, F31, F33"))
     status = models.CharField(max_length=16, choices=PatientStatus.choices, default=PatientStatus.ACTIVE)
     enrolled_on = models.DateField()
+    # National health identifier (INS, NIR-based): 15 characters normalised, blank while not
+    # known; found by exact equality only; never logged (patients.identifiers).
+    ins = models.CharField(_("INS"), max_length=15, blank=True, default="", validators=[validate_ins])
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     # Contact for the alert desk: E.164 (`+` and 8-15 digits), blank when unknown.
     phone = models.CharField(_("phone"), max_length=16, blank=True, default="", validators=[validate_phone])
     # The clinician of the patient's team who knows them best (patients.services checks the team).
@@ -154,6 +218,7 @@ class Patient(models.Model):
     class Meta:
         ordering = ["code"]
         indexes = [models.Index(fields=["care_team", "status"])]
+        constraints = [models.UniqueConstraint(fields=["ins"], condition=~models.Q(ins=""), name="one_patient_per_ins")]
 
     def __str__(self) -> str:
         return self.code

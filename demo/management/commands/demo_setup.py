@@ -2,6 +2,7 @@
 active model, scores and alerts. Safe to run again: it reuses what exists."""
 
 import datetime as dt
+import hashlib
 import os
 from pathlib import Path
 from typing import Any
@@ -17,14 +18,18 @@ from ml.alerting import risk_alerts_evaluate
 from ml.cohort import TIMEZONES
 from ml.models import RiskScore
 from monitoring.models import DailySummary
+from patients.errors import DomainError
+from patients.identifiers import finess_with_key, ins_with_key
 from patients.models import CareTeam, ClinicalEvent, CrisisPlan, Patient, User
 from patients.services import (
     care_team_create,
     clinician_create,
     crisis_plan_save,
     enrollment_code_issue,
+    establishment_create,
     patient_contact_update,
     patient_create,
+    patient_identity_set,
 )
 
 DEMO_TEAM = "demo"
@@ -47,6 +52,32 @@ DEMO_LOGINS = [
 ]
 
 
+# The territory's three establishments (fiction: names, and FINESS numbers in an unused range of
+# department 13 with a valid check digit). The demo team works at the first, the other team at
+# the second; the third runs the emergency department.
+DEMO_ESTABLISHMENTS = [
+    ("chv", "Centre hospitalier de Valmont", finess_with_key("13099001")),
+    ("chsl", "CHS Les Lauriers", finess_with_key("13099002")),
+    ("cum", "Centre d'urgences du Mistral", finess_with_key("13099003")),
+]
+# Departments of birth the demo's fiction INS cycle through (Corsica's 2A and 2B included).
+DEMO_BIRTH_DEPARTMENTS = ["13", "83", "84", "2A", "2B", "04", "99"]
+
+
+def demo_ins(*, sex: str, born: dt.date, n: int) -> str:
+    """A fiction INS with a valid key: sex, year and month of birth, a department of the list,
+    commune 9xx and order number n (unique per demo patient)."""
+    department = DEMO_BIRTH_DEPARTMENTS[n % len(DEMO_BIRTH_DEPARTMENTS)]
+    body = f"{2 if sex == 'F' else 1}{born.year % 100:02d}{born.month:02d}{department}9{n % 100:02d}{n:03d}"
+    return ins_with_key(body)
+
+
+def demo_birth_date(*, code: str, year: int) -> dt.date:
+    """A stable fiction date of birth in the patient's birth year."""
+    digest = int(hashlib.sha256(code.encode()).hexdigest()[:8], 16)
+    return dt.date(year, 1 + digest % 12, 1 + (digest // 12) % 28)
+
+
 def last_day_over_everywhere(now: dt.datetime) -> dt.date:
     """The cohort's last day: one that is over in every time zone the generator gives
     patients (a day still under way somewhere would hold records from that zone's future,
@@ -63,8 +94,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=7)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        team = care_team_create(name=DEMO_TEAM)
-        other = care_team_create(name="other-team")
+        establishments = [
+            establishment_create(code=code, name=name, finess=finess) for code, name, finess in DEMO_ESTABLISHMENTS
+        ]
+        team = care_team_create(name=DEMO_TEAM, establishment=establishments[0])
+        other = care_team_create(name="other-team", establishment=establishments[1])
         for username, role, password in DEMO_LOGINS:
             clinician_create(
                 username=username, role=role, team=other if username.endswith("other") else team, password=password
@@ -128,7 +162,19 @@ class Command(BaseCommand):
         else:
             code = enrollment_code_issue(patient=newcomer) if newcomer.user_id is None else "(already enrolled)"
         self._demo_contacts(team)
+        self._demo_identities(team)
         self._print_logins(team, code)
+
+    def _demo_identities(self, team: CareTeam) -> None:
+        """Each demo patient without one gets a fiction INS and date of birth (kept on a re-run)."""
+        for n, patient in enumerate(Patient.objects.filter(care_team=team).order_by("code"), start=1):
+            if patient.ins:
+                continue
+            born = patient.birth_date or demo_birth_date(code=patient.code, year=patient.birth_year)
+            try:
+                patient_identity_set(patient=patient, ins=demo_ins(sex=patient.sex, born=born, n=n), birth_date=born)
+            except DomainError:
+                continue  # that fiction number is taken (a user set it on another patient)
 
     def _demo_contacts(self, team: CareTeam) -> None:
         """What the desk's cards and the phone's help screen show: the team's phone and hours,
