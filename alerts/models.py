@@ -12,6 +12,8 @@ class AlertKind(models.TextChoices):
     SAFETY = "safety", _("Safety")
     ADHERENCE = "adherence", _("Adherence")
     MANUAL = "manual", _("Manual")
+    # Someone outside the team opened the patient's record in an emergency (patients.emergency).
+    EMERGENCY_ACCESS = "emergency_access", _("Emergency access")
 
 
 class AlertSeverity(models.TextChoices):

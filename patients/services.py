@@ -17,6 +17,7 @@ from .errors import ConsentRequired, DomainError, IdempotencyConflict
 from .identifiers import finess_normalized, ins_normalized
 from .models import (
     CLINICAL_ROLES,
+    OPT_OUT_SCOPES,
     CareTeam,
     ClinicalEvent,
     ConsentRecord,
@@ -311,9 +312,19 @@ def consent_withdraw(*, patient: Patient, scopes: Iterable[str], at: datetime | 
     unknown = scopes - set(ConsentScope.values)
     if unknown:
         raise DomainError(f"Unknown consent scope: {', '.join(sorted(unknown))}")
-    return ConsentRecord.objects.filter(patient=patient, scope__in=scopes, withdrawn_at__isnull=True).update(
-        withdrawn_at=at or timezone.now()
+    at = at or timezone.now()
+    withdrawn = ConsentRecord.objects.filter(patient=patient, scope__in=scopes, withdrawn_at__isnull=True).update(
+        withdrawn_at=at
     )
+    # An opt-out scope (emergency access) is in force without a grant: withdrawing it when
+    # there is none on record leaves a withdrawn record, which is what excludes it.
+    for scope in sorted(scopes & OPT_OUT_SCOPES):
+        if not ConsentRecord.objects.filter(patient=patient, scope=scope, withdrawn_at__isnull=True).exists() and (
+            not ConsentRecord.objects.filter(patient=patient, scope=scope, withdrawn_at=at).exists()
+        ):
+            ConsentRecord.objects.create(patient=patient, scope=scope, version="", granted_at=at, withdrawn_at=at)
+            withdrawn += 1
+    return withdrawn
 
 
 def consent_refused(*, patient: Patient, scopes: Iterable[str], lock: bool = False) -> set[str]:
