@@ -82,6 +82,20 @@ def clinician_create(*, username: str, role: str, team: CareTeam, password: str 
     return user, password
 
 
+def emergency_clinician_create(
+    *, username: str, establishment: Establishment, password: str | None = None
+) -> tuple[User, str]:
+    """An emergency-department clinician: the `emergency` role, an establishment, no care team
+    (she sees nothing but the patient of an emergency access in force: patients.emergency)."""
+    password = password or secrets.token_urlsafe(12)
+    user, _created = User.objects.get_or_create(username=username, defaults={"role": Role.EMERGENCY})
+    user.role, user.establishment = Role.EMERGENCY, establishment
+    user.set_password(password)
+    user.save(update_fields=["role", "establishment", "password"])
+    user.care_teams.clear()
+    return user, password
+
+
 # --- Accounts and care-team membership -----------------------------------------------------
 # Every change of who may see what goes through these: the sockets of the users concerned are
 # closed or rescoped after the commit, whatever made the change (admin, command, service).

@@ -20,6 +20,7 @@ from alerts.selectors import alerts_shaped
 from alerts.serializers import alert_data, alert_for_reader
 from alerts.services import alert_raise_emergency_access
 from patients.emergency import GrantResult, emergency_access_grant
+from patients.formatting import format_datetime
 from patients.identifiers import ins_display
 from patients.models import CrisisPlan, EmergencyAccess, Patient, User
 
@@ -61,8 +62,8 @@ def emergency_period(*, patient: Patient, now: datetime) -> tuple[date, date]:
     return today - timedelta(days=EMERGENCY_DAYS - 1), today
 
 
-def access_data(access: EmergencyAccess, *, now: datetime) -> dict[str, Any]:
-    """An access as its clinician, the review and the API list it."""
+def access_data(access: EmergencyAccess, *, now: datetime, reader_zone: str = "Europe/Paris") -> dict[str, Any]:
+    """An access as its clinician, the review and the API list it (times shown in `reader_zone`)."""
     remaining = max(0, int((access.expires_at - now).total_seconds())) if access.ended_at is None else 0
     return {
         "id": str(access.pk),
@@ -79,6 +80,9 @@ def access_data(access: EmergencyAccess, *, now: datetime) -> dict[str, Any]:
         "reason_text": access.reason_text,
         "started_at": access.started_at.isoformat(),
         "expires_at": access.expires_at.isoformat(),
+        # In the reader's zone: the emergency clinician's is not the patient's team's.
+        "started_at_display": format_datetime(access.started_at, reader_zone),
+        "expires_at_display": format_datetime(access.expires_at, reader_zone),
         "ended_at": access.ended_at.isoformat() if access.ended_at else None,
         "end_kind": access.end_kind or None,
         "active": access.active_at(now),

@@ -35,3 +35,17 @@ def test_every_demo_patient_gets_a_valid_unique_ins_matching_its_birth():
     for patient in patients:
         patient.refresh_from_db()
         assert patient.ins == first[patient.pk]
+
+
+@pytest.mark.django_db
+def test_the_demo_emergency_clinician_has_the_role_an_establishment_and_no_team():
+    from patients.services import emergency_clinician_create
+
+    where = f.EstablishmentFactory()
+    team = f.CareTeamFactory()
+    user, _password = emergency_clinician_create(username="urgences", establishment=where, password="pw-2026-xyz")
+    team.members.add(user)
+    again, _password = emergency_clinician_create(username="urgences", establishment=where, password="pw-2026-xyz")
+    assert again.pk == user.pk and again.role == "emergency" and again.establishment_id == where.pk
+    assert list(again.care_teams.all()) == []
+    assert again.check_password("pw-2026-xyz")

@@ -138,7 +138,8 @@ ROUTES: dict[str, dict[str, object]] = {
     "api/v1/alerts/<uuid:alert_id>/notes/": CLINICIAN_TEAM_OBJECT,
     "api/v1/alerts/handover/": CLINICIAN,
     "api/v1/care-teams/<int:team_id>/risk-alerts/": CLINICIAN_TEAM_OBJECT,
-    "dashboard/": PAGE_CLINICIAN,
+    # An emergency clinician signing in lands on her emergency page (a redirect).
+    "dashboard/": {**PAGE_CLINICIAN, "emergency_none": OK, "emergency_on": OK},
     "dashboard/patients/": PAGE_CLINICIAN,
     "dashboard/handover/": PAGE_CLINICIAN,
     "dashboard/patients/<uuid:patient_id>/": PAGE_CLINICIAN_PATIENT,
@@ -153,6 +154,15 @@ ROUTES: dict[str, dict[str, object]] = {
     "api/v1/emergency/accesses/<uuid:access_id>/revoke/": EMERGENCY_REVOKE,
     "api/v1/emergency/accesses/<uuid:access_id>/verdict/": EMERGENCY_VERDICT,
     "api/v1/emergency/reviews/": PSYCHIATRIST_OR_ADMIN,
+    "dashboard/emergency/": PAGE_EMERGENCY,
+    "dashboard/emergency/review/": PAGE_REVIEW,
+    "dashboard/emergency/<uuid:access_id>/": PAGE_EMERGENCY_ACCESS,
+    "dashboard/emergency/<uuid:access_id>/end/": {
+        **EMERGENCY_REVOKE,
+        "anonymous": "login",
+        "patient_a": 404,
+        "patient_b": 404,
+    },
 }
 # Django's admin site: staff only, everyone else is sent to its login page.
 ADMIN_SITE_PREFIX = "admin/"

@@ -19,12 +19,13 @@ from ml.cohort import TIMEZONES
 from ml.models import RiskScore
 from monitoring.models import DailySummary
 from patients.errors import DomainError
-from patients.identifiers import finess_with_key, ins_with_key
+from patients.identifiers import finess_with_key, ins_display, ins_with_key
 from patients.models import CareTeam, ClinicalEvent, CrisisPlan, Patient, User
 from patients.services import (
     care_team_create,
     clinician_create,
     crisis_plan_save,
+    emergency_clinician_create,
     enrollment_code_issue,
     establishment_create,
     patient_contact_update,
@@ -43,6 +44,9 @@ STORY_HORIZON_DAYS = 14
 # The synthetic cohort records a hospitalisation's first day only: the demo gives each stay
 # this length (to the cohort's last day at most), so the charts draw stays as spans.
 DEMO_STAY_DAYS = 12
+# The emergency department's clinician (third establishment): opens a patient's record in an
+# emergency by INS and date of birth (README, "Emergency access").
+DEMO_EMERGENCY_LOGIN = ("urgences", "demo-emergency-2026")
 DEMO_PATIENT_USERNAME = "patient"
 DEMO_PATIENT_PASSWORD = "demo-patient-2026"  # noqa: S105  # nosec B105 - printed demo login
 DEMO_LOGINS = [
@@ -103,6 +107,9 @@ class Command(BaseCommand):
             clinician_create(
                 username=username, role=role, team=other if username.endswith("other") else team, password=password
             )
+        emergency_clinician_create(
+            username=DEMO_EMERGENCY_LOGIN[0], establishment=establishments[2], password=DEMO_EMERGENCY_LOGIN[1]
+        )
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser("admin", "", "demo-admin-2026", role="admin")
 
@@ -293,6 +300,12 @@ class Command(BaseCommand):
         for username, role, password in DEMO_LOGINS:
             w(f"  {role:<13} {username:<14} / {password}")
         w(f"  {'admin':<13} {'admin':<14} / demo-admin-2026")
+        er_user, er_password = DEMO_EMERGENCY_LOGIN
+        w(f"  {'emergency':<13} {er_user:<14} / {er_password} ({base}/dashboard/emergency/)")
+        story = Patient.objects.filter(code=STORY_PATIENT).exclude(ins="").first()
+        if story is not None and story.birth_date is not None:
+            # Fiction identifiers (demo data only); never logged by the application itself.
+            w(f"  emergency access to try: INS {ins_display(story.ins)}, born {story.birth_date.isoformat()}")
         demo_patient = Patient.objects.filter(user__username=DEMO_PATIENT_USERNAME).first()
         if demo_patient is not None:
             w(f"  {'patient':<13} {DEMO_PATIENT_USERNAME:<14} / {DEMO_PATIENT_PASSWORD} ({demo_patient.code})")
