@@ -2,6 +2,7 @@
 
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
@@ -240,8 +241,9 @@ def emergency_message(detail: dict[str, Any]) -> str:
     reason = str(dict(EmergencyReason.choices).get(detail.get("reason", ""), detail.get("reason", "")))
     expires = detail.get("expires_at") or ""
     try:
-        expires = timezone.localtime(datetime.fromisoformat(expires)).strftime("%H:%M") if expires else ""
-    except ValueError:
+        zone = ZoneInfo(str(detail.get("time_zone") or settings.TIME_ZONE))
+        expires = datetime.fromisoformat(expires).astimezone(zone).strftime("%H:%M %Z") if expires else ""
+    except (ValueError, KeyError):
         expires = ""
     return gettext("Emergency access by %(who)s (%(where)s): %(reason)s. “%(text)s” Read-only until %(until)s.") % {
         "who": detail.get("clinician") or "?",

@@ -179,6 +179,7 @@ def alert_raise_emergency_access(*, access: EmergencyAccess) -> Alert:
             "reason_text": access.reason_text,
             "started_at": access.started_at.isoformat(),
             "expires_at": access.expires_at.isoformat(),
+            "time_zone": access.patient.care_team.timezone,
         },
         dedupe_key=rules.emergency_dedupe_key(access.pk),
         created_by=clinician,

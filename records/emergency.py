@@ -20,7 +20,7 @@ from alerts.selectors import alerts_shaped
 from alerts.serializers import alert_data, alert_for_reader
 from alerts.services import alert_raise_emergency_access
 from patients.emergency import GrantResult, emergency_access_grant
-from patients.formatting import format_datetime
+from patients.formatting import format_date, format_datetime
 from patients.identifiers import ins_display
 from patients.models import CrisisPlan, EmergencyAccess, Patient, User
 
@@ -103,6 +103,7 @@ def _current_risk(patient: Patient, *, start: date, end: date) -> dict[str, Any]
     factors = relabelled(latest.explanation)
     return {
         "date": latest.date.isoformat(),
+        "date_display": format_date(latest.date),
         "score": latest.score,
         "display": risk_display(latest.score, threshold, band=latest.band),
         "raising": raising(factors),
@@ -133,6 +134,8 @@ def emergency_view_data(*, access: EmergencyAccess, now: datetime) -> dict[str, 
             "code": patient.code,
             "ins": ins_display(patient.ins),
             "birth_date": patient.birth_date.isoformat() if patient.birth_date else None,
+            "birth_date_display": format_date(patient.birth_date) if patient.birth_date else "",
+            "enrolled_on_display": format_date(patient.enrolled_on),
             "sex": patient.sex,
             "sex_display": str(SEX_LABELS.get(patient.sex, patient.sex)),
             "diagnosis": patient.diagnosis,
@@ -163,6 +166,9 @@ def emergency_view_data(*, access: EmergencyAccess, now: datetime) -> dict[str, 
         },
         "crisis_plan": crisis_plan_data(plan) if plan is not None else None,
         "risk": _current_risk(patient, start=start, end=end),
-        "open_alerts": [alert_for_reader(alert_data(a), role="psychiatrist") for a in open_alerts],
+        "open_alerts": [
+            {**alert_for_reader(alert_data(a), role="psychiatrist"), "severity_display": a.get_severity_display()}
+            for a in open_alerts
+        ],
         "summary": [section for section in summary["sections"] if section["key"] in SUMMARY_SECTIONS],
     }
