@@ -160,7 +160,7 @@ def emergency_access_grant(
     if reason not in EmergencyReason.values:
         raise DomainError("Choose a reason from the list.")
     text = (reason_text or "").strip()
-    if not text or len(text) > EmergencyAccess.REASON_TEXT_MAX:
+    if not text or len(text) > EmergencyAccess.REASON_TEXT_MAX or "\x00" in text:
         raise DomainError(f"Explain the emergency in 1 to {EmergencyAccess.REASON_TEXT_MAX} characters.")
     try:
         normalized = ins_normalized(ins)
@@ -366,7 +366,7 @@ def emergency_access_verdict(
     if verdict not in EmergencyVerdict.values:
         raise DomainError("The verdict is 'justified' or 'not_justified'.")
     note = (note or "").strip()
-    if len(note) > EmergencyAccess.REASON_TEXT_MAX:
+    if len(note) > EmergencyAccess.REASON_TEXT_MAX or "\x00" in note:
         raise DomainError(f"The note is at most {EmergencyAccess.REASON_TEXT_MAX} characters.")
     access.verdict, access.verdict_note, access.verdict_by = verdict, note, user
     access.verdict_at = timezone.now()

@@ -46,8 +46,9 @@ from patients.models import AuditAction, EmergencyAccess, EmergencyReason, Emerg
 from patients.selectors import clinical_events_for_patient
 from patients.serializers import ClinicalEventOutputSerializer
 
-from .apis import PatientTimelineApi, RiskEpisodesApi, RiskScoresApi
+from .apis import _RANGE_PARAMS, PatientTimelineApi, RiskEpisodesApi, RiskScoresApi
 from .emergency import EMERGENCY_DAYS, access_data, emergency_access_open, emergency_period, emergency_view_data
+from .serializers import RiskEpisodeSerializer, RiskScoreOutputSerializer, TimelineSerializer
 
 TAGS = ["emergency access"]
 
@@ -226,7 +227,12 @@ class EmergencyTimelineApi(EmergencyPatientMixin, PatientTimelineApi):
     permission_classes = [IsEmergencyClinician]  # noqa: RUF012
     http_method_names = ["get", "head", "options"]  # noqa: RUF012
 
-    @extend_schema(tags=TAGS, description=f"The daily timeline of the access's patient, last {EMERGENCY_DAYS} days.")
+    @extend_schema(
+        tags=TAGS,
+        parameters=_RANGE_PARAMS,
+        responses={200: TimelineSerializer, 404: OpenApiResponse(description="Not yours, ended or expired.")},
+        description=f"The daily timeline of the access's patient, last {EMERGENCY_DAYS} days at most.",
+    )
     def get(self, request: Request, access_id: str) -> Response:
         self.clamp_period(request, access_id)
         return super().get(request, access_id)
@@ -236,7 +242,12 @@ class EmergencyRiskScoresApi(EmergencyPatientMixin, RiskScoresApi):
     permission_classes = [IsEmergencyClinician]  # noqa: RUF012
     http_method_names = ["get", "head", "options"]  # noqa: RUF012
 
-    @extend_schema(tags=TAGS, description=f"The daily risk scores, explained, last {EMERGENCY_DAYS} days.")
+    @extend_schema(
+        tags=TAGS,
+        parameters=_RANGE_PARAMS,
+        responses={200: RiskScoreOutputSerializer(many=True), 404: OpenApiResponse(description="Not in force.")},
+        description=f"The daily risk scores with their explanation, last {EMERGENCY_DAYS} days at most.",
+    )
     def get(self, request: Request, access_id: str) -> Response:
         self.clamp_period(request, access_id)
         return super().get(request, access_id)
@@ -246,7 +257,12 @@ class EmergencyRiskEpisodesApi(EmergencyPatientMixin, RiskEpisodesApi):
     permission_classes = [IsEmergencyClinician]  # noqa: RUF012
     http_method_names = ["get", "head", "options"]  # noqa: RUF012
 
-    @extend_schema(tags=TAGS, description=f"The episodes of risk, last {EMERGENCY_DAYS} days.")
+    @extend_schema(
+        tags=TAGS,
+        parameters=_RANGE_PARAMS,
+        responses={200: RiskEpisodeSerializer(many=True), 404: OpenApiResponse(description="Not in force.")},
+        description=f"The episodes of risk, last {EMERGENCY_DAYS} days at most.",
+    )
     def get(self, request: Request, access_id: str) -> Response:
         self.clamp_period(request, access_id)
         return super().get(request, access_id)

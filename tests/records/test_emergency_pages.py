@@ -88,3 +88,11 @@ def test_the_review_page_records_a_verdict(er_session, patient, psychiatrist):
     access.refresh_from_db()
     assert access.verdict == "justified" and access.verdict_by == psychiatrist
     assert b'data-verdict="justified"' in reviewer.get("/dashboard/emergency/review/").content
+
+
+def test_a_nul_byte_in_the_page_form_is_a_400_not_a_server_error(er_session):
+    response = er_session.post("/dashboard/emergency/", _form(reason_text="bad\x00text"))
+    assert response.status_code == 400
+    assert not EmergencyAccess.objects.exists()
+    bad_ins = er_session.post("/dashboard/emergency/", _form(ins="1\x0089"))
+    assert bad_ins.status_code == 400
