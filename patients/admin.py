@@ -15,6 +15,7 @@ from .models import (
     ClinicalEvent,
     ConsentRecord,
     CrisisPlan,
+    EmergencyAccess,
     Establishment,
     Patient,
     User,
@@ -199,3 +200,15 @@ class AuditEventAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False
+
+
+@admin.register(EmergencyAccess)
+class EmergencyAccessAdmin(ReadOnlyAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    """Read-only: accesses are opened, ended and judged through patients.emergency (the review
+    page is /dashboard/emergency/review/)."""
+
+    list_display = ("started_at", "patient", "clinician", "establishment", "reason", "end_kind", "verdict")
+    list_select_related = ("patient", "clinician", "establishment")
+    list_filter = ("reason", "end_kind", "verdict", "establishment")
+    search_fields = ("patient__code", "clinician__username")
+    date_hierarchy = "started_at"

@@ -138,8 +138,15 @@ def emergency_view(request: HttpRequest, access_id: UUID) -> HttpResponse:
             "strings": chart_strings(),
             "event_kinds": [(str(k), str(v)) for k, v in EVENT_KIND_LABELS.items()],
             "home_url": reverse("dashboard_emergency_home"),
+            # How often the open page asks whether the access is still in force.
+            "watch_seconds": _watch_seconds(request.GET.get("watch")),
         },
     )
+
+
+def _watch_seconds(raw: str | None) -> int:
+    """The open page's polling interval: 30 s, or `?watch=` between 1 and 300 (tests, kiosks)."""
+    return max(1, min(300, int(raw))) if raw and raw.isascii() and raw.isdigit() else 30
 
 
 @require_POST

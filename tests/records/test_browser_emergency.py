@@ -7,6 +7,8 @@ import datetime as dt
 
 import pytest
 
+from patients.emergency import emergency_access_revoke
+from patients.models import EmergencyAccess
 from patients.services import patient_identity_set
 from tests.browser_a11y import assert_no_serious_axe_violations
 from tests.conftest import browser_login
@@ -19,7 +21,9 @@ READY = '#patient-dashboard[data-state="ready"]'
 
 @pytest.mark.browser
 @pytest.mark.parametrize("locale", ["en-GB", "fr-FR"])
-def test_the_emergency_clinician_opens_and_reads_a_record(live_asgi_server, browser, artifacts_dir, team, locale):
+def test_the_emergency_clinician_opens_and_reads_a_record(
+    live_asgi_server, browser, artifacts_dir, team, nurse, locale
+):
     patient = PatientFactory(code="ER-1", care_team=team, diagnosis="F31")
     grant_consents(patient)
     seed_relapsing_patient(patient)
@@ -51,3 +55,12 @@ def test_the_emergency_clinician_opens_and_reads_a_record(live_asgi_server, brow
     page.screenshot(path=str(artifacts_dir / f"emergency-view-{locale}.png"), full_page=False)
     assert problems == []
     assert_no_serious_axe_violations(page, f"the emergency view ({locale})")
+
+    # The patient's team revokes it: the open page drops the record at its next check.
+    page.goto(page.url.split("?")[0] + "?watch=1")
+    page.wait_for_selector(READY, timeout=20000)
+    access = EmergencyAccess.objects.get()
+    emergency_access_revoke(access=access, user=nurse)
+    page.wait_for_selector("#emergency-expired:not([hidden])", timeout=10000)
+    assert page.locator("#patient-dashboard").count() == 0
+    assert page.get_attribute("#emergency-banner", "data-ended") == "true"
