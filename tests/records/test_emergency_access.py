@@ -305,3 +305,17 @@ async def test_the_owning_team_gets_the_alert_live(identified, nurse, er_doctor,
     assert "Mistral" in pushed["alert"]["message"]
     await other_socket.send_json_to({"type": "ping"})
     assert await receive(other_socket) == {"type": "pong"}  # nothing reached the other team
+
+
+@pytest.mark.django_db
+def test_erasure_removes_the_ins_and_birth_date_and_keeps_the_accesses_as_the_audit_does(identified, er_client):
+    from records.services import ERASURE_KEEPS, patient_erase
+
+    _open(er_client)
+    patient_erase(patient=identified)
+    identified.refresh_from_db()
+    assert identified.ins == "" and identified.birth_date is None
+    assert EmergencyAccess.objects.filter(patient=identified).count() == 1
+    assert "emergency_accesses" in ERASURE_KEEPS
+    # Nobody finds an erased patient by their former INS.
+    assert _open(er_client).status_code == 404
