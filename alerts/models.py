@@ -15,6 +15,8 @@ class AlertKind(models.TextChoices):
     # Risk language in a note the patient wrote (monitoring.risk_language): a safety alert of
     # its own kind, raised at ingestion like PHQ-9 item 9.
     LANGUAGE = "language", _("Risk language")
+    # Someone outside the team opened the patient's record in an emergency (patients.emergency).
+    EMERGENCY_ACCESS = "emergency_access", _("Emergency access")
 
 
 class AlertSeverity(models.TextChoices):

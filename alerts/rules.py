@@ -15,7 +15,21 @@ TITLE_RISK_WORSE = gettext_noop("Relapse risk rising: higher band")
 TITLE_ADHERENCE = gettext_noop("No check-in and no phone data for several days")
 TITLE_LANGUAGE = gettext_noop("Risk language in a note written by the patient")
 TITLE_LANGUAGE_PLAN = gettext_noop("Risk language in a note: intent or plan")
-RULE_TITLES = (TITLE_SAFETY_PHQ9, TITLE_RISK, TITLE_RISK_WORSE, TITLE_ADHERENCE, TITLE_LANGUAGE, TITLE_LANGUAGE_PLAN)
+TITLE_EMERGENCY_ACCESS = gettext_noop("Emergency access to the record by another establishment")
+RULE_TITLES = (
+    TITLE_SAFETY_PHQ9,
+    TITLE_RISK,
+    TITLE_RISK_WORSE,
+    TITLE_ADHERENCE,
+    TITLE_LANGUAGE,
+    TITLE_LANGUAGE_PLAN,
+    TITLE_EMERGENCY_ACCESS,
+)
+
+
+def emergency_dedupe_key(access_id: object) -> str:
+    return f"emergency:{access_id}"
+
 
 RISK_QUIET_DAYS = 7
 BAND_RANK = {"low": 0, "medium": 1, "high": 2}

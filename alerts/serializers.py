@@ -2,12 +2,15 @@
 
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from patients.models import EmergencyReason
 
 from .factors import raising, relabelled, risk_display
 from .models import Alert, AlertEvent, AlertKind, AlertNote, AlertNoteKind, AlertSeverity, AlertStatus, CallOutcome
@@ -248,10 +251,31 @@ def alert_for_reader(alert: dict[str, Any], *, role: str | None) -> dict[str, An
     return {**alert, **risk_presentation(alert, explained=explained)}
 
 
+def emergency_message(detail: dict[str, Any]) -> str:
+    """An emergency access alert in the active language: who opened the record, from which
+    establishment, why, until when."""
+    reason = str(dict(EmergencyReason.choices).get(detail.get("reason", ""), detail.get("reason", "")))
+    expires = detail.get("expires_at") or ""
+    try:
+        zone = ZoneInfo(str(detail.get("time_zone") or settings.TIME_ZONE))
+        expires = datetime.fromisoformat(expires).astimezone(zone).strftime("%H:%M %Z") if expires else ""
+    except (ValueError, KeyError):
+        expires = ""
+    return gettext("Emergency access by %(who)s (%(where)s): %(reason)s. “%(text)s” Read-only until %(until)s.") % {
+        "who": detail.get("clinician") or "?",
+        "where": detail.get("establishment") or gettext("establishment unknown"),
+        "reason": reason,
+        "text": detail.get("reason_text") or "",
+        "until": expires,
+    }
+
+
 def risk_presentation(alert: dict[str, Any], *, explained: bool) -> dict[str, Any]:
     """`risk`, `reasons` and `message` of an alert in the active language."""
     title = alert.get("title_display") or alert.get("title") or ""
     detail = alert.get("detail") if isinstance(alert.get("detail"), dict) else {}
+    if alert.get("kind") == AlertKind.EMERGENCY_ACCESS and isinstance(detail, dict):
+        return {"risk": None, "reasons": [], "message": emergency_message(detail)}
     if alert.get("kind") != AlertKind.RISK or not isinstance(detail, dict) or detail.get("score") is None:
         return {"risk": None, "reasons": [], "message": title}
     threshold = detail.get("threshold")

@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from patients.errors import DomainError, IdempotencyConflict
-from patients.models import CLINICAL_ROLES, CareTeam, Patient, User
+from patients.models import CLINICAL_ROLES, CareTeam, EmergencyAccess, Patient, User
 
 from . import rules
 from .broadcast import alert_event_push
@@ -189,6 +189,33 @@ def alert_raise_language(
         recorded_at=recorded_at,
         received_at=received_at,
     )
+
+
+def alert_raise_emergency_access(*, access: EmergencyAccess) -> Alert:
+    """The patient's own team learns at once that a clinician outside it opened the record
+    in an emergency: who, from which establishment, why, until when. High severity (the desk
+    shows it at the top; it does not page as a critical alert would). Once per access."""
+    clinician = access.clinician
+    alert, _created = alert_raise(
+        patient=access.patient,
+        kind=AlertKind.EMERGENCY_ACCESS,
+        severity=AlertSeverity.HIGH,
+        title=rules.TITLE_EMERGENCY_ACCESS,
+        detail={
+            "emergency_access": str(access.pk),
+            "clinician": clinician.get_full_name() or clinician.get_username(),
+            "clinician_username": clinician.get_username(),
+            "establishment": access.establishment.name if access.establishment else "",
+            "reason": access.reason,
+            "reason_text": access.reason_text,
+            "started_at": access.started_at.isoformat(),
+            "expires_at": access.expires_at.isoformat(),
+            "time_zone": access.patient.care_team.timezone,
+        },
+        dedupe_key=rules.emergency_dedupe_key(access.pk),
+        created_by=clinician,
+    )
+    return alert
 
 
 def alert_raise_manual(

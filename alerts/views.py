@@ -11,13 +11,13 @@ from uuid import UUID
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from patients.audit import audit_denied, audit_record_patients
 from patients.formatting import team_timezone
-from patients.models import CLINICAL_ROLES, AuditAction, User
+from patients.models import CLINICAL_ROLES, AuditAction, Role, User
 from patients.selectors import patients_for_clinician
 
 from . import factors, rules
@@ -229,6 +229,9 @@ class _Filters:
 
 @login_required
 def alert_dashboard(request: HttpRequest) -> HttpResponse:
+    if getattr(request.user, "role", "") == Role.EMERGENCY and request.user.is_active:
+        # Where signing in lands: an emergency clinician has no desk, only the emergency page.
+        return redirect("dashboard_emergency_home")
     user = _clinician_or_403(request, "alert_dashboard")
     tz_name = str(team_timezone(user))
     filters = _Filters(request, user, zoneinfo.ZoneInfo(tz_name))

@@ -3,7 +3,8 @@
 Logs carry a request id, the method, the route pattern, the status and the duration: never
 bodies, paths, query strings, notes or tokens, so no patient data can reach a log from here.
 `RedactingFilter` (on the one log handler) holds every other record to the same rule: Django's
-request error records lose their path and request repr, and exceptions their messages. The
+request error records lose their path and request repr, exceptions their messages, and any
+message its INS-shaped numbers (national health identifiers). The
 server's own access log (daphne's, with full paths) is off (Procfile, Makefile).
 """
 
@@ -16,6 +17,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+
+from patients.identifiers import ins_redact
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 access_log = logging.getLogger("relapse.access")
@@ -54,6 +57,14 @@ def redacted_traceback(exc_info: tuple[Any, ...]) -> str:
     )
 
 
+# A record's own attributes that never carry free text (the `extra` ones, the message and the
+# traceback may: they are scrubbed).
+_PLAIN_RECORD_ATTRS = frozenset(
+    {"name", "levelname", "pathname", "filename", "module", "funcName", "processName", "threadName", "msg"}
+    | {"request_id", "route", "method", "taskName", "asctime", "stack_info"}
+)
+
+
 class RedactingFilter(logging.Filter):
     """On the log handler: every exception is logged without its message or source lines
     (`redacted_traceback`), and a record about a request (`django.request`'s "Internal
@@ -71,6 +82,18 @@ class RedactingFilter(logging.Filter):
             record.method = getattr(request, "method", "") or ""
             record.msg = "request failed" if record.levelno >= logging.ERROR else "request"
             record.args = ()
+        # A national health identifier (INS) never reaches a log, whoever logged it: the
+        # message is formatted here and anything shaped like an INS masked.
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            message = str(record.msg)
+        redacted = ins_redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        for key, value in list(record.__dict__.items()):
+            if key not in _PLAIN_RECORD_ATTRS and isinstance(value, str):
+                record.__dict__[key] = ins_redact(value)
         return True
 
 

@@ -8,7 +8,19 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from .admin_audit import AuditedAdminMixin, ReadOnlyAdminMixin
-from .models import AuditEvent, CareTeam, ClinicalEvent, ConsentRecord, CrisisPlan, Patient, User, phone_normalized
+from .identifiers import finess_normalized, ins_normalized
+from .models import (
+    AuditEvent,
+    CareTeam,
+    ClinicalEvent,
+    ConsentRecord,
+    CrisisPlan,
+    EmergencyAccess,
+    Establishment,
+    Patient,
+    User,
+    phone_normalized,
+)
 from .services import (
     account_save,
     care_team_members_set,
@@ -20,9 +32,9 @@ from .services import (
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Role", {"fields": ("role",)}))
-    list_display = ("username", "role", "is_active", "is_staff", "last_login")
-    list_filter = ("role", "is_active", "is_staff")
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Role", {"fields": ("role", "establishment")}))
+    list_display = ("username", "role", "establishment", "is_active", "is_staff", "last_login")
+    list_filter = ("role", "establishment", "is_active", "is_staff")
     actions = ["deactivate_accounts"]
 
     def save_model(self, request: HttpRequest, obj: User, form: "ModelForm[User]", change: bool) -> None:
@@ -35,9 +47,29 @@ class UserAdmin(BaseUserAdmin):
             clinician_deactivate(user=user)
 
 
+class EstablishmentAdminForm(forms.ModelForm):
+    finess = forms.CharField(max_length=16, required=False, help_text="9 characters, e.g. 130990013.")
+
+    class Meta:
+        model = Establishment
+        fields = ("name", "code", "finess")
+
+    def clean_finess(self) -> str:
+        value = self.cleaned_data.get("finess") or ""
+        return finess_normalized(value) if value.strip() else ""
+
+
+@admin.register(Establishment)
+class EstablishmentAdmin(admin.ModelAdmin):
+    form = EstablishmentAdminForm
+    list_display = ("name", "code", "finess")
+    search_fields = ("name", "code", "=finess")
+
+
 @admin.register(CareTeam)
 class CareTeamAdmin(admin.ModelAdmin):
-    list_display = ("name", "timezone", "risk_threshold", "risk_alerts_paused", "adherence_gap_days")
+    list_display = ("name", "establishment", "timezone", "risk_threshold", "risk_alerts_paused", "adherence_gap_days")
+    list_filter = ("establishment",)
     filter_horizontal = ("members",)
     search_fields = ("name",)
     # The E.164 forms are written by CareTeam.clean() from what is typed (patients/phones.py).
@@ -57,6 +89,10 @@ class PatientAdminForm(forms.ModelForm):
     phone = forms.CharField(
         max_length=32, required=False, help_text="e.g. 06 12 34 56 78 or +33 6 12 34 56 78 (stored as E.164)."
     )
+    # Typed as printed on a card ("2 85 05 2A 004 012 20"), stored normalised.
+    ins = forms.CharField(
+        label="INS", max_length=32, required=False, help_text="15 characters: 13 digits (2A/2B in Corsica) + key."
+    )
 
     class Meta:
         model = Patient
@@ -69,6 +105,8 @@ class PatientAdminForm(forms.ModelForm):
             "diagnosis",
             "status",
             "enrolled_on",
+            "ins",
+            "birth_date",
             "phone",
             "key_worker",
         )
@@ -76,8 +114,17 @@ class PatientAdminForm(forms.ModelForm):
     def clean_phone(self) -> str:
         return phone_normalized(self.cleaned_data.get("phone") or "")
 
+    def clean_ins(self) -> str:
+        ins = ins_normalized(self.cleaned_data.get("ins") or "")
+        if ins and Patient.objects.filter(ins=ins).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("Another patient already has this INS.")
+        return ins
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        born = data.get("birth_date")
+        if born is not None and data.get("birth_year") not in (None, born.year):
+            self.add_error("birth_year", "The birth year must be the year of the date of birth.")
         worker, team = data.get("key_worker"), data.get("care_team")
         if worker is not None and team is not None and team_clinician(team_id=team.pk, user_id=worker.pk) is None:
             self.add_error("key_worker", "The key worker must be a nurse or psychiatrist of the patient's care team.")
@@ -88,9 +135,21 @@ class PatientAdminForm(forms.ModelForm):
 class PatientAdmin(AuditedAdminMixin, admin.ModelAdmin):
     form = PatientAdminForm
     list_display = ("code", "care_team", "diagnosis", "status", "enrolled_on")
-    list_filter = ("care_team", "status", "diagnosis")
+    list_filter = ("care_team__establishment", "care_team", "status", "diagnosis")
     search_fields = ("code",)
     readonly_fields = ("id", "user", "created_at", "updated_at")
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Patient], search_term: str
+    ) -> tuple[QuerySet[Patient], bool]:
+        # A complete, valid INS finds its patient (exact match only); anything else searches codes.
+        try:
+            ins = ins_normalized(search_term)
+        except forms.ValidationError:
+            ins = ""
+        if ins:
+            return queryset.filter(ins=ins), False
+        return super().get_search_results(request, queryset, search_term)
 
     def save_model(self, request: HttpRequest, obj: Patient, form: "ModelForm[Patient]", change: bool) -> None:
         old_team_id = form.initial.get("care_team") if change else None
@@ -145,3 +204,15 @@ class AuditEventAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False
+
+
+@admin.register(EmergencyAccess)
+class EmergencyAccessAdmin(ReadOnlyAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    """Read-only: accesses are opened, ended and judged through patients.emergency (the review
+    page is /dashboard/emergency/review/)."""
+
+    list_display = ("started_at", "patient", "clinician", "establishment", "reason", "end_kind", "verdict")
+    list_select_related = ("patient", "clinician", "establishment")
+    list_filter = ("reason", "end_kind", "verdict", "establishment")
+    search_fields = ("patient__code", "clinician__username")
+    date_hierarchy = "started_at"

@@ -10,6 +10,7 @@ from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
 from . import phones
+from .identifiers import validate_finess, validate_ins
 
 
 def validate_timezone(value: str) -> None:
@@ -47,13 +48,67 @@ class Role(models.TextChoices):
     NURSE = "nurse", _("Nurse")
     PSYCHIATRIST = "psychiatrist", _("Psychiatrist")
     ADMIN = "admin", _("Administrator")
+    # A clinician of any establishment (an emergency department) who belongs to no care team:
+    # she sees nothing but the one patient of an active emergency access (patients.emergency).
+    EMERGENCY = "emergency", _("Emergency clinician")
 
 
 CLINICAL_ROLES = (Role.NURSE, Role.PSYCHIATRIST)
 
 
+class Establishment(models.Model):
+    """A health establishment (a hospital, a clinic) of the territory: care teams belong to one.
+    Its FINESS number identifies it nationally; its short code names it on screens and in
+    alerts ("CHV")."""
+
+    DEFAULT_CODE = "default"
+
+    name = models.CharField(_("name"), max_length=160, unique=True)
+    code = models.SlugField(_("short code"), max_length=16, unique=True)
+    finess = models.CharField(
+        _("FINESS number"),
+        max_length=9,
+        blank=True,
+        default="",
+        validators=[validate_finess],
+        help_text=_("9 characters, e.g. 130990013 (2A or 2B for Corsica)."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["finess"], condition=~models.Q(finess=""), name="one_establishment_per_finess"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def establishment_default_pk() -> int:
+    """The establishment a care team created without one joins (the one the migration put the
+    existing teams into). Reads the primary key only, so it also serves migrations."""
+    pk = Establishment.objects.filter(code=Establishment.DEFAULT_CODE).values_list("pk", flat=True).first()
+    if pk is None:
+        pk = Establishment.objects.create(code=Establishment.DEFAULT_CODE, name="Default establishment").pk
+    return pk
+
+
 class User(AbstractUser):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.PATIENT)
+    # Where the clinician works, for those outside any care team (emergency departments); a
+    # team member's establishments are those of her teams.
+    establishment = models.ForeignKey(
+        Establishment,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        verbose_name=_("establishment"),
+    )
 
     class Meta:
         ordering = ["username"]
@@ -69,6 +124,13 @@ class User(AbstractUser):
 
 class CareTeam(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
+    establishment = models.ForeignKey(
+        Establishment,
+        on_delete=models.PROTECT,
+        related_name="care_teams",
+        default=establishment_default_pk,
+        verbose_name=_("establishment"),
+    )
     timezone = models.CharField(max_length=64, default="Europe/Paris", validators=[validate_timezone])
     members = models.ManyToManyField(User, related_name="care_teams", blank=True)
     # Alert policy. A null threshold means "the active model's operating threshold".
@@ -149,6 +211,10 @@ class Patient(models.Model):
     diagnosis = models.CharField(max_length=8, help_text=_("ICD-10 code, e.g. F20, F31, F33"))
     status = models.CharField(max_length=16, choices=PatientStatus.choices, default=PatientStatus.ACTIVE)
     enrolled_on = models.DateField()
+    # National health identifier (INS, NIR-based): 15 characters normalised, blank while not
+    # known; found by exact equality only; never logged (patients.identifiers).
+    ins = models.CharField(_("INS"), max_length=15, blank=True, default="", validators=[validate_ins])
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     # Contact for the alert desk: E.164 (`+` and 8-15 digits), blank when unknown.
     phone = models.CharField(_("phone"), max_length=16, blank=True, default="", validators=[validate_phone])
     # The clinician of the patient's team who knows them best (patients.services checks the team).
@@ -167,6 +233,7 @@ class Patient(models.Model):
     class Meta:
         ordering = ["code"]
         indexes = [models.Index(fields=["care_team", "status"])]
+        constraints = [models.UniqueConstraint(fields=["ins"], condition=~models.Q(ins=""), name="one_patient_per_ins")]
 
     def __str__(self) -> str:
         return self.code
@@ -239,6 +306,13 @@ class ConsentScope(models.TextChoices):
     MOBILITY = "mobility", _("Mobility (time at home, distance)")
     SPEECH = "speech", _("Speech features from voice diaries")
     RISK_SCORING = "risk_scoring", _("Relapse-risk scoring")
+    # Opt-out: emergency access is allowed unless the patient withdrew this scope (withdrawing
+    # it needs no earlier grant; patients.services.consent_withdraw).
+    EMERGENCY_ACCESS = "emergency_access", _("Emergency access by clinicians of other establishments")
+
+
+# Scopes in force unless withdrawn (the others: only once granted).
+OPT_OUT_SCOPES = frozenset({ConsentScope.EMERGENCY_ACCESS.value})
 
 
 class ConsentRecord(models.Model):
@@ -309,6 +383,9 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", _("Login")
     LOGIN_FAILED = "login_failed", _("Login failed")
     DENIED = "denied", _("Access denied")
+    # An emergency ("break-the-glass") access starting and ending (FHIR purpose of use BTG).
+    EMERGENCY_START = "btg_start", _("Emergency access opened")
+    EMERGENCY_STOP = "btg_stop", _("Emergency access closed")
 
 
 class AuditEvent(models.Model):
@@ -344,3 +421,78 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise PermissionError("The audit trail is append-only.")
+
+
+class EmergencyReason(models.TextChoices):
+    UNABLE_TO_COMMUNICATE = "unable_to_communicate", _("The patient cannot give their history")
+    SUICIDE_RISK = "suicide_risk", _("Suicide risk or self-harm")
+    AGITATION = "agitation", _("Acute agitation or psychosis")
+    INTOXICATION = "intoxication", _("Intoxication or overdose")
+    TREATMENT_DECISION = "treatment_decision", _("Urgent treatment decision")
+    OTHER = "other", _("Other (explained below)")
+
+
+class EmergencyVerdict(models.TextChoices):
+    JUSTIFIED = "justified", _("Justified")
+    NOT_JUSTIFIED = "not_justified", _("Not justified")
+
+
+class EmergencyEnd(models.TextChoices):
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
+    CONSENT = "consent", _("Consent withdrawn")
+
+
+class EmergencyAccess(models.Model):
+    """A "break-the-glass" access: one emergency clinician, one patient, read-only, from
+    `started_at` until `expires_at` unless ended earlier (`ended_at`). Who, from where and why
+    are kept here for the review; the audit trail has its start and stop entries."""
+
+    REASON_TEXT_MAX = 500
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="emergency_accesses")
+    clinician = models.ForeignKey(User, on_delete=models.PROTECT, related_name="emergency_accesses")
+    establishment = models.ForeignKey(
+        Establishment, null=True, blank=True, on_delete=models.PROTECT, related_name="emergency_accesses"
+    )
+    reason = models.CharField(_("reason"), max_length=32, choices=EmergencyReason.choices)
+    reason_text = models.TextField(_("details"), max_length=REASON_TEXT_MAX)
+    started_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_kind = models.CharField(max_length=16, choices=EmergencyEnd.choices, blank=True)
+    ended_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    verdict = models.CharField(_("verdict"), max_length=16, choices=EmergencyVerdict.choices, blank=True)
+    verdict_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    verdict_at = models.DateTimeField(null=True, blank=True)
+    verdict_note = models.TextField(_("verdict note"), blank=True, max_length=REASON_TEXT_MAX)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [
+            models.Index(fields=["clinician", "expires_at"]),
+            models.Index(fields=["patient", "started_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("started_at")), name="emergency_expires_after_start"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_at__isnull=True, end_kind="")
+                | models.Q(ended_at__isnull=False) & ~models.Q(end_kind=""),
+                name="emergency_end_has_kind",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(verdict="", verdict_at__isnull=True)
+                | ~models.Q(verdict="") & models.Q(verdict_at__isnull=False),
+                name="emergency_verdict_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"emergency access {self.pk}"
+
+    def active_at(self, now: Any) -> bool:
+        return self.ended_at is None and self.started_at <= now < self.expires_at

@@ -14,14 +14,17 @@ from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from .errors import ConsentRequired, DomainError, IdempotencyConflict
+from .identifiers import finess_normalized, ins_normalized
 from .models import (
     CLINICAL_ROLES,
+    OPT_OUT_SCOPES,
     CareTeam,
     ClinicalEvent,
     ConsentRecord,
     ConsentScope,
     CrisisPlan,
     EnrollmentCode,
+    Establishment,
     Patient,
     PatientStatus,
     Role,
@@ -36,8 +39,32 @@ _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 _CODE_LENGTH = 10
 
 
-def care_team_create(*, name: str, timezone_name: str = "Europe/Paris") -> CareTeam:
-    team, _created = CareTeam.objects.get_or_create(name=name, defaults={"timezone": timezone_name})
+def establishment_create(*, code: str, name: str, finess: str = "") -> Establishment:
+    """Create (or find by its short code) an establishment; the FINESS number is normalised
+    and checked (DomainError when wrong)."""
+    try:
+        finess = finess_normalized(finess) if finess else ""
+    except DjangoValidationError as exc:
+        raise DomainError(" ".join(exc.messages)) from exc
+    establishment, created = Establishment.objects.get_or_create(code=code, defaults={"name": name, "finess": finess})
+    if not created and (establishment.name, establishment.finess) != (name, finess or establishment.finess):
+        establishment.name, establishment.finess = name, finess or establishment.finess
+        establishment.save(update_fields=["name", "finess", "updated_at"])
+    return establishment
+
+
+def care_team_create(
+    *, name: str, timezone_name: str = "Europe/Paris", establishment: Establishment | None = None
+) -> CareTeam:
+    """Create (or find by name) a care team; without an establishment it joins the default one.
+    An existing team given an establishment moves to it."""
+    defaults: dict[str, object] = {"timezone": timezone_name}
+    if establishment is not None:
+        defaults["establishment"] = establishment
+    team, created = CareTeam.objects.get_or_create(name=name, defaults=defaults)
+    if not created and establishment is not None and team.establishment_id != establishment.pk:
+        team.establishment = establishment
+        team.save(update_fields=["establishment", "updated_at"])
     return team
 
 
@@ -52,6 +79,20 @@ def clinician_create(*, username: str, role: str, team: CareTeam, password: str 
     user.set_password(password)
     user.save(update_fields=["password"])
     care_team_members_add(team=team, users=[user])
+    return user, password
+
+
+def emergency_clinician_create(
+    *, username: str, establishment: Establishment, password: str | None = None
+) -> tuple[User, str]:
+    """An emergency-department clinician: the `emergency` role, an establishment, no care team
+    (she sees nothing but the patient of an emergency access in force: patients.emergency)."""
+    password = password or secrets.token_urlsafe(12)
+    user, _created = User.objects.get_or_create(username=username, defaults={"role": Role.EMERGENCY})
+    user.role, user.establishment = Role.EMERGENCY, establishment
+    user.set_password(password)
+    user.save(update_fields=["role", "establishment", "password"])
+    user.care_teams.clear()
     return user, password
 
 
@@ -164,6 +205,9 @@ def account_save(*, user: User, was_active: bool) -> None:
         user.save()
         if deactivating:
             clinician_deactivate(user=user)
+
+
+_UNSET_ID: object = object()
 
 
 def _hash_code(code: str) -> str:
@@ -282,9 +326,19 @@ def consent_withdraw(*, patient: Patient, scopes: Iterable[str], at: datetime | 
     unknown = scopes - set(ConsentScope.values)
     if unknown:
         raise DomainError(f"Unknown consent scope: {', '.join(sorted(unknown))}")
-    return ConsentRecord.objects.filter(patient=patient, scope__in=scopes, withdrawn_at__isnull=True).update(
-        withdrawn_at=at or timezone.now()
+    at = at or timezone.now()
+    withdrawn = ConsentRecord.objects.filter(patient=patient, scope__in=scopes, withdrawn_at__isnull=True).update(
+        withdrawn_at=at
     )
+    # An opt-out scope (emergency access) is in force without a grant: withdrawing it when
+    # there is none on record leaves a withdrawn record, which is what excludes it.
+    for scope in sorted(scopes & OPT_OUT_SCOPES):
+        if not ConsentRecord.objects.filter(patient=patient, scope=scope, withdrawn_at__isnull=True).exists() and (
+            not ConsentRecord.objects.filter(patient=patient, scope=scope, withdrawn_at=at).exists()
+        ):
+            ConsentRecord.objects.create(patient=patient, scope=scope, version="", granted_at=at, withdrawn_at=at)
+            withdrawn += 1
+    return withdrawn
 
 
 def consent_refused(*, patient: Patient, scopes: Iterable[str], lock: bool = False) -> set[str]:
@@ -350,6 +404,45 @@ def clinical_event_record(
     except IntegrityError:
         return ClinicalEvent.objects.get(patient=patient, kind=kind, date=on), False
     return event, True
+
+
+# --- National health identifier (INS) -------------------------------------------------------
+
+
+def patient_identity_set(*, patient: Patient, ins: object = _UNSET_ID, birth_date: object = _UNSET_ID) -> list[str]:
+    """Set the patient's INS (normalised and checked; blank clears it) and/or date of birth
+    (which also sets the birth year). Returns the fields that changed (the caller audits their
+    names, never the values). Raises DomainError for a bad INS, an INS another patient holds,
+    or a birth date in the future; the message never repeats the INS."""
+    changed: list[str] = []
+    if ins is not _UNSET_ID:
+        try:
+            normalized = ins_normalized(str(ins or ""))
+        except DjangoValidationError as exc:
+            raise DomainError(" ".join(exc.messages)) from exc
+        if normalized and Patient.objects.filter(ins=normalized).exclude(pk=patient.pk).exists():
+            raise DomainError("Another patient already has this INS.")
+        if normalized != patient.ins:
+            patient.ins = normalized
+            changed.append("ins")
+    if birth_date is not _UNSET_ID:
+        if birth_date is not None and not isinstance(birth_date, date):
+            raise DomainError("The date of birth must be a date.")
+        if birth_date is not None and birth_date > timezone.localdate():
+            raise DomainError("The date of birth cannot be in the future.")
+        if birth_date != patient.birth_date:
+            patient.birth_date = birth_date
+            changed.append("birth_date")
+            if birth_date is not None and patient.birth_year != birth_date.year:
+                patient.birth_year = birth_date.year
+                changed.append("birth_year")
+    if changed:
+        try:
+            with transaction.atomic():
+                patient.save(update_fields=[*changed, "updated_at"])
+        except IntegrityError as exc:
+            raise DomainError("Another patient already has this INS.") from exc
+    return changed
 
 
 # --- Contact, key worker, care team, crisis plan ----------------------------------------------

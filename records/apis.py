@@ -256,7 +256,19 @@ class CrisisPlanApi(APIView):
 RISK_DEFAULT_RANGE_DAYS = 90
 
 
-class RiskScoresApi(APIView):
+class ClinicianPatientMixin:
+    """How a per-patient read finds its patient and whether it explains scores: a care-team
+    clinician, psychiatrists seeing explanations. The emergency view (records.emergency_apis)
+    reuses the same reads through an active emergency access instead."""
+
+    def patient_for(self, request: Request, patient_id: str, *, resource: str) -> Patient:
+        return clinician_patient_or_404(request, patient_id, resource=resource)
+
+    def explains(self, request: Request) -> bool:
+        return request_user(request).role == Role.PSYCHIATRIST
+
+
+class RiskScoresApi(ClinicianPatientMixin, APIView):
     """A patient's daily risk scores. Psychiatrists get the explanation of each score; for
     nurses `explanation` is an empty list (API.md roles: explanations are for psychiatrists)."""
 
@@ -277,10 +289,10 @@ class RiskScoresApi(APIView):
     def get(self, request: Request, patient_id: str) -> Response:
         query = RiskScoresQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        patient = clinician_patient_or_404(request, patient_id, resource="risk_scores")
+        patient = self.patient_for(request, patient_id, resource="risk_scores")
         end = query.validated_data.get("end") or timezone.localdate(timezone=patient.tz)
         start = query.validated_data.get("start") or end - timedelta(days=RISK_DEFAULT_RANGE_DAYS - 1)
-        explain = request_user(request).role == Role.PSYCHIATRIST
+        explain = self.explains(request)
         scores = scores_for_patient(patient_id=patient.pk, start=start, end=end)
         team_threshold = patient.care_team.risk_threshold
         data = []
@@ -315,7 +327,7 @@ def _no_alert_text(reason: str | None) -> str:
     }[reason]
 
 
-class RiskEpisodesApi(APIView):
+class RiskEpisodesApi(ClinicianPatientMixin, APIView):
     """A patient's episodes of risk: runs of consecutive days at or above the alert threshold,
     each with its peak and the risk alert it raised, or why none was."""
 
@@ -339,10 +351,10 @@ class RiskEpisodesApi(APIView):
     def get(self, request: Request, patient_id: str) -> Response:
         query = RiskScoresQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        patient = clinician_patient_or_404(request, patient_id, resource="risk_episodes")
+        patient = self.patient_for(request, patient_id, resource="risk_episodes")
         end = query.validated_data.get("end") or timezone.localdate(timezone=patient.tz)
         start = query.validated_data.get("start") or end - timedelta(days=RISK_DEFAULT_RANGE_DAYS - 1)
-        explain = request_user(request).role == Role.PSYCHIATRIST
+        explain = self.explains(request)
         data = [
             {
                 "start": e.start,
@@ -460,12 +472,12 @@ def _timeline_body(patient: Patient, start: date, end: date) -> dict:
     return {"patient": str(patient.pk), "start": start.isoformat(), "end": end.isoformat(), "days": days}
 
 
-class PatientTimelineApi(APIView):
+class PatientTimelineApi(ClinicianPatientMixin, APIView):
     permission_classes = [IsClinician]
 
     @extend_schema(parameters=_RANGE_PARAMS, responses={200: TimelineSerializer}, tags=["patients"])
     def get(self, request: Request, patient_id: str) -> Response:
-        patient = clinician_patient_or_404(request, patient_id, resource="timeline")
+        patient = self.patient_for(request, patient_id, resource="timeline")
         start, end = _range(request, patient)
         return Response(_timeline_body(patient, start, end))
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import summary_views, views
+from . import emergency_views, summary_views, views
 
 urlpatterns = [
     path("search/", views.search_page, name="dashboard_search"),
@@ -13,4 +13,8 @@ urlpatterns = [
         summary_views.patient_summary_page,
         name="dashboard_patient_summary",
     ),
+    path("emergency/", emergency_views.emergency_home, name="dashboard_emergency_home"),
+    path("emergency/review/", emergency_views.emergency_review, name="dashboard_emergency_review"),
+    path("emergency/<uuid:access_id>/", emergency_views.emergency_view, name="dashboard_emergency_view"),
+    path("emergency/<uuid:access_id>/end/", emergency_views.emergency_end, name="dashboard_emergency_end"),
 ]

@@ -20,7 +20,7 @@ from monitoring.models import (
     SpeechRecording,
 )
 from monitoring.validation import CHECKIN_VALUE_FIELDS, SIGNAL_VALUE_FIELDS
-from patients.models import AuditEvent, ClinicalEvent, ConsentRecord, CrisisPlan, Patient
+from patients.models import AuditEvent, ClinicalEvent, ConsentRecord, CrisisPlan, EmergencyAccess, Patient
 
 from .timeline import SUMMARY_FIELDS
 
@@ -48,6 +48,8 @@ def patient_data_export(*, patient: Patient) -> dict[str, Any]:
         "care_team": patient.care_team.name,
         "timezone": patient.timezone,
         "birth_year": patient.birth_year,
+        "birth_date": patient.birth_date.isoformat() if patient.birth_date else None,
+        "ins": patient.ins,
         "sex": patient.sex,
         "diagnosis": patient.diagnosis,
         "status": patient.status,
@@ -153,6 +155,23 @@ def patient_data_export(*, patient: Patient) -> dict[str, Any]:
     data["push_subscriptions"] = _push_rows(patient)
     data["sign_in_records"] = _sign_in_rows(patient)
     data["app_preference"] = app_preference_export(patient=patient)
+    # Emergency ("break-the-glass") accesses to the record: who, from where, why, the verdict.
+    data["emergency_accesses"] = [
+        {
+            "clinician": access.clinician.get_username(),
+            "establishment": access.establishment.name if access.establishment else None,
+            "reason": access.reason,
+            "reason_text": access.reason_text,
+            "started_at": access.started_at.isoformat(),
+            "expires_at": access.expires_at.isoformat(),
+            "ended_at": access.ended_at.isoformat() if access.ended_at else None,
+            "end_kind": access.end_kind or None,
+            "verdict": access.verdict or None,
+        }
+        for access in EmergencyAccess.objects.filter(patient=patient)
+        .select_related("clinician", "establishment")
+        .order_by("started_at", "pk")
+    ]
     # Who accessed the record (GDPR art. 15); the enrolment codes are secrets (hashes), not data.
     data["access_log"] = _rows(
         AuditEvent.objects.filter(patient_id=patient.pk).exclude(actor_id__isnull=True).order_by("at", "id"),

@@ -52,6 +52,8 @@ ERASURE_KEEPS: dict[str, str] = {
     "as for alerts.",
     "alert_notes": "The team's call attempts and notes on each alert: part of the medical record, as for alerts.",
     "crisis_plan": "The crisis plan the care team wrote with the patient: part of the medical record, as for alerts.",
+    "emergency_accesses": "Who opened the record in an emergency, from where, why, and the review's verdict: "
+    "the trace of an access to health data (HDS, GDPR art. 32), kept with the audit trail.",
     "patient_code": "A pseudonymous tombstone (code, care team, year of birth, sex, diagnosis, enrolment date, "
     "status erased) so that the kept records still point somewhere.",
     "token_ids": "The identifiers and expiry dates of the erased login's tokens, with no user and no token "  # nosec B105 - a description, not a password
@@ -66,7 +68,8 @@ def patient_erase(*, patient: Patient) -> dict[str, int]:
     patient's own data and everything derived from it is deleted. Kept, as the law requires:
     ERASURE_KEEPS (the consent history, the audit trail, and the clinical record the care team
     made: alerts, their notes and what was done about them, clinical events, the crisis plan).
-    The phone number goes: nobody is to call an erased patient."""
+    The phone number goes: nobody is to call an erased patient; so do the INS and the date of
+    birth."""
     removed: dict[str, int] = {}
     audio: list[str] = []
     with transaction.atomic():
@@ -97,7 +100,9 @@ def patient_erase(*, patient: Patient) -> dict[str, int]:
         patient.user = None
         patient.status = PatientStatus.ERASED
         patient.phone = ""
-        patient.save(update_fields=["user", "status", "phone", "updated_at"])
+        # The national identifier and the date of birth identify the person: gone too.
+        patient.ins, patient.birth_date = "", None
+        patient.save(update_fields=["user", "status", "phone", "ins", "birth_date", "updated_at"])
         patient.enrollment_codes.all().delete()
         removed["tokens"] = 0
         removed["login_records"] = 0

@@ -204,6 +204,8 @@ REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_THROTTLE_RATES": {
         "patient_write": env("THROTTLE_PATIENT_WRITE", default="600/min"),
         "enroll": env("THROTTLE_ENROLL", default="20/min"),
+        # Emergency access: INS + date-of-birth look-ups per emergency clinician.
+        "emergency_search": env("THROTTLE_EMERGENCY_SEARCH", default="10/hour"),
     },
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -317,6 +319,8 @@ REQUEST_BODY_ROUTE_LIMITS = {
 
 # --- Product settings -------------------------------------------------------------------
 ENROLLMENT_CODE_TTL_HOURS = env.int("ENROLLMENT_CODE_TTL_HOURS", default=72)
+# How long an emergency ("break-the-glass") access lasts unless revoked (patients.emergency).
+EMERGENCY_ACCESS_HOURS = env.float("EMERGENCY_ACCESS_HOURS", default=4.0)
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
 CRISIS_LINE = env("CRISIS_LINE", default="3114")
 # Build the risk-language pipelines when a server starts (a few seconds), not on the first

@@ -10,6 +10,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from patients.audit import audit_record
+from patients.identifiers import finess_with_key
 from patients.models import (
     AuditAction,
     AuditEvent,
@@ -18,6 +19,7 @@ from patients.models import (
     ConsentRecord,
     ConsentScope,
     EnrollmentCode,
+    Establishment,
     Patient,
     Role,
     User,
@@ -45,12 +47,25 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
+class EstablishmentFactory(factory.django.DjangoModelFactory):
+    """An establishment with a valid (fiction) FINESS number."""
+
+    class Meta:
+        model = Establishment
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"est-{n}")
+    name = factory.Sequence(lambda n: f"Establishment {n}")
+    finess = factory.Sequence(lambda n: finess_with_key(f"139{n:05d}"))
+
+
 class CareTeamFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = CareTeam
         django_get_or_create = ("name",)
 
     name = factory.Sequence(lambda n: f"team-{n}")
+    establishment = factory.SubFactory(EstablishmentFactory)
     timezone = "Europe/Paris"
 
 

@@ -44,6 +44,7 @@ def test_the_admin_edits_membership_and_deactivates_through_the_services(
 
     form = {
         "name": team.name,
+        "establishment": team.establishment_id,
         "timezone": team.timezone,
         "members": [psychiatrist.pk],  # the nurse is taken off
         "adherence_gap_days": team.adherence_gap_days,

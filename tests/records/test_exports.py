@@ -184,6 +184,7 @@ def test_gdpr_export_has_everything(patient_client, patient, history):
         "mobility",
         "speech",
         "risk_scoring",
+        "emergency_access",
     }
     assert data["checkins"][0]["note"] == "slept badly, worried"
     assert sorted(q["instrument"] for q in data["questionnaires"]) == ["ASRM", "GAD-7", "PHQ-9"]
@@ -223,7 +224,7 @@ def test_erasure(patient_client, patient, history):
     assert not User.objects.filter(pk=user_id).exists()
     # Collection and scoring stop at once: no active consent is left, the history is kept.
     assert not ConsentRecord.objects.filter(patient=patient, withdrawn_at__isnull=True).exists()
-    assert ConsentRecord.objects.filter(patient=patient).count() == 6
+    assert ConsentRecord.objects.filter(patient=patient).count() == 7  # the 7 scopes granted by the fixture
     for model in (CheckIn, QuestionnaireResponse, SignalRecord, DailySummary, RiskScore, SpeechRecording):
         assert not model.objects.filter(patient=patient).exists(), model
     # Kept: the care team's clinical record and the audit trail.

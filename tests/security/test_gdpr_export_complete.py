@@ -21,7 +21,8 @@ from monitoring.models import (
     SignalRecord,
     SpeechRecording,
 )
-from patients.models import ClinicalEvent, CrisisPlan, EnrollmentCode, Patient
+from patients.models import ClinicalEvent, CrisisPlan, EmergencyAccess, EnrollmentCode, Patient
+from tests.factories import UserFactory
 
 # model label -> export section
 EXPORTED = {
@@ -41,6 +42,7 @@ EXPORTED = {
     "mobile.PushSubscription": "push_subscriptions",
     "mobile.ReminderSent": "push_subscriptions",
     "mobile.AppPreference": "app_preference",
+    "patients.EmergencyAccess": "emergency_accesses",
 }
 # Not personal data: a keyed hash of a one-time secret.
 NOT_EXPORTED = {"patients.EnrollmentCode"}
@@ -131,6 +133,14 @@ def _seed(patient, marker: str) -> None:  # type: ignore[no-untyped-def]
         patient=patient, endpoint=f"https://fcm.googleapis.com/fcm/send/{marker}-device", p256dh="k", auth="a"
     )
     ReminderSent.objects.create(patient=patient, day=day, devices=1)
+    EmergencyAccess.objects.create(
+        patient=patient,
+        clinician=UserFactory(username=f"er-{marker}", role="emergency"),
+        reason="other",
+        reason_text=f"{marker}-emergency",
+        started_at=now,
+        expires_at=now + dt.timedelta(hours=4),
+    )
 
 
 def test_export_holds_all_of_it_and_nothing_of_anyone_else(patient_client, patient, other_patient):
@@ -146,6 +156,7 @@ def test_export_holds_all_of_it_and_nothing_of_anyone_else(patient_client, patie
     assert data["clinical_events"][0]["note"] == "mine-event"
     assert data["alerts"][0]["notes"][0]["text"] == "mine-call"
     assert data["crisis_plan"]["warning_signs"] == "mine-signs"
+    assert [a["reason_text"] for a in data["emergency_accesses"]] == ["mine-emergency"]
     assert data["schedule"]["questionnaires"] == [{"instrument": "PHQ-9", "every_days": 14}]
     assert data["app_preference"]["easy_read"] is True
     assert [d["endpoint"] for d in data["push_subscriptions"]["devices"]] == [

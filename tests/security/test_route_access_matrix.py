@@ -19,7 +19,21 @@ from patients.models import ClinicalEvent
 from tests.conftest import auth_client
 from tests.factories import ClinicianFactory, UserFactory
 
-ACTORS = ["anonymous", "patient_a", "patient_b", "nurse_in", "nurse_out", "psy_in", "psy_out", "admin"]
+ACTORS = [
+    "anonymous",
+    "patient_a",
+    "patient_b",
+    "nurse_in",
+    "nurse_out",
+    "psy_in",
+    "psy_out",
+    "admin",
+    # Emergency clinicians (another establishment, no care team): one without any access, one
+    # with an active emergency access to patient A (the `access_id` routes name).
+    "emergency_none",
+    "emergency_on",
+]
+EMERGENCY_ACTORS = {"emergency_none", "emergency_on"}
 CLINICIANS_IN = {"nurse_in", "psy_in"}
 CLINICIANS = {"nurse_in", "nurse_out", "psy_in", "psy_out"}
 PATIENTS = {"patient_a", "patient_b"}
@@ -43,7 +57,26 @@ PAGE_CLINICIAN_PATIENT = {
     "patient_a": 404,
     "patient_b": 404,
     "admin": 404,
+    "emergency_none": 404,
+    "emergency_on": 404,
 }
+# Emergency access: the role only; an access's routes for its own clinician while it is in force.
+EMERGENCY = {a: (401 if a == "anonymous" else OK if a in EMERGENCY_ACTORS else 403) for a in ACTORS}
+EMERGENCY_ACCESS_OBJECT = {**EMERGENCY, "emergency_none": 404}
+PAGE_EMERGENCY = {**EMERGENCY, "anonymous": "login"}
+PAGE_EMERGENCY_ACCESS = {**PAGE_EMERGENCY, "emergency_none": 404}
+# Ending an access early: its clinician, the patient's team, an administrator.
+EMERGENCY_REVOKE = {
+    **EMERGENCY_ACCESS_OBJECT,
+    "nurse_in": OK,
+    "psy_in": OK,
+    "nurse_out": 404,
+    "psy_out": 404,
+    "admin": OK,
+}
+# The verdict: the patient's psychiatrist or an administrator.
+EMERGENCY_VERDICT = {**PSYCHIATRIST_OR_ADMIN, "psy_out": 404}
+PAGE_REVIEW = {**PSYCHIATRIST_OR_ADMIN, "anonymous": "login"}
 DJANGO_ADMIN = {**dict.fromkeys(ACTORS, "login"), "admin": OK}
 
 ROUTES: dict[str, dict[str, object]] = {
@@ -105,11 +138,31 @@ ROUTES: dict[str, dict[str, object]] = {
     "api/v1/alerts/<uuid:alert_id>/notes/": CLINICIAN_TEAM_OBJECT,
     "api/v1/alerts/handover/": CLINICIAN,
     "api/v1/care-teams/<int:team_id>/risk-alerts/": CLINICIAN_TEAM_OBJECT,
-    "dashboard/": PAGE_CLINICIAN,
+    # An emergency clinician signing in lands on her emergency page (a redirect).
+    "dashboard/": {**PAGE_CLINICIAN, "emergency_none": OK, "emergency_on": OK},
     "dashboard/patients/": PAGE_CLINICIAN,
     "dashboard/handover/": PAGE_CLINICIAN,
     "dashboard/patients/<uuid:patient_id>/": PAGE_CLINICIAN_PATIENT,
     "dashboard/patients/<uuid:patient_id>/summary/": PAGE_CLINICIAN_PATIENT,
+    "api/v1/emergency/accesses/": EMERGENCY,
+    "api/v1/emergency/accesses/<uuid:access_id>/": EMERGENCY_ACCESS_OBJECT,
+    "api/v1/emergency/accesses/<uuid:access_id>/timeline/": EMERGENCY_ACCESS_OBJECT,
+    "api/v1/emergency/accesses/<uuid:access_id>/risk-scores/": EMERGENCY_ACCESS_OBJECT,
+    "api/v1/emergency/accesses/<uuid:access_id>/risk-episodes/": EMERGENCY_ACCESS_OBJECT,
+    "api/v1/emergency/accesses/<uuid:access_id>/events/": EMERGENCY_ACCESS_OBJECT,
+    "api/v1/emergency/accesses/<uuid:access_id>/alerts/": EMERGENCY_ACCESS_OBJECT,
+    "api/v1/emergency/accesses/<uuid:access_id>/revoke/": EMERGENCY_REVOKE,
+    "api/v1/emergency/accesses/<uuid:access_id>/verdict/": EMERGENCY_VERDICT,
+    "api/v1/emergency/reviews/": PSYCHIATRIST_OR_ADMIN,
+    "dashboard/emergency/": PAGE_EMERGENCY,
+    "dashboard/emergency/review/": PAGE_REVIEW,
+    "dashboard/emergency/<uuid:access_id>/": PAGE_EMERGENCY_ACCESS,
+    "dashboard/emergency/<uuid:access_id>/end/": {
+        **EMERGENCY_REVOKE,
+        "anonymous": "login",
+        "patient_a": 404,
+        "patient_b": 404,
+    },
 }
 # Django's admin site: staff only, everyone else is sent to its login page.
 ADMIN_SITE_PREFIX = "admin/"
@@ -146,6 +199,9 @@ def world(patient, other_patient, nurse, other_nurse, psychiatrist, team):
         version="v-test", artifact_path="/nonexistent", artifact_sha256="0" * 64, threshold=0.5
     )
     recording_id = _recording_for(patient)
+    emergency_none = UserFactory(username="er-none", role="emergency")
+    emergency_on = UserFactory(username="er-on", role="emergency")
+    access = _emergency_access_for(patient, emergency_on)
     clients = {
         "anonymous": APIClient(),
         "patient_a": auth_client(patient.user),
@@ -155,6 +211,8 @@ def world(patient, other_patient, nurse, other_nurse, psychiatrist, team):
         "psy_in": auth_client(psychiatrist),
         "psy_out": auth_client(psy_out),
         "admin": auth_client(admin),
+        "emergency_none": auth_client(emergency_none),
+        "emergency_on": auth_client(emergency_on),
     }
     sessions = {}
     for name, user in [
@@ -165,6 +223,8 @@ def world(patient, other_patient, nurse, other_nurse, psychiatrist, team):
         ("admin", admin),
         ("patient_a", patient.user),
         ("patient_b", other_patient.user),
+        ("emergency_none", emergency_none),
+        ("emergency_on", emergency_on),
     ]:
         c = APIClient()
         c.force_login(user)
@@ -177,9 +237,24 @@ def world(patient, other_patient, nurse, other_nurse, psychiatrist, team):
         "team_id": str(team.pk),
         "version": version.version,
         "recording_id": str(recording_id),
+        "access_id": str(access.pk),
         "lang": "fr",
     }
     return {"clients": clients, "sessions": sessions, "kwargs": kwargs, "secret": patient.code}
+
+
+def _emergency_access_for(patient, clinician):  # type: ignore[no-untyped-def]
+    from patients.emergency import emergency_access_grant
+    from patients.services import patient_identity_set
+
+    patient_identity_set(patient=patient, ins="189127512501282", birth_date=dt.date(1989, 12, 3))
+    return emergency_access_grant(
+        clinician=clinician,
+        ins="189127512501282",
+        birth_date=dt.date(1989, 12, 3),
+        reason="other",
+        reason_text="route matrix",
+    ).access
 
 
 def _recording_for(patient):  # type: ignore[no-untyped-def]

@@ -22,6 +22,10 @@ WS_ROUTES = {
         "psy_in": "team_a",
         "psy_out": "team_b",
         "admin": 4403,
+        # Emergency clinicians get no alert socket, with or without an access in force: the
+        # emergency view is read by request, each request checking the access.
+        "emergency_none": 4403,
+        "emergency_on": 4403,
     },
 }
 
@@ -42,9 +46,24 @@ def ws_actors(patient, other_patient, nurse, other_nurse, psychiatrist):  # type
         "psy_in": psychiatrist,
         "psy_out": ClinicianFactory(username="psy-b", role="psychiatrist", teams=[other_patient.care_team]),
         "admin": UserFactory(username="root", role="admin", is_staff=True, is_superuser=True),
+        "emergency_none": UserFactory(username="er-none", role="emergency"),
+        "emergency_on": _with_access(patient, UserFactory(username="er-on", role="emergency")),
         "team_a": patient.care_team_id,
         "team_b": other_patient.care_team_id,
     }
+
+
+def _with_access(patient, clinician):  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from patients.emergency import emergency_access_grant
+    from patients.services import patient_identity_set
+
+    patient_identity_set(patient=patient, ins="189127512501282", birth_date=dt.date(1989, 12, 3))
+    emergency_access_grant(
+        clinician=clinician, ins="189127512501282", birth_date=dt.date(1989, 12, 3), reason="other", reason_text="ws"
+    )
+    return clinician
 
 
 async def _outcome(ws):  # type: ignore[no-untyped-def]

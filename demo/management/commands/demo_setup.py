@@ -2,6 +2,7 @@
 active model, scores and alerts. Safe to run again: it reuses what exists."""
 
 import datetime as dt
+import hashlib
 import os
 import time
 from collections.abc import Callable
@@ -19,14 +20,19 @@ from ml.alerting import risk_alerts_evaluate
 from ml.cohort import TIMEZONES
 from ml.models import RiskScore
 from monitoring.models import DailySummary
+from patients.errors import DomainError
+from patients.identifiers import finess_with_key, ins_display, ins_with_key
 from patients.models import CareTeam, ClinicalEvent, CrisisPlan, Patient, User
 from patients.services import (
     care_team_create,
     clinician_create,
     crisis_plan_save,
+    emergency_clinician_create,
     enrollment_code_issue,
+    establishment_create,
     patient_contact_update,
     patient_create,
+    patient_identity_set,
 )
 
 DEMO_TEAM = "demo"
@@ -41,6 +47,9 @@ STORY_HORIZON_DAYS = 14
 # The synthetic cohort records a hospitalisation's first day only: the demo gives each stay
 # this length (to the cohort's last day at most), so the charts draw stays as spans.
 DEMO_STAY_DAYS = 12
+# The emergency department's clinician (third establishment): opens a patient's record in an
+# emergency by INS and date of birth (README, "Emergency access").
+DEMO_EMERGENCY_LOGIN = ("urgences", "demo-emergency-2026")
 DEMO_PATIENT_USERNAME = "patient"
 DEMO_PATIENT_PASSWORD = "demo-patient-2026"  # noqa: S105  # nosec B105 - printed demo login
 DEMO_LOGINS = [
@@ -48,6 +57,32 @@ DEMO_LOGINS = [
     ("psychiatrist", "psychiatrist", "demo-psychiatrist-2026"),
     ("nurse_other", "nurse", "demo-nurse-2026"),
 ]
+
+
+# The territory's three establishments (fiction: names, and FINESS numbers in an unused range of
+# department 13 with a valid check digit). The demo team works at the first, the other team at
+# the second; the third runs the emergency department.
+DEMO_ESTABLISHMENTS = [
+    ("chv", "Centre hospitalier de Valmont", finess_with_key("13099001")),
+    ("chsl", "CHS Les Lauriers", finess_with_key("13099002")),
+    ("cum", "Centre d'urgences du Mistral", finess_with_key("13099003")),
+]
+# Departments of birth the demo's fiction INS cycle through (Corsica's 2A and 2B included).
+DEMO_BIRTH_DEPARTMENTS = ["13", "83", "84", "2A", "2B", "04", "99"]
+
+
+def demo_ins(*, sex: str, born: dt.date, n: int) -> str:
+    """A fiction INS with a valid key: sex, year and month of birth, a department of the list,
+    commune 9xx and order number n (unique per demo patient)."""
+    department = DEMO_BIRTH_DEPARTMENTS[n % len(DEMO_BIRTH_DEPARTMENTS)]
+    body = f"{2 if sex == 'F' else 1}{born.year % 100:02d}{born.month:02d}{department}9{n % 100:02d}{n:03d}"
+    return ins_with_key(body)
+
+
+def demo_birth_date(*, code: str, year: int) -> dt.date:
+    """A stable fiction date of birth in the patient's birth year."""
+    digest = int(hashlib.sha256(code.encode()).hexdigest()[:8], 16)
+    return dt.date(year, 1 + digest % 12, 1 + (digest // 12) % 28)
 
 
 def last_day_over_everywhere(now: dt.datetime) -> dt.date:
@@ -72,12 +107,18 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        team = care_team_create(name=DEMO_TEAM)
-        other = care_team_create(name="other-team")
+        establishments = [
+            establishment_create(code=code, name=name, finess=finess) for code, name, finess in DEMO_ESTABLISHMENTS
+        ]
+        team = care_team_create(name=DEMO_TEAM, establishment=establishments[0])
+        other = care_team_create(name="other-team", establishment=establishments[1])
         for username, role, password in DEMO_LOGINS:
             clinician_create(
                 username=username, role=role, team=other if username.endswith("other") else team, password=password
             )
+        emergency_clinician_create(
+            username=DEMO_EMERGENCY_LOGIN[0], establishment=establishments[2], password=DEMO_EMERGENCY_LOGIN[1]
+        )
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser("admin", "", "demo-admin-2026", role="admin")
 
@@ -143,6 +184,7 @@ class Command(BaseCommand):
         else:
             code = enrollment_code_issue(patient=newcomer) if newcomer.user_id is None else "(already enrolled)"
         self._demo_contacts(team)
+        self._demo_identities(team)
         self.stdout.write(f"Demo data ready ({time.monotonic() - self._started:.0f} s).")
         if not options["no_logins"]:
             print_logins(self.stdout.write, code)
@@ -158,6 +200,17 @@ class Command(BaseCommand):
         self._done += 1
         elapsed = time.monotonic() - self._started
         self.stdout.write(f"[{self._done}/{DEMO_STEPS}] {title}... ({elapsed:.0f} s)")
+
+    def _demo_identities(self, team: CareTeam) -> None:
+        """Each demo patient without one gets a fiction INS and date of birth (kept on a re-run)."""
+        for n, patient in enumerate(Patient.objects.filter(care_team=team).order_by("code"), start=1):
+            if patient.ins:
+                continue
+            born = patient.birth_date or demo_birth_date(code=patient.code, year=patient.birth_year)
+            try:
+                patient_identity_set(patient=patient, ins=demo_ins(sex=patient.sex, born=born, n=n), birth_date=born)
+            except DomainError:
+                continue  # that fiction number is taken (a user set it on another patient)
 
     def _demo_contacts(self, team: CareTeam) -> None:
         """What the desk's cards and the phone's help screen show: the team's phone and hours,
@@ -285,6 +338,12 @@ def print_logins(write: Callable[[str], Any], code: str) -> None:
     for username, role, password in DEMO_LOGINS:
         w(f"  {role:<13} {username:<14} / {password}")
     w(f"  {'admin':<13} {'admin':<14} / demo-admin-2026")
+    er_user, er_password = DEMO_EMERGENCY_LOGIN
+    w(f"  {'emergency':<13} {er_user:<14} / {er_password} ({base}/dashboard/emergency/)")
+    story = Patient.objects.filter(code=STORY_PATIENT).exclude(ins="").first()
+    if story is not None and story.birth_date is not None:
+        # Fiction identifiers (demo data only); never logged by the application itself.
+        w(f"  emergency access to try: INS {ins_display(story.ins)}, born {story.birth_date.isoformat()}")
     demo_patient = Patient.objects.filter(user__username=DEMO_PATIENT_USERNAME).first()
     if demo_patient is not None:
         w(f"  {'patient':<13} {DEMO_PATIENT_USERNAME:<14} / {DEMO_PATIENT_PASSWORD} ({demo_patient.code})")
