@@ -12,6 +12,21 @@ class AlertKind(models.TextChoices):
     SAFETY = "safety", _("Safety")
     ADHERENCE = "adherence", _("Adherence")
     MANUAL = "manual", _("Manual")
+    MODEL = "model", _("Model monitoring")
+
+
+class AlertOutcome(models.TextChoices):
+    """What a risk alert was worth, asked at resolution (one tap), editable by a psychiatrist."""
+
+    USEFUL = "useful", _("Useful: led to contact or action")
+    ALREADY_KNOWN = "already_known", _("Already known")
+    FALSE_ALARM = "false_alarm", _("False alarm")
+    NO_CONTACT = "no_contact", _("No contact possible")
+
+
+# A risk alert is "followed by an event" when a relapse or hospitalisation is dated within
+# this many days after its scored day (the model's horizon).
+OUTCOME_HORIZON_DAYS = 14
 
 
 class AlertSeverity(models.TextChoices):
@@ -63,6 +78,17 @@ class Alert(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     assigned_at = models.DateTimeField(null=True, blank=True)
+    # Human oversight of the model (risk alerts): the outcome judged by the team, and the
+    # window in which a relapse or hospitalisation counts as following the alert: after the
+    # scored day (`risk_date`) up to and including `risk_horizon` (+14 days). Whether one
+    # followed is computed from patients.ClinicalEvent when read, never typed.
+    outcome = models.CharField(max_length=16, choices=AlertOutcome.choices, blank=True)
+    outcome_at = models.DateTimeField(null=True, blank=True)
+    outcome_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    risk_date = models.DateField(null=True, blank=True)
+    risk_horizon = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
