@@ -44,7 +44,9 @@ class AlertStatus(models.TextChoices):
 
 class Alert(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="alerts")
+    # Null only for `model` alerts (drift of the risk model: about a team's model, no patient);
+    # those never reach the desk, whose reads all go through the patient's team.
+    patient = models.ForeignKey(Patient, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts")
     care_team = models.ForeignKey(CareTeam, on_delete=models.PROTECT, related_name="alerts")
     kind = models.CharField(max_length=16, choices=AlertKind.choices)
     severity = models.CharField(max_length=16, choices=AlertSeverity.choices)
@@ -108,6 +110,10 @@ class Alert(models.Model):
             models.CheckConstraint(
                 condition=models.Q(status="open") | models.Q(acknowledged_at__isnull=False),
                 name="alert_acknowledged_has_time",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(patient__isnull=False) | models.Q(kind="model"),
+                name="alert_patient_unless_model",
             ),
         ]
 

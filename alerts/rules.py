@@ -13,7 +13,8 @@ TITLE_SAFETY_PHQ9 = gettext_noop("PHQ-9 item 9: thoughts of death or self-harm")
 TITLE_RISK = gettext_noop("Relapse risk above the team threshold")
 TITLE_RISK_WORSE = gettext_noop("Relapse risk rising: higher band")
 TITLE_ADHERENCE = gettext_noop("No check-in and no phone data for several days")
-RULE_TITLES = (TITLE_SAFETY_PHQ9, TITLE_RISK, TITLE_RISK_WORSE, TITLE_ADHERENCE)
+TITLE_MODEL_DRIFT = gettext_noop("Model inputs drifted")
+RULE_TITLES = (TITLE_SAFETY_PHQ9, TITLE_RISK, TITLE_RISK_WORSE, TITLE_ADHERENCE, TITLE_MODEL_DRIFT)
 
 RISK_QUIET_DAYS = 7
 BAND_RANK = {"low": 0, "medium": 1, "high": 2}

@@ -239,3 +239,14 @@ def patients_alerts_since(*, patient_ids: Iterable[Any], since: datetime) -> Que
     """Alerts of these patients raised since then (the card's previous alerts), newest first.
     The caller has scoped the patients."""
     return Alert.objects.filter(patient_id__in=list(patient_ids), created_at__gte=since).order_by("-created_at", "pk")
+
+
+def model_alerts_for(*, user: Any) -> QuerySet[Alert]:
+    """`model` alerts (no patient): every team's for admins, their teams' for psychiatrists."""
+    qs = Alert.objects.filter(kind="model", patient__isnull=True).select_related("care_team").order_by("-created_at")
+    role = getattr(user, "role", "")
+    if role == "admin":
+        return qs
+    if role == "psychiatrist":
+        return qs.filter(care_team_id__in=clinician_team_ids(user=user))
+    return qs.none()

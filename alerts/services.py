@@ -154,6 +154,33 @@ def _risk_date(kind: str, detail: dict[str, Any] | None) -> date | None:
         return None
 
 
+def alert_raise_model(
+    *, care_team: CareTeam, title: str, detail: dict[str, Any], dedupe_key: str
+) -> tuple[Alert, bool]:
+    """A `model` alert (the risk model's inputs drifted) for a care team's psychiatrists and the
+    admins: no patient, so not on the desk and not pushed; read on the model page and
+    `GET /api/v1/models/alerts/`. Once per dedupe key."""
+    existing = Alert.objects.filter(dedupe_key=dedupe_key).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            alert = Alert.objects.create(
+                patient=None,
+                care_team=care_team,
+                kind=AlertKind.MODEL,
+                severity=AlertSeverity.MEDIUM,
+                title=title[:200],
+                detail=detail,
+                dedupe_key=dedupe_key,
+                recorded_at=timezone.now(),
+                received_at=timezone.now(),
+            )
+    except IntegrityError:
+        return Alert.objects.get(dedupe_key=dedupe_key), False
+    return alert, True
+
+
 def alert_raise_safety(
     *, patient: Patient, questionnaire_id: UUID, item9: int, completed_at: datetime, received_at: datetime | None = None
 ) -> Alert:

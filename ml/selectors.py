@@ -136,11 +136,17 @@ def model_version_active() -> ModelVersion | None:
 
 
 def model_versions() -> QuerySet[ModelVersion]:
-    return ModelVersion.objects.select_related("trained_by").order_by("-created_at")
+    return ModelVersion.objects.select_related(
+        "trained_by", "activated_by", "compared_by", "previous_version"
+    ).order_by("-created_at")
 
 
 def model_version_get(*, version: str) -> ModelVersion | None:
-    return ModelVersion.objects.select_related("trained_by").filter(version=version).first()
+    return (
+        ModelVersion.objects.select_related("trained_by", "activated_by", "compared_by", "previous_version")
+        .filter(version=version)
+        .first()
+    )
 
 
 def risk_scores_export(*, start: date | None = None, end: date | None = None) -> QuerySet[RiskScore]:
