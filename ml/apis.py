@@ -17,7 +17,10 @@ from patients.permissions import IsAdmin, IsPsychiatrist
 
 from . import selectors, services
 from .models import ModelVersion
+from .performance import in_service_card
+from .selectors import monitoring_data
 from .serializers import (
+    ModelMonitoringSerializer,
     ModelVersionDetailSerializer,
     ModelVersionListSerializer,
 )
@@ -93,7 +96,7 @@ def _detail(mv: ModelVersion) -> dict[str, Any]:
         **_summary(mv),
         "feature_names": mv.feature_names,
         "metrics": mv.metrics,
-        "model_card": mv.model_card,
+        "model_card": mv.model_card + in_service_card(model_version=mv),
         "comparison": mv.comparison or {},
     }
     return dict(ModelVersionDetailSerializer(data).data)
@@ -165,6 +168,26 @@ class ModelRollbackApi(APIView):
     def post(self, request: Request) -> Response:
         user = request_user(request)
         return _model_change(request, "rolled_back_to", None, lambda: services.model_rollback(user=user))
+
+
+class ModelMonitoringApi(APIView):
+    """A version's live figures per care team, its latest drift and the model alerts."""
+
+    permission_classes = [IsPsychiatristOrAdmin]
+
+    @extend_schema(
+        request=None,
+        responses={200: ModelMonitoringSerializer, 404: OpenApiResponse(description="No such model version.")},
+        tags=["models"],
+        description="Live performance per care team (psychiatrists: their teams; admins: all), newest `day` "
+        'last, with `figures` as docs/model.md "In service" describes; the latest drift check; the `model` '
+        "alerts (drift) of the reader's teams.",
+    )
+    def get(self, request: Request, version: str) -> Response:
+        mv = _version_or_404(version)
+        user = request_user(request)
+        audit_record(request=request, action=AuditAction.READ, resource="model_monitoring", detail={"version": version})
+        return Response(monitoring_data(model_version=mv, user=user))
 
 
 class ModelVersionActivateApi(APIView):

@@ -27,7 +27,7 @@ from uuid import UUID
 from alerts.models import OUTCOME_HORIZON_DAYS, Alert, AlertKind, AlertOutcome
 from patients.models import LABEL_EVENT_KINDS, CareTeam, ClinicalEvent, Patient
 
-from .evaluation import age_band, dx_group
+from .features import age_band, dx_group
 from .models import ModelPerformance, ModelVersion, RiskScore
 
 PERIOD_DAYS = 90
@@ -228,3 +228,40 @@ def performance_latest(*, model_version: ModelVersion, team_ids: Iterable[int] |
     if team_ids is not None:
         qs = qs.filter(care_team_id__in=list(team_ids))
     return list(qs.order_by("care_team_id", "day"))
+
+
+def _pct(value: Any) -> str:
+    return "n/a" if value is None else f"{100 * float(value):.0f}%"
+
+
+def in_service_card(*, model_version: ModelVersion, team_ids: Iterable[int] | None = None) -> str:
+    """The model card's "In service" section: each team's latest live figures, with dates."""
+    rows = performance_latest(model_version=model_version, team_ids=team_ids)
+    latest: dict[int, ModelPerformance] = {}
+    for row in rows:
+        latest[row.care_team_id] = row
+    lines = ["", "## In service", ""]
+    if not latest:
+        lines.append("No live figures yet: they are computed each night after scoring.")
+        return "\n".join(lines) + "\n"
+    lines += [
+        "| care team | period | alerts / patient-month (budget) | followed by an event | judged useful "
+        "| sensitivity in service | median lead (days) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in latest.values():
+        f = row.figures
+        period = f.get("period", {})
+        lines.append(
+            f"| {row.care_team.name} | {period.get('from')} to {period.get('to')} "
+            f"| {f.get('alerts_per_patient_month')} ({f.get('budget_per_patient_month')}) "
+            f"| {_pct(f.get('share_followed_by_event'))} of {f.get('alerts_matured')} "
+            f"| {_pct(f.get('share_useful'))} of {f.get('alerts_judged')} "
+            f"| {_pct(f.get('sensitivity'))} of {f.get('events')} | {f.get('median_lead_days') or 'n/a'} |"
+        )
+    lines.append("")
+    lines.append(
+        "Shares of alerts count alerts whose 14-day horizon has passed; subgroup figures are on the model page "
+        f"when a group has at least {MIN_SUBGROUP_COUNT} alerts or events."
+    )
+    return "\n".join(lines) + "\n"

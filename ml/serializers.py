@@ -32,3 +32,11 @@ class ModelVersionDetailSerializer(ModelVersionListSerializer):
         help_text="The side-by-side comparison with the version active when it was made (held-out patients; each "
         "team's last 90 days: alerts it would have raised, events it would have caught); {} before one is made."
     )
+
+
+class ModelMonitoringSerializer(serializers.Serializer):
+    performance = serializers.ListField(
+        child=serializers.DictField(), help_text="{team, team_id, day, figures} per team and day (oldest first)."
+    )
+    drift = serializers.DictField(allow_null=True, help_text="{day, figures, moved} of the latest drift check.")
+    alerts = serializers.ListField(child=serializers.DictField(), help_text="Model alerts (drift), newest first.")
