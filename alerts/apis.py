@@ -142,8 +142,11 @@ class AlertListCreateApi(generics.GenericAPIView):
             )
         data: list[dict[str, Any]] = list(AlertOutputSerializer(page, many=True, context={"role": _role(request)}).data)
         if q.get("context"):
-            cards = cards_for_patients(patient_ids=[a.patient_id for a in page], user=user)
-            data = [{**item, "context": cards.get(alert.patient_id)} for item, alert in zip(data, page, strict=True)]
+            cards = cards_for_patients(patient_ids=[a.patient_id for a in page if a.patient_id is not None], user=user)
+            data = [
+                {**item, "context": cards.get(alert.patient_id) if alert.patient_id is not None else None}
+                for item, alert in zip(data, page, strict=True)
+            ]
         return self.get_paginated_response(data)
 
     @extend_schema(

@@ -45,8 +45,11 @@ class AlertStatus(models.TextChoices):
 class Alert(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # Null only for `model` alerts (drift of the risk model: about a team's model, no patient);
-    # those never reach the desk, whose reads all go through the patient's team.
-    patient = models.ForeignKey(Patient, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts")
+    # those never reach the desk, whose reads all go through the patient's team (and every
+    # other read is of a patient's alerts), so code reading alerts may take the patient as set.
+    patient: "models.ForeignKey[Patient, Patient]" = models.ForeignKey(  # type: ignore[misc]
+        Patient, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts"
+    )
     care_team = models.ForeignKey(CareTeam, on_delete=models.PROTECT, related_name="alerts")
     kind = models.CharField(max_length=16, choices=AlertKind.choices)
     severity = models.CharField(max_length=16, choices=AlertSeverity.choices)

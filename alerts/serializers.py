@@ -67,7 +67,7 @@ class EventFollowedSerializer(serializers.Serializer):
 def event_followed(obj: Alert, *, today: date | None = None) -> dict[str, Any] | None:
     """Did a relapse or hospitalisation follow this risk alert within its horizon? Reads the
     `followed_event_*` annotations of selectors.alerts_shaped, else queries."""
-    if obj.risk_date is None or obj.risk_horizon is None:
+    if obj.risk_date is None or obj.risk_horizon is None or obj.patient_id is None:
         return None
     if hasattr(obj, "followed_event_date"):
         day, kind = obj.followed_event_date, getattr(obj, "followed_event_kind", None)

@@ -24,6 +24,9 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
+import numpy as np
+import pandas as pd
+
 from alerts.models import OUTCOME_HORIZON_DAYS, Alert, AlertKind, AlertOutcome
 from patients.models import LABEL_EVENT_KINDS, CareTeam, ClinicalEvent, Patient
 
@@ -106,31 +109,50 @@ def figures(
 
 def calibration(*, scores: list[tuple[UUID, date, float]], events: dict[UUID, list[date]], day: date) -> dict[str, Any]:
     """Mean score against the observed rate of an event in the 14 days after, by score band,
-    for scores whose horizon has passed (date + 14 < day)."""
+    for scores whose horizon has passed (date + 14 < day). Vectorised (a night's monitoring
+    reads 90 days of a team's scores): the first event after each scored day, by merge_asof."""
+    cutoff = (day - timedelta(days=OUTCOME_HORIZON_DAYS)).isoformat()
+    frame = pd.DataFrame(scores, columns=["patient", "date", "score"])
+    if len(frame):
+        frame["date"] = pd.to_datetime(frame["date"])
+        frame = frame[frame["date"] + pd.Timedelta(days=OUTCOME_HORIZON_DAYS) < pd.Timestamp(day)]
     bins: list[dict[str, Any]] = []
-    rows = [(pid, d, s) for pid, d, s in scores if d + timedelta(days=OUTCOME_HORIZON_DAYS) < day]
-    for lo, hi in zip(CALIBRATION_EDGES[:-1], CALIBRATION_EDGES[1:], strict=True):
-        inside = [(pid, d, s) for pid, d, s in rows if lo <= s < hi]
-        if not inside:
-            bins.append({"from": lo, "to": min(hi, 1.0), "n": 0, "mean_score": None, "observed": None})
-            continue
-        hits = sum(
-            any(d < e <= d + timedelta(days=OUTCOME_HORIZON_DAYS) for e in events.get(pid, [])) for pid, d, _s in inside
+    if len(frame):
+        frame["patient"] = frame["patient"].astype(str)
+        ev = pd.DataFrame(
+            [(str(pid), pd.Timestamp(d)) for pid, days in events.items() for d in days], columns=["patient", "event"]
         )
+        frame = frame.sort_values("date").reset_index(drop=True)
+        if len(ev):
+            ev = ev.sort_values("event")
+            merged = pd.merge_asof(
+                frame,
+                ev,
+                left_on="date",
+                right_on="event",
+                by="patient",
+                direction="forward",
+                allow_exact_matches=False,
+            )
+            hit = (merged["event"] - merged["date"]).dt.days.le(OUTCOME_HORIZON_DAYS).fillna(False).to_numpy(dtype=bool)
+        else:
+            hit = np.zeros(len(frame), dtype=bool)
+        values = frame["score"].to_numpy(dtype=float)
+    else:
+        values, hit = np.zeros(0), np.zeros(0, dtype=bool)
+    for lo, hi in zip(CALIBRATION_EDGES[:-1], CALIBRATION_EDGES[1:], strict=True):
+        inside = (values >= lo) & (values < hi)
+        n = int(inside.sum())
         bins.append(
             {
                 "from": lo,
                 "to": min(hi, 1.0),
-                "n": len(inside),
-                "mean_score": round(sum(s for *_r, s in inside) / len(inside), 4),
-                "observed": round(hits / len(inside), 4),
+                "n": n,
+                "mean_score": round(float(values[inside].mean()), 4) if n else None,
+                "observed": round(float(hit[inside].mean()), 4) if n else None,
             }
         )
-    return {
-        "scores": len(rows),
-        "horizon_passed_before": (day - timedelta(days=OUTCOME_HORIZON_DAYS)).isoformat(),
-        "bins": bins,
-    }
+    return {"scores": int(len(values)), "horizon_passed_before": cutoff, "bins": bins}
 
 
 def _subgroups(
@@ -177,7 +199,11 @@ def team_performance(*, team: CareTeam, model_version: ModelVersion, day: date) 
         for pid, rd, hz, outcome, detail in Alert.objects.filter(
             care_team=team, kind=AlertKind.RISK, risk_date__gte=start, risk_date__lte=day
         ).values_list("patient_id", "risk_date", "risk_horizon", "outcome", "detail")
-        if isinstance(detail, dict) and detail.get("model_version_id") == model_version.pk
+        if pid is not None
+        and rd is not None
+        and hz is not None
+        and isinstance(detail, dict)
+        and detail.get("model_version_id") == model_version.pk
     ]
     events = list(
         ClinicalEvent.objects.filter(

@@ -203,7 +203,10 @@ def model_activate_first(*, model_version: ModelVersion) -> ModelVersion:
 
 
 def _first_model_check(exclude_pk: int | None = None) -> None:
-    if ModelVersion.objects.filter(activated_at__isnull=False).exclude(pk=exclude_pk).exists():
+    before = ModelVersion.objects.filter(activated_at__isnull=False)
+    if exclude_pk is not None:
+        before = before.exclude(pk=exclude_pk)
+    if before.exists():
         raise ModelChangeConflict(
             "A model has been active before: a new version is a candidate, activated by a second person after "
             "a comparison (POST /api/v1/models/{version}/compare/ then /activate/, or the model page)."
