@@ -106,3 +106,32 @@ def test_outcome_and_followed_event_are_in_the_gdpr_export(nurse, patient):
     rows = patient_data_export(patient=patient)["alerts"]
     assert rows[0]["outcome"] == "useful"
     assert rows[0]["event_followed"]["followed"] is True
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    "locale,label",
+    [("en-GB", "Useful: led to contact or action"), ("fr-FR", "Utile : a conduit à un contact ou une action")],
+)
+def test_the_desk_asks_the_outcome_of_a_risk_alert_in_one_tap(live_asgi_server, browser, team, patient, locale, label):
+    from playwright.sync_api import expect
+
+    from tests.alerts.test_browser_desk import open_desk
+    from tests.browser_a11y import assert_no_serious_axe_violations
+    from tests.factories import ClinicianFactory
+
+    ClinicianFactory(username="nurse-outcome", role="nurse", teams=[team])
+    alert = raise_risk(patient, dt.date.today() - dt.timedelta(days=1))
+    page, problems = open_desk(browser, live_asgi_server, "nurse-outcome", locale=locale)
+    card = page.locator(f'li.alert-card[data-alert-id="{alert.pk}"]')
+    card.locator(".btn-resolve").click()
+    expect(card.locator(".alert-outcome")).to_be_visible()
+    assert_no_serious_axe_violations(page, f"the resolve form with its outcome ({locale})")
+    card.locator(".note-input").fill("Called, appointment tomorrow")
+    card.get_by_label(label).check()
+    card.locator(".btn-save").click()
+    # The resolved card leaves the desk's active list.
+    expect(page.locator(f'li.alert-card[data-alert-id="{alert.pk}"]')).to_have_count(0)
+    alert.refresh_from_db()
+    assert alert.outcome == "useful" and alert.status == "resolved"
+    assert problems == []
