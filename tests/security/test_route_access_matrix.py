@@ -44,6 +44,15 @@ PAGE_CLINICIAN_PATIENT = {
     "patient_b": 404,
     "admin": 404,
 }
+# Issue 17: a risk alert's outcome is corrected by a psychiatrist of the patient's team.
+PSYCHIATRIST_TEAM_OBJECT = {**dict.fromkeys(ACTORS, 403), "anonymous": 401, "psy_in": OK, "psy_out": 404}
+PAGE_PSYCHIATRIST_OR_ADMIN = {
+    **dict.fromkeys(ACTORS, 403),
+    "anonymous": "login",
+    "psy_in": OK,
+    "psy_out": OK,
+    "admin": OK,
+}
 DJANGO_ADMIN = {**dict.fromkeys(ACTORS, "login"), "admin": OK}
 
 ROUTES: dict[str, dict[str, object]] = {
@@ -95,7 +104,11 @@ ROUTES: dict[str, dict[str, object]] = {
     "api/v1/patients/<uuid:patient_id>/app-preferences/": CLINICIAN_TEAM_OBJECT,
     "api/v1/models/": PSYCHIATRIST_OR_ADMIN,
     "api/v1/models/<str:version>/": PSYCHIATRIST_OR_ADMIN,
-    "api/v1/models/<str:version>/activate/": ADMIN,
+    # Four eyes (issue 17): psychiatrists and admins review model changes (not the trainer).
+    "api/v1/models/<str:version>/activate/": PSYCHIATRIST_OR_ADMIN,
+    "api/v1/models/<str:version>/compare/": PSYCHIATRIST_OR_ADMIN,
+    "api/v1/models/<str:version>/monitoring/": PSYCHIATRIST_OR_ADMIN,
+    "api/v1/models/rollback/": PSYCHIATRIST_OR_ADMIN,
     "api/v1/alerts/": CLINICIAN,
     "api/v1/alerts/events/": CLINICIAN,
     "api/v1/alerts/<uuid:alert_id>/": CLINICIAN_TEAM_OBJECT,
@@ -103,10 +116,12 @@ ROUTES: dict[str, dict[str, object]] = {
     "api/v1/alerts/<uuid:alert_id>/resolve/": CLINICIAN_TEAM_OBJECT,
     "api/v1/alerts/<uuid:alert_id>/assign/": CLINICIAN_TEAM_OBJECT,
     "api/v1/alerts/<uuid:alert_id>/notes/": CLINICIAN_TEAM_OBJECT,
+    "api/v1/alerts/<uuid:alert_id>/outcome/": PSYCHIATRIST_TEAM_OBJECT,
     "api/v1/alerts/handover/": CLINICIAN,
     "api/v1/care-teams/<int:team_id>/risk-alerts/": CLINICIAN_TEAM_OBJECT,
     "dashboard/": PAGE_CLINICIAN,
     "dashboard/patients/": PAGE_CLINICIAN,
+    "dashboard/model/": PAGE_PSYCHIATRIST_OR_ADMIN,
     "dashboard/handover/": PAGE_CLINICIAN,
     "dashboard/patients/<uuid:patient_id>/": PAGE_CLINICIAN_PATIENT,
     "dashboard/patients/<uuid:patient_id>/summary/": PAGE_CLINICIAN_PATIENT,
