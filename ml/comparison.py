@@ -152,7 +152,9 @@ def model_comparison(*, candidate: ModelVersion, end: date | None = None) -> dic
         "active": active.version if active is not None and "active" in models else None,
         "computed_at": timezone.now().isoformat(),
         "held_out": _held_out(candidate, models),
-        "held_out_note": "The candidate's held-out patients were not in its training; the active model may have "
-        "been trained on them, which flatters it.",
+        "held_out_note": "The candidate's held-out patients were held out of its evaluation folds, but the "
+        "deployed candidate is refit on every patient after evaluation, and the active model may have been "
+        "trained on them too: on these rows both are in-sample. Its out-of-sample figures are its evaluation "
+        "(metrics); the teams' last 90 days are the fairer side by side.",
         "teams": teams,
     }
