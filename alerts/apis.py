@@ -44,6 +44,7 @@ from .serializers import (
     HandoverSerializer,
     ManualAlertInputSerializer,
     NoteInputSerializer,
+    OutcomeInputSerializer,
     ResolveInputSerializer,
     RiskAlertsSwitchInputSerializer,
     RiskAlertsSwitchOutputSerializer,
@@ -141,8 +142,11 @@ class AlertListCreateApi(generics.GenericAPIView):
             )
         data: list[dict[str, Any]] = list(AlertOutputSerializer(page, many=True, context={"role": _role(request)}).data)
         if q.get("context"):
-            cards = cards_for_patients(patient_ids=[a.patient_id for a in page], user=user)
-            data = [{**item, "context": cards.get(alert.patient_id)} for item, alert in zip(data, page, strict=True)]
+            cards = cards_for_patients(patient_ids=[a.patient_id for a in page if a.patient_id is not None], user=user)
+            data = [
+                {**item, "context": cards.get(alert.patient_id) if alert.patient_id is not None else None}
+                for item, alert in zip(data, page, strict=True)
+            ]
         return self.get_paginated_response(data)
 
     @extend_schema(
@@ -214,7 +218,8 @@ class AlertResolveApi(APIView):
             409: OpenApiResponse(description="Already resolved (with another note or by someone else)."),
         },
         tags=TAGS,
-        description="open or acknowledged → resolved, with a note saying what was done. Resolving acknowledges too.",
+        description="open or acknowledged → resolved, with a note saying what was done. Resolving acknowledges too. "
+        "Risk alerts take an optional `outcome` (useful, already_known, false_alarm, no_contact): 400 on another kind.",
     )
     def post(self, request: Request, alert_id: str) -> Response:
         alert = _alert_or_404(request, alert_id, action=AuditAction.UPDATE)
@@ -225,11 +230,54 @@ class AlertResolveApi(APIView):
                 alert=alert,
                 user=request_user(request),
                 note=data.validated_data["note"],
+                outcome=data.validated_data.get("outcome", ""),
             )
         except services.AlertNoteRequired as exc:
             raise ValidationError({"note": [str(exc)]}) from exc
+        except services.AlertOutcomeInvalid as exc:
+            raise ValidationError({"outcome": [str(exc)]}) from exc
         except services.AlertTransitionError as exc:
             raise Conflict(str(exc)) from exc
+        return Response(_alert_out(request, alert))
+
+
+class AlertOutcomeApi(APIView):
+    """A psychiatrist sets or corrects a risk alert's outcome after the fact; audited."""
+
+    permission_classes = [IsClinician]
+
+    @extend_schema(
+        request=OutcomeInputSerializer,
+        responses={
+            200: AlertOutputSerializer,
+            400: OpenApiResponse(description="Unknown outcome, or not a risk alert."),
+            403: OpenApiResponse(description="Psychiatrists only."),
+            404: OpenApiResponse(description="No such alert in your teams."),
+        },
+        tags=TAGS,
+        description="Set or correct the outcome of a risk alert (psychiatrists of the patient's team). Audited with "
+        "the previous and the new outcome.",
+    )
+    def post(self, request: Request, alert_id: str) -> Response:
+        if _role(request) != Role.PSYCHIATRIST:
+            audit_denied(request=request, resource="alert_outcome")
+            raise PermissionDenied("Only a psychiatrist can change an alert's outcome.")
+        alert = _alert_or_404(request, alert_id, action=AuditAction.READ)
+        data = OutcomeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            alert, previous = services.alert_outcome_set(
+                alert=alert, user=request_user(request), outcome=data.validated_data["outcome"]
+            )
+        except services.AlertOutcomeInvalid as exc:
+            raise ValidationError({"outcome": [str(exc)]}) from exc
+        audit_record(
+            request=request,
+            action=AuditAction.UPDATE,
+            resource="alert_outcome",
+            patient_id=alert.patient_id,
+            detail={"alert": str(alert.pk), "from": previous, "to": alert.outcome},
+        )
         return Response(_alert_out(request, alert))
 
 

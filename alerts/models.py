@@ -17,6 +17,21 @@ class AlertKind(models.TextChoices):
     LANGUAGE = "language", _("Risk language")
     # Someone outside the team opened the patient's record in an emergency (patients.emergency).
     EMERGENCY_ACCESS = "emergency_access", _("Emergency access")
+    MODEL = "model", _("Model monitoring")
+
+
+class AlertOutcome(models.TextChoices):
+    """What a risk alert was worth, asked at resolution (one tap), editable by a psychiatrist."""
+
+    USEFUL = "useful", _("Useful: led to contact or action")
+    ALREADY_KNOWN = "already_known", _("Already known")
+    FALSE_ALARM = "false_alarm", _("False alarm")
+    NO_CONTACT = "no_contact", _("No contact possible")
+
+
+# A risk alert is "followed by an event" when a relapse or hospitalisation is dated within
+# this many days after its scored day (the model's horizon).
+OUTCOME_HORIZON_DAYS = 14
 
 
 class AlertSeverity(models.TextChoices):
@@ -34,7 +49,12 @@ class AlertStatus(models.TextChoices):
 
 class Alert(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="alerts")
+    # Null only for `model` alerts (drift of the risk model: about a team's model, no patient);
+    # those never reach the desk, whose reads all go through the patient's team (and every
+    # other read is of a patient's alerts), so code reading alerts may take the patient as set.
+    patient: "models.ForeignKey[Patient, Patient]" = models.ForeignKey(  # type: ignore[misc]
+        Patient, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts"
+    )
     care_team = models.ForeignKey(CareTeam, on_delete=models.PROTECT, related_name="alerts")
     kind = models.CharField(max_length=16, choices=AlertKind.choices)
     severity = models.CharField(max_length=16, choices=AlertSeverity.choices)
@@ -68,6 +88,17 @@ class Alert(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     assigned_at = models.DateTimeField(null=True, blank=True)
+    # Human oversight of the model (risk alerts): the outcome judged by the team, and the
+    # window in which a relapse or hospitalisation counts as following the alert: after the
+    # scored day (`risk_date`) up to and including `risk_horizon` (+14 days). Whether one
+    # followed is computed from patients.ClinicalEvent when read, never typed.
+    outcome = models.CharField(max_length=16, choices=AlertOutcome.choices, blank=True)
+    outcome_at = models.DateTimeField(null=True, blank=True)
+    outcome_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    risk_date = models.DateField(null=True, blank=True)
+    risk_horizon = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -87,6 +118,10 @@ class Alert(models.Model):
             models.CheckConstraint(
                 condition=models.Q(status="open") | models.Q(acknowledged_at__isnull=False),
                 name="alert_acknowledged_has_time",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(patient__isnull=False) | models.Q(kind="model"),
+                name="alert_patient_unless_model",
             ),
         ]
 

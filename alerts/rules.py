@@ -16,6 +16,7 @@ TITLE_ADHERENCE = gettext_noop("No check-in and no phone data for several days")
 TITLE_LANGUAGE = gettext_noop("Risk language in a note written by the patient")
 TITLE_LANGUAGE_PLAN = gettext_noop("Risk language in a note: intent or plan")
 TITLE_EMERGENCY_ACCESS = gettext_noop("Emergency access to the record by another establishment")
+TITLE_MODEL_DRIFT = gettext_noop("Model inputs drifted")
 RULE_TITLES = (
     TITLE_SAFETY_PHQ9,
     TITLE_RISK,
@@ -24,6 +25,7 @@ RULE_TITLES = (
     TITLE_LANGUAGE,
     TITLE_LANGUAGE_PLAN,
     TITLE_EMERGENCY_ACCESS,
+    TITLE_MODEL_DRIFT,
 )
 
 

@@ -10,10 +10,24 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Case, Count, DateTimeField, F, IntegerField, Max, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    DateTimeField,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
-from patients.models import PatientStatus, User
+from patients.models import LABEL_EVENT_KINDS, ClinicalEvent, PatientStatus, User
 
 from .models import Alert, AlertEvent, AlertNote, AlertSeverity, AlertStatus
 from .rules import SEVERITY_RANK, triage_key
@@ -26,6 +40,7 @@ ALERT_RELATED = (
     "acknowledged_by",
     "resolved_by",
     "assigned_to",
+    "outcome_by",
 )
 # How many alerts `group=patient` orders in memory (the desk's active alerts are far fewer).
 GROUP_MAX = 5000
@@ -48,10 +63,31 @@ def _notes_count() -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
+def _followed_event(field: str) -> Subquery:
+    """The first relapse or hospitalisation after a risk alert's scored day, within its
+    horizon (Alert.risk_date < date <= Alert.risk_horizon): its `date` or `kind`."""
+    first = (
+        ClinicalEvent.objects.filter(
+            patient_id=OuterRef("patient_id"),
+            kind__in=LABEL_EVENT_KINDS,
+            date__gt=OuterRef("risk_date"),
+            date__lte=OuterRef("risk_horizon"),
+        )
+        .order_by("date", "kind")
+        .values(field)[:1]
+    )
+    return Subquery(first, output_field=DateField() if field == "date" else CharField())
+
+
 def alerts_shaped(qs: QuerySet[Alert] | None = None) -> QuerySet[Alert]:
-    """Alerts with everything their shape reads (related rows, the note count): one query."""
+    """Alerts with everything their shape reads (related rows, the note count, the event that
+    followed a risk alert): one query."""
     qs = Alert.objects.all() if qs is None else qs
-    return qs.select_related(*ALERT_RELATED).annotate(notes_total=_notes_count())
+    return qs.select_related(*ALERT_RELATED).annotate(
+        notes_total=_notes_count(),
+        followed_event_date=_followed_event("date"),
+        followed_event_kind=_followed_event("kind"),
+    )
 
 
 def alerts_for_team_ids(*, team_ids: Iterable[int]) -> QuerySet[Alert]:
@@ -203,3 +239,14 @@ def patients_alerts_since(*, patient_ids: Iterable[Any], since: datetime) -> Que
     """Alerts of these patients raised since then (the card's previous alerts), newest first.
     The caller has scoped the patients."""
     return Alert.objects.filter(patient_id__in=list(patient_ids), created_at__gte=since).order_by("-created_at", "pk")
+
+
+def model_alerts_for(*, user: Any) -> QuerySet[Alert]:
+    """`model` alerts (no patient): every team's for admins, their teams' for psychiatrists."""
+    qs = Alert.objects.filter(kind="model", patient__isnull=True).select_related("care_team").order_by("-created_at")
+    role = getattr(user, "role", "")
+    if role == "admin":
+        return qs
+    if role == "psychiatrist":
+        return qs.filter(care_team_id__in=clinician_team_ids(user=user))
+    return qs.none()

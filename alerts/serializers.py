@@ -11,9 +11,20 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from patients.models import EmergencyReason
+from patients.models import LABEL_EVENT_KINDS, ClinicalEvent
 
 from .factors import raising, relabelled, risk_display
-from .models import Alert, AlertEvent, AlertKind, AlertNote, AlertNoteKind, AlertSeverity, AlertStatus, CallOutcome
+from .models import (
+    Alert,
+    AlertEvent,
+    AlertKind,
+    AlertNote,
+    AlertNoteKind,
+    AlertOutcome,
+    AlertSeverity,
+    AlertStatus,
+    CallOutcome,
+)
 from .rules import LATE_AFTER_HOURS, RULE_TITLES, alert_late, escalation_due_at
 
 # API.md roles: model explanations are for psychiatrists. Every alert a reader receives (REST,
@@ -47,6 +58,47 @@ def late_after_hours() -> float:
     return float(getattr(settings, "ALERT_LATE_AFTER_HOURS", LATE_AFTER_HOURS))
 
 
+class EventFollowedSerializer(serializers.Serializer):
+    followed = serializers.BooleanField(allow_null=True)
+    date = serializers.DateField(allow_null=True, help_text="The first relapse or hospitalisation in the window.")
+    kind = serializers.CharField(allow_null=True)
+    window_from = serializers.DateField(help_text="The scored day (events after it count).")
+    window_to = serializers.DateField(help_text="The horizon, included (scored day + 14).")
+
+
+def event_followed(obj: Alert, *, today: date | None = None) -> dict[str, Any] | None:
+    """Did a relapse or hospitalisation follow this risk alert within its horizon? Reads the
+    `followed_event_*` annotations of selectors.alerts_shaped, else queries."""
+    if obj.risk_date is None or obj.risk_horizon is None or obj.patient_id is None:
+        return None
+    if hasattr(obj, "followed_event_date"):
+        day, kind = obj.followed_event_date, getattr(obj, "followed_event_kind", None)
+    else:
+        first = (
+            ClinicalEvent.objects.filter(
+                patient_id=obj.patient_id,
+                kind__in=LABEL_EVENT_KINDS,
+                date__gt=obj.risk_date,
+                date__lte=obj.risk_horizon,
+            )
+            .order_by("date", "kind")
+            .values_list("date", "kind")
+            .first()
+        )
+        day, kind = first if first else (None, None)
+    if isinstance(day, str):
+        day = date.fromisoformat(day[:10])
+    today = today or timezone.localdate()
+    followed: bool | None = True if day is not None else (False if today > obj.risk_horizon else None)
+    return {
+        "followed": followed,
+        "date": day.isoformat() if day else None,
+        "kind": kind,
+        "window_from": obj.risk_date.isoformat(),
+        "window_to": obj.risk_horizon.isoformat(),
+    }
+
+
 class AlertOutputSerializer(serializers.ModelSerializer):
     patient = serializers.UUIDField(source="patient_id", read_only=True)
     patient_code = serializers.CharField(source="patient.code", read_only=True)
@@ -72,6 +124,17 @@ class AlertOutputSerializer(serializers.ModelSerializer):
         help_text="Open, not yet escalated critical alerts: when they escalate if nobody acknowledges (else null)."
     )
     notes_count = serializers.SerializerMethodField()
+    outcome = serializers.CharField(
+        read_only=True,
+        help_text="Risk alerts: the team's judgement (useful, already_known, false_alarm, no_contact), asked at "
+        "resolution and editable by a psychiatrist (POST .../outcome/); empty when not given.",
+    )
+    outcome_by = serializers.SerializerMethodField()
+    event_followed = serializers.SerializerMethodField(
+        help_text="Risk alerts: whether a relapse or hospitalisation (clinical event) is dated in the 14 days after "
+        "the scored day: `followed` true, false once the horizon has passed without one, null while it is open; "
+        "computed from the clinical events, never typed. Null for other kinds."
+    )
     # Filled in by `alert_for_reader` (to_representation), in the active language.
     message = serializers.CharField(
         source="title",
@@ -126,6 +189,10 @@ class AlertOutputSerializer(serializers.ModelSerializer):
             "assigned_at",
             "escalates_at",
             "notes_count",
+            "outcome",
+            "outcome_at",
+            "outcome_by",
+            "event_followed",
             "message",
             "risk",
             "reasons",
@@ -189,6 +256,14 @@ class AlertOutputSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_resolved_by(self, obj: Alert) -> str | None:
         return _username(obj.resolved_by)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_outcome_by(self, obj: Alert) -> str | None:
+        return _username(obj.outcome_by)
+
+    @extend_schema_field(EventFollowedSerializer(allow_null=True))
+    def get_event_followed(self, obj: Alert) -> dict[str, Any] | None:
+        return event_followed(obj)
 
     def get_escalated(self, obj: Alert) -> bool:
         return obj.escalated_at is not None
@@ -559,6 +634,18 @@ class ResolveInputSerializer(serializers.Serializer):
     note = serializers.CharField(
         max_length=2000, trim_whitespace=True, help_text="What was done (required: resolving records the action)."
     )
+    outcome = serializers.ChoiceField(
+        choices=AlertOutcome.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Optional, risk alerts only: was the alert useful (led to contact or action), already known, a "
+        "false alarm, or was no contact possible.",
+    )
+
+
+class OutcomeInputSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=AlertOutcome.choices)
 
 
 class RiskAlertsSwitchInputSerializer(serializers.Serializer):

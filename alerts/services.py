@@ -6,7 +6,7 @@ because the database is the record."""
 
 import functools
 import logging
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -21,12 +21,14 @@ from patients.models import CLINICAL_ROLES, CareTeam, EmergencyAccess, Patient, 
 from . import rules
 from .broadcast import alert_event_push
 from .models import (
+    OUTCOME_HORIZON_DAYS,
     Alert,
     AlertEvent,
     AlertEventKind,
     AlertKind,
     AlertNote,
     AlertNoteKind,
+    AlertOutcome,
     AlertSeverity,
     AlertStatus,
     CallOutcome,
@@ -50,6 +52,10 @@ class AlertNoteRequired(DomainError):
 
 class AlertAssigneeInvalid(DomainError):
     """The assignee is not a nurse or psychiatrist of the patient's current team (400)."""
+
+
+class AlertOutcomeInvalid(DomainError):
+    """An outcome that is not one of AlertOutcome, or on an alert that is not a risk alert (400)."""
 
 
 class AlertNoteInvalid(DomainError):
@@ -111,6 +117,7 @@ def alert_raise(
         if existing is not None:
             return existing, False
     now = timezone.now()
+    risk_date = _risk_date(kind, detail)
     try:
         with transaction.atomic():
             alert = Alert.objects.create(
@@ -124,6 +131,8 @@ def alert_raise(
                 created_by=created_by,
                 recorded_at=recorded_at or received_at or now,
                 received_at=received_at or now,
+                risk_date=risk_date,
+                risk_horizon=risk_date + timedelta(days=OUTCOME_HORIZON_DAYS) if risk_date else None,
             )
             alert.notes_total = 0  # type: ignore[attr-defined]  # why: the shape reads it, a new alert has none
             _event_append(alert=alert, event=AlertEventKind.CREATED, actor=created_by)
@@ -131,6 +140,43 @@ def alert_raise(
         if dedupe_key is None:
             raise
         # A concurrent retry stored it first (PostgreSQL waited for its commit).
+        return Alert.objects.get(dedupe_key=dedupe_key), False
+    return alert, True
+
+
+def _risk_date(kind: str, detail: dict[str, Any] | None) -> date | None:
+    """A risk alert's scored day (detail.score_date): the start of its outcome window."""
+    if kind != AlertKind.RISK or not isinstance(detail, dict) or not detail.get("score_date"):
+        return None
+    try:
+        return date.fromisoformat(str(detail["score_date"]))
+    except ValueError:
+        return None
+
+
+def alert_raise_model(
+    *, care_team: CareTeam, title: str, detail: dict[str, Any], dedupe_key: str
+) -> tuple[Alert, bool]:
+    """A `model` alert (the risk model's inputs drifted) for a care team's psychiatrists and the
+    admins: no patient, so not on the desk and not pushed; read on the model page and
+    `GET /api/v1/models/alerts/`. Once per dedupe key."""
+    existing = Alert.objects.filter(dedupe_key=dedupe_key).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            alert = Alert.objects.create(
+                patient=None,
+                care_team=care_team,
+                kind=AlertKind.MODEL,
+                severity=AlertSeverity.MEDIUM,
+                title=title[:200],
+                detail=detail,
+                dedupe_key=dedupe_key,
+                recorded_at=timezone.now(),
+                received_at=timezone.now(),
+            )
+    except IntegrityError:
         return Alert.objects.get(dedupe_key=dedupe_key), False
     return alert, True
 
@@ -270,12 +316,25 @@ def alert_acknowledge(*, alert: Alert, user: User) -> tuple[Alert, bool]:
     return current, True
 
 
-def alert_resolve(*, alert: Alert, user: User, note: str) -> tuple[Alert, bool]:
-    """open or acknowledged → resolved, with who, when and what was done. Resolving an open
-    alert acknowledges it too. The same resolution sent again is a no-op."""
+def _outcome_check(alert: Alert, outcome: str) -> str:
+    outcome = outcome or ""
+    if not outcome:
+        return ""
+    if outcome not in AlertOutcome.values:
+        raise AlertOutcomeInvalid("Unknown outcome: useful, already_known, false_alarm or no_contact.")
+    if alert.kind != AlertKind.RISK:
+        raise AlertOutcomeInvalid("Only a relapse-risk alert has an outcome.")
+    return outcome
+
+
+def alert_resolve(*, alert: Alert, user: User, note: str, outcome: str = "") -> tuple[Alert, bool]:
+    """open or acknowledged → resolved, with who, when and what was done, and for a risk alert
+    optionally its outcome (AlertOutcome, one tap on the desk). Resolving an open alert
+    acknowledges it too. The same resolution sent again is a no-op."""
     note = (note or "").strip()
     if not note:
         raise AlertNoteRequired("A resolution note is required.")
+    outcome = _outcome_check(alert, outcome)
     now = timezone.now()
     with transaction.atomic():
         changed = Alert.objects.filter(pk=alert.pk, status__in=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED]).update(
@@ -286,14 +345,32 @@ def alert_resolve(*, alert: Alert, user: User, note: str) -> tuple[Alert, bool]:
             acknowledged_at=Coalesce(F("acknowledged_at"), Value(now)),
             acknowledged_by_id=Coalesce(F("acknowledged_by_id"), Value(user.pk)),
             updated_at=now,
+            **({"outcome": outcome, "outcome_at": now, "outcome_by": user} if outcome else {}),
         )
         current = _reload(alert.pk)
         if not changed:
-            if current.resolved_by_id == user.pk and current.resolution_note == note:
+            if current.resolved_by_id == user.pk and current.resolution_note == note and current.outcome == outcome:
                 return current, False
             raise AlertTransitionError("This alert is already resolved.")
-        _event_append(alert=current, event=AlertEventKind.RESOLVED, actor=user)
+        _event_append(
+            alert=current, event=AlertEventKind.RESOLVED, actor=user, detail={"outcome": outcome} if outcome else None
+        )
     return current, True
+
+
+def alert_outcome_set(*, alert: Alert, user: User, outcome: str) -> tuple[Alert, str]:
+    """Set or correct a risk alert's outcome later (psychiatrists; the API checks the role and
+    audits who changed it from what to what). Returns the alert and the previous outcome."""
+    outcome = _outcome_check(alert, outcome)
+    if not outcome:
+        raise AlertOutcomeInvalid("An outcome is required.")
+    now = timezone.now()
+    with transaction.atomic():
+        current = Alert.objects.select_for_update().get(pk=alert.pk)
+        previous = current.outcome
+        if previous != outcome:
+            Alert.objects.filter(pk=alert.pk).update(outcome=outcome, outcome_at=now, outcome_by=user, updated_at=now)
+    return _reload(alert.pk), previous
 
 
 def alert_escalate(*, alert_id: UUID, minutes: int) -> bool:

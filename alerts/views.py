@@ -22,7 +22,7 @@ from patients.selectors import patients_for_clinician
 
 from . import factors, rules
 from .context import cards_for_patients
-from .models import AlertKind, AlertSeverity, AlertStatus, CallOutcome
+from .models import AlertKind, AlertOutcome, AlertSeverity, AlertStatus, CallOutcome
 from .selectors import (
     alert_ids_grouped,
     alert_last_seq,
@@ -286,6 +286,7 @@ def alert_dashboard(request: HttpRequest) -> HttpResponse:
             ],
             "patient_choices": [("", _("All patients")), *[(str(p.pk), p.code) for p in patients]],
             "outcome_choices": [(v, str(label)) for v, label in CallOutcome.choices],
+            "alert_outcome_choices": [(v, str(label)) for v, label in AlertOutcome.choices],
             "truncated": len(alerts) >= DASHBOARD_LIMIT,
             "limit": DASHBOARD_LIMIT,
         },

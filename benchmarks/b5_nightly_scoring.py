@@ -7,6 +7,11 @@ alert rules off, they are the alerts benchmark's business). The limit beside it,
 child: reading the same daily rows with the same COPY query and one predict_proba over the
 same number of feature rows. Summaries are bulk-loaded with COPY.
 
+In the same scoring child, after the night's scores: the nightly monitoring run of the model in
+service (issue 17: ml.monitoring.monitoring_run per care team: live performance and the
+version's drift check, including the first night's training-window reference), timed apart;
+its target is at most 20 % of the scoring time.
+
     .venv/bin/python -m benchmarks.run --only B5
 """
 
@@ -186,6 +191,21 @@ def _child(mode: str, ids_file: str, day_text: str) -> None:
         for i in range(0, len(ids), scoring.CHUNK_SIZE):
             chunk = ids[i : i + scoring.CHUNK_SIZE]
             scored += len(scoring.risk_scores_compute(patient_ids=chunk, days=[day], model_version=mv, alerts=False))
+        scoring_seconds = time.perf_counter() - started
+        from ml.monitoring import monitoring_run
+        from patients.models import CareTeam
+
+        monitor_started = time.perf_counter()
+        for team_id in CareTeam.objects.filter(patients__isnull=False).distinct().values_list("pk", flat=True):
+            monitoring_run(care_team_id=team_id, day=day, model_version_id=mv.pk)
+        monitor_seconds = time.perf_counter() - monitor_started
+        peak_mb = _own_peak_mb(resource)
+        print(
+            json.dumps(
+                {"seconds": scoring_seconds, "peak_mb": peak_mb, "scored": scored, "monitor_seconds": monitor_seconds}
+            )
+        )
+        return
     else:
         rows = 0
         for i in range(0, len(ids), scoring.CHUNK_SIZE):
@@ -215,6 +235,8 @@ def run(ctx: Context) -> list[dict[str, Any]]:
     score = run_child(ctx, "score", ids, DAY)
     ratio = score["seconds"] / limit["seconds"] if limit["seconds"] else None
     passed = score["seconds"] <= 30 and score["peak_mb"] <= 1536 and (ratio or 99) <= 2
+    monitor = score.get("monitor_seconds")
+    share = monitor / score["seconds"] if monitor is not None and score["seconds"] else None
     return [
         ctx.row(
             id="B5",
@@ -229,7 +251,18 @@ def run(ctx: Context) -> list[dict[str, Any]]:
             target="<= 30 s, <= 1.5 GB, <= 2x the limit",
             passed=passed,
             details={"score": score, "limit": limit, "load_seconds": round(load_s, 1), "model_version": version},
-        )
+        ),
+        ctx.row(
+            id="B5m",
+            what="nightly model monitoring after scoring",
+            workload=f"same run: live performance per team and drift (sample of 400 patients) after {n:,} scores",
+            figure=f"{monitor:.1f} s" if monitor is not None else "n/a",
+            limit=f"scoring the night: {score['seconds']:.1f} s",
+            ratio=share,
+            target="<= 20 % of the scoring time",
+            passed=share is not None and share <= 0.2,
+            details={"monitor_seconds": monitor, "scoring_seconds": score["seconds"]},
+        ),
     ]
 
 

@@ -19,27 +19,10 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
+from .features import AGE_BANDS, age_band, dx_group  # noqa: F401 - the subgroup rules, shared with ml.performance
+
 DAYS_PER_MONTH = 30.44
 HORIZON_DAYS = 14
-AGE_BANDS = [(18, 34, "18-34"), (35, 54, "35-54"), (55, 200, "55+")]
-
-
-def dx_group(diagnosis: str) -> str:
-    code = str(diagnosis).upper()[:3]
-    if code in ("F32", "F33"):
-        return "depression"
-    if code == "F31":
-        return "bipolar"
-    if code in ("F20", "F25"):
-        return "psychosis"
-    return "other"
-
-
-def age_band(age: float) -> str:
-    for lo, hi, name in AGE_BANDS:
-        if lo <= age <= hi:
-            return name
-    return "unknown"
 
 
 def calibration_slope(y: np.ndarray, p: np.ndarray) -> float:

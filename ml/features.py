@@ -372,3 +372,25 @@ def neutral_values(features: pd.DataFrame) -> pd.DataFrame:
         neutral[col] = features[col]
     # A deviation that could not be computed stays missing rather than becoming "as usual".
     return neutral.mask(features[FEATURES].isna().to_numpy(), np.nan)
+
+
+# Subgroups (evaluation at training, live performance in service).
+AGE_BANDS = [(18, 34, "18-34"), (35, 54, "35-54"), (55, 200, "55+")]
+
+
+def dx_group(diagnosis: str) -> str:
+    code = str(diagnosis).upper()[:3]
+    if code in ("F32", "F33"):
+        return "depression"
+    if code == "F31":
+        return "bipolar"
+    if code in ("F20", "F25"):
+        return "psychosis"
+    return "other"
+
+
+def age_band(age: float) -> str:
+    for lo, hi, name in AGE_BANDS:
+        if lo <= age <= hi:
+            return name
+    return "unknown"

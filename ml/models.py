@@ -25,6 +25,20 @@ class ModelVersion(models.Model):
     threshold = models.FloatField(help_text=_("Operating threshold chosen to meet the alert budget"))
     metrics = models.JSONField(default=dict)
     model_card = models.TextField(blank=True)
+    # Four-eyes model change (issue 17): a new version is a candidate; a second person (a
+    # psychiatrist or admin who did not train it) compares it with the active version and
+    # activates it. `previous_version` is what was active before: rollback reactivates it.
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    previous_version = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    comparison = models.JSONField(default=dict, blank=True)
+    compared_at = models.DateTimeField(null=True, blank=True)
+    compared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Pseudonymous ids of the patients the version was evaluated on (never in the API).
+    held_out_patients = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -55,6 +69,10 @@ class RiskScore(models.Model):
     explanation = models.JSONField(default=list)
     input_start = models.DateField(null=True, blank=True)
     input_end = models.DateField(null=True, blank=True)
+    # Traceability: SHA-256 of the input window (ml.trace.input_hashes) and the model inputs of
+    # the factors that explain the score; `verify_score` recomputes both and the score.
+    input_sha256 = models.CharField(max_length=64, blank=True)
+    feature_values = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -84,3 +102,36 @@ class ScoringRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.care_team_id}:{self.date}"
+
+
+class ModelPerformance(models.Model):
+    """A care team's live figures for one model version, computed after the night's scoring
+    for the 90 days up to `day` (ml.performance). One row per team, version and day: the
+    nightly task replaces it when run again."""
+
+    care_team = models.ForeignKey("patients.CareTeam", on_delete=models.CASCADE, related_name="model_performance")
+    model_version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="performance")
+    day = models.DateField()
+    figures = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["care_team", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["care_team", "model_version", "day"], name="one_performance_per_team_day")
+        ]
+
+
+class ModelDrift(models.Model):
+    """Drift of a model version's inputs and scores, last 30 days against its training window
+    (ml.drift), computed nightly. `moved`: the checks that crossed their threshold."""
+
+    model_version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="drift")
+    day = models.DateField()
+    figures = models.JSONField(default=dict)
+    moved = models.JSONField(default=list)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["model_version", "day"]
+        constraints = [models.UniqueConstraint(fields=["model_version", "day"], name="one_drift_per_version_day")]

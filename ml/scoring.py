@@ -21,10 +21,11 @@ from threadpoolctl import ThreadpoolController
 
 from alerts.factors import band_for, english, factor_label
 from monitoring.bulk import inserter
+from monitoring.summaries import SUMMARY_COLUMNS
 from patients.errors import DomainError
 from patients.models import CareTeam
 
-from . import selectors
+from . import selectors, trace
 from .features import LOOKBACK_DAYS, build_features
 from .models import ModelVersion, RiskScore, ScoringRun
 from .registry import model_load
@@ -83,16 +84,50 @@ def risk_scores_compute(
     )
     if not patients or not days:
         return []
+    input_start = days[0] - timedelta(days=LOOKBACK_DAYS - 1)
+    summaries = selectors.daily_summaries_frame(
+        patient_ids=[pk for pk, *_rest in patients], start=input_start, end=days[-1]
+    )
+    rows = score_rows(model_version=model_version, model=model, patients=patients, days=days, summaries=summaries)
+    if not rows:
+        return []
+    with transaction.atomic():
+        ids = _scores_store(rows)
+        if alerts and ids:
+            # The risk rule runs after the commit, as its own task (ml.alerting through
+            # ml.tasks.evaluate_risk_scores): a scoring chunk is never undone by an alert failure.
+            transaction.on_commit(signature(EVALUATE_RISK_TASK, args=(ids,)).delay)
+    return ids
+
+
+_SCORE_COLUMNS = (
+    "patient_id", "date", "model_version_id", "score", "band", "threshold",
+    "explanation", "input_start", "input_end", "input_sha256", "feature_values",
+)  # fmt: skip
+
+
+# Rows written before traceability existed (and test rows) may lack these.
+_SCORE_DEFAULTS: dict[str, Any] = {"input_sha256": "", "feature_values": {}}
+
+
+def score_rows(
+    *,
+    model_version: ModelVersion,
+    model: RiskModel,
+    patients: list[tuple[Any, date, str, int]],
+    days: list[date],
+    summaries: pd.DataFrame,
+) -> list[dict[str, Any]]:
+    """The score rows of these patients (pk, enrolled_on, diagnosis, care_team_id) and days
+    from their summaries: score, band, team threshold, explanation, and for traceability the
+    hash of each input window and the values of the features that explain it. The one
+    computation nightly scoring stores and `verify_score` repeats."""
     targets = pd.DataFrame(
         [(str(pk), pd.Timestamp(d)) for pk, enrolled_on, _dx, _team in patients for d in days if d >= enrolled_on],
         columns=["patient", "date"],
     )
     if targets.empty:
         return []
-    input_start = days[0] - timedelta(days=LOOKBACK_DAYS - 1)
-    summaries = selectors.daily_summaries_frame(
-        patient_ids=[pk for pk, *_rest in patients], start=input_start, end=days[-1]
-    )
     meta = pd.DataFrame({"patient": [str(p[0]) for p in patients], "diagnosis": [p[2] for p in patients]})
     features = build_features(summaries, patients=meta, targets=targets)
     # One thread per worker process: parallelism comes from the chunks spread over workers,
@@ -103,10 +138,16 @@ def risk_scores_compute(
     team_thresholds = {team_id: team_threshold(team=team, model=model) for team_id, team in teams.items()}
     by_id = {str(pk): pk for pk, *_rest in patients}
     thresholds = {str(pk): team_thresholds[team_id] for pk, _e, _d, team_id in patients}
+    diagnosis = {str(pk): str(dx or "") for pk, _e, dx, _t in patients}
+    keys = [(pid, day.date()) for pid, day in zip(features["patient"], features["date"], strict=True)]
+    hashes = trace.input_hashes(summaries, SUMMARY_COLUMNS, keys, diagnosis)
+    names = [n for n in model.feature_names if n in features.columns]
+    matrix = features[names].to_numpy(dtype=float)
+    position = {n: j for j, n in enumerate(names)}
     medium_ratio = model.medium_ratio
     rows: list[dict[str, Any]] = []
     with english():
-        for i, (pid, day) in enumerate(zip(features["patient"], features["date"], strict=True)):
+        for i, (pid, d) in enumerate(keys):
             threshold = thresholds[pid]
             score = float(scores[i])
             explanation = [
@@ -119,7 +160,6 @@ def risk_scores_compute(
                 }
                 for f in explanations[i]
             ]
-            d = day.date()
             rows.append(
                 {
                     "patient_id": by_id[pid],
@@ -131,21 +171,25 @@ def risk_scores_compute(
                     "explanation": explanation,
                     "input_start": d - timedelta(days=LOOKBACK_DAYS - 1),
                     "input_end": d,
+                    "input_sha256": hashes[i],
+                    "feature_values": trace.explained_values(_RowView(matrix[i], position), explanation, names),
                 }
             )
-    with transaction.atomic():
-        ids = _scores_store(rows)
-        if alerts and ids:
-            # The risk rule runs after the commit, as its own task (ml.alerting through
-            # ml.tasks.evaluate_risk_scores): a scoring chunk is never undone by an alert failure.
-            transaction.on_commit(signature(EVALUATE_RISK_TASK, args=(ids,)).delay)
-    return ids
+    return rows
 
 
-_SCORE_COLUMNS = (
-    "patient_id", "date", "model_version_id", "score", "band", "threshold",
-    "explanation", "input_start", "input_end",
-)  # fmt: skip
+class _RowView:
+    """One feature row read by name."""
+
+    __slots__ = ("position", "values")
+
+    def __init__(self, values: Any, position: dict[str, int]) -> None:
+        self.values = values
+        self.position = position
+
+    def get(self, name: str, default: Any = None) -> Any:
+        j = self.position.get(name)
+        return default if j is None else self.values[j]
 
 
 def _scores_store(rows: list[dict[str, Any]]) -> list[int]:
@@ -154,7 +198,7 @@ def _scores_store(rows: list[dict[str, Any]]) -> list[int]:
     now = timezone.now()
     return inserter(
         RiskScore, [*_SCORE_COLUMNS, "created_at"], keep_on=("patient", "date", "model_version")
-    ).insert_or_keep([(*(row[name] for name in _SCORE_COLUMNS), now) for row in rows])
+    ).insert_or_keep([(*(row.get(name, _SCORE_DEFAULTS.get(name)) for name in _SCORE_COLUMNS), now) for row in rows])
 
 
 def risk_scoring_dispatch(
@@ -177,8 +221,12 @@ def risk_scoring_dispatch(
     chunks = [ids[i : i + chunk_size] for i in range(0, len(ids), chunk_size)]
     if not chunks:
         return 0
+    # One team's night: the last chunk to finish chains the team's monitoring (ml.monitoring).
+    teams = list(care_team_ids) if care_team_ids is not None else []
+    team_id = teams[0] if len(teams) == 1 and patient_ids is None else None
     job = group(
-        signature(SCORING_CHUNK_TASK, args=(chunk, day.isoformat(), model_version.pk, alerts)) for chunk in chunks
+        signature(SCORING_CHUNK_TASK, args=(chunk, day.isoformat(), model_version.pk, alerts, team_id))
+        for chunk in chunks
     )
     transaction.on_commit(job.apply_async)
     return len(chunks)

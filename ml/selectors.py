@@ -6,17 +6,19 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 import pandas as pd
 from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 
+from alerts.selectors import model_alerts_for
 from monitoring.models import DailySummary
 from monitoring.summaries import SUMMARY_COLUMNS
 from patients.models import LABEL_EVENT_KINDS, ClinicalEvent, ConsentRecord, ConsentScope, Patient, PatientStatus
 
-from .models import ModelVersion, RiskScore
+from .models import ModelDrift, ModelPerformance, ModelVersion, RiskScore
 
 
 def patients_scorable(*, care_team_ids: Iterable[int] | None = None) -> QuerySet[Patient]:
@@ -136,11 +138,17 @@ def model_version_active() -> ModelVersion | None:
 
 
 def model_versions() -> QuerySet[ModelVersion]:
-    return ModelVersion.objects.select_related("trained_by").order_by("-created_at")
+    return ModelVersion.objects.select_related(
+        "trained_by", "activated_by", "compared_by", "previous_version"
+    ).order_by("-created_at")
 
 
 def model_version_get(*, version: str) -> ModelVersion | None:
-    return ModelVersion.objects.select_related("trained_by").filter(version=version).first()
+    return (
+        ModelVersion.objects.select_related("trained_by", "activated_by", "compared_by", "previous_version")
+        .filter(version=version)
+        .first()
+    )
 
 
 def risk_scores_export(*, start: date | None = None, end: date | None = None) -> QuerySet[RiskScore]:
@@ -150,3 +158,51 @@ def risk_scores_export(*, start: date | None = None, end: date | None = None) ->
     if end is not None:
         qs = qs.filter(date__lte=end)
     return qs.order_by("patient__code", "date", "model_version__created_at")
+
+
+def monitoring_team_ids(*, user: Any) -> list[int] | None:
+    """The care teams whose model figures a reader sees: all for admins (None), their own
+    for psychiatrists."""
+    if getattr(user, "role", "") == "admin":
+        return None
+    return sorted(user.care_teams.values_list("id", flat=True))
+
+
+def monitoring_data(*, model_version: ModelVersion, user: Any, history_days: int = 90) -> dict[str, Any]:
+    """What the model page and `GET /api/v1/models/{version}/monitoring/` show."""
+    teams = monitoring_team_ids(user=user)
+    perf = ModelPerformance.objects.filter(model_version=model_version).select_related("care_team")
+    if teams is not None:
+        perf = perf.filter(care_team_id__in=teams)
+    rows = list(perf.order_by("care_team_id", "-day"))
+    kept: dict[int, int] = {}
+    performance = []
+    for row in rows:
+        kept[row.care_team_id] = kept.get(row.care_team_id, 0) + 1
+        if kept[row.care_team_id] <= history_days:
+            performance.append(
+                {
+                    "team": row.care_team.name,
+                    "team_id": row.care_team_id,
+                    "day": row.day.isoformat(),
+                    "figures": row.figures,
+                }
+            )
+    performance.sort(key=lambda r: (r["team_id"], r["day"]))
+    drift = ModelDrift.objects.filter(model_version=model_version).order_by("-day").first()
+    alerts = [
+        {
+            "id": str(a.pk),
+            "team": a.care_team.name,
+            "created_at": a.created_at.isoformat(),
+            "status": a.status,
+            "title": a.title,
+            "detail": a.detail,
+        }
+        for a in model_alerts_for(user=user)[:50]
+    ]
+    return {
+        "performance": performance,
+        "drift": {"day": drift.day.isoformat(), "figures": drift.figures, "moved": drift.moved} if drift else None,
+        "alerts": alerts,
+    }

@@ -327,6 +327,7 @@ def train_risk_model(
     report, held_out = compare_scorers(
         data, events, seed=seed, budget=budget, latent=latent, n_boot=n_boot, progress=progress
     )
+    report["held_out_patients"] = sorted({str(p) for p in held_out["patient"].unique()})
     labelled = data[data["y"].notna()].reset_index(drop=True)
     if progress:
         progress(f"fitting the final model on all {labelled['patient'].nunique()} patients")

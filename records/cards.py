@@ -93,7 +93,7 @@ def patient_cards(*, patient_ids: list[UUID], user: Any = None) -> dict[UUID, di
         .only("pk", "patient_id", "kind", "severity", "status", "title", "created_at", "resolved_at")
         .order_by("-created_at", "pk")
     ):
-        previous[alert.patient_id].append(
+        previous[alert.patient_id].append(  # type: ignore[index]  # why: filtered on patient_id, never null here
             {
                 "id": str(alert.pk),
                 "kind": alert.kind,

@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from . import emergency_views, summary_views, views
+from . import emergency_views, model_views, summary_views, views
 
 urlpatterns = [
     path("search/", views.search_page, name="dashboard_search"),
+    path("model/", model_views.model_page, name="dashboard_model"),
     path("patients/", views.patient_list, name="dashboard_patient_list"),
     path("patients/<uuid:patient_id>/", views.patient_detail, name="dashboard_patient_detail"),
     path(

@@ -7,6 +7,8 @@ from typing import Any
 from axes.models import AccessFailureLog, AccessLog
 
 from alerts.models import Alert, AlertNote
+from alerts.selectors import alerts_shaped
+from alerts.serializers import event_followed
 from ml.models import RiskScore
 from mobile.models import PatientSchedule, PushSubscription, ReminderSent
 from mobile.selectors import app_preference_export
@@ -127,6 +129,8 @@ def patient_data_export(*, patient: Patient) -> dict[str, Any]:
                 "resolution_note",
                 "recorded_at",
                 "received_at",
+                "outcome",
+                "outcome_at",
             ),
         ),
         "clinical_events": _rows(
@@ -144,8 +148,11 @@ def patient_data_export(*, patient: Patient) -> dict[str, Any]:
         ("alert_id", "kind", "outcome", "text", "created_at"),
     ):
         notes.setdefault(str(row.pop("alert_id")), []).append(row)
+    # Risk alerts: whether a relapse or hospitalisation followed within the horizon (computed).
+    followed = {str(a.pk): event_followed(a) for a in alerts_shaped(Alert.objects.filter(patient=patient))}
     for row in data["alerts"]:
         row["notes"] = notes.get(row["id"], [])
+        row["event_followed"] = followed.get(row["id"])
     plan = _rows(
         CrisisPlan.objects.filter(patient=patient),
         ("warning_signs", "who_to_call", "what_helped", "updated_at"),

@@ -243,6 +243,9 @@ SPECTACULAR_SETTINGS = {
         "AlertStatusEnum": "alerts.models.AlertStatus",
         "AlertNoteKindEnum": "alerts.models.AlertNoteKind",
         "PatientStatusEnum": "patients.models.PatientStatus",
+        "AlertOutcomeEnum": "alerts.models.AlertOutcome",
+        "CallOutcomeEnum": "alerts.models.CallOutcome",
+        "ModelVersionStatusEnum": ["candidate", "active", "retired"],
     },
 }
 

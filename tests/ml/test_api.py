@@ -81,19 +81,22 @@ def test_model_registry_for_psychiatrists_and_admins_only(team, nurse_client, ps
     detail = psychiatrist_client.get(f"/api/v1/models/{mv.version}/").json()
     assert "## Intended use" in detail["model_card"] and detail["metrics"]["scorers"]["model"]
     assert psychiatrist_client.get("/api/v1/models/nope/").status_code == 404
-    assert psychiatrist_client.post(f"/api/v1/models/{mv.version}/activate/").status_code == 403
+    assert nurse_client.post(f"/api/v1/models/{mv.version}/activate/").status_code == 403
+    # Four eyes (issue 17): psychiatrists and admins review model changes; the active one is active already.
+    assert psychiatrist_client.post(f"/api/v1/models/{mv.version}/activate/").status_code == 409
     admin = UserFactory(username="admin-ml", role="admin", is_staff=True)
     response = auth_client(admin).post(f"/api/v1/models/{mv.version}/activate/")
-    assert response.status_code == 200 and response.json()["is_active"] is True
+    assert response.status_code == 409 and detail["status"] == "active"
 
 
 def test_activating_a_version_whose_artifact_fails_its_check_is_refused(team):
     model, report = trained()
     good = register(model, report, activate=True)
     bad = register(model, report, activate=False)
+    admin = UserFactory(username="admin-ml2", role="admin", is_staff=True)
+    assert auth_client(admin).post(f"/api/v1/models/{bad.version}/compare/").status_code == 200
     with open(bad.artifact_path, "ab") as handle:
         handle.write(b"tampered")
-    admin = UserFactory(username="admin-ml2", role="admin", is_staff=True)
     response = auth_client(admin).post(f"/api/v1/models/{bad.version}/activate/")
     assert response.status_code == 400 and "refusing to load" in response.json()["detail"]
     good.refresh_from_db()

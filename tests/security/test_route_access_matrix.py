@@ -77,6 +77,15 @@ EMERGENCY_REVOKE = {
 # The verdict: the patient's psychiatrist or an administrator.
 EMERGENCY_VERDICT = {**PSYCHIATRIST_OR_ADMIN, "psy_out": 404}
 PAGE_REVIEW = {**PSYCHIATRIST_OR_ADMIN, "anonymous": "login"}
+# Issue 17: a risk alert's outcome is corrected by a psychiatrist of the patient's team.
+PSYCHIATRIST_TEAM_OBJECT = {**dict.fromkeys(ACTORS, 403), "anonymous": 401, "psy_in": OK, "psy_out": 404}
+PAGE_PSYCHIATRIST_OR_ADMIN = {
+    **dict.fromkeys(ACTORS, 403),
+    "anonymous": "login",
+    "psy_in": OK,
+    "psy_out": OK,
+    "admin": OK,
+}
 DJANGO_ADMIN = {**dict.fromkeys(ACTORS, "login"), "admin": OK}
 
 ROUTES: dict[str, dict[str, object]] = {
@@ -128,7 +137,11 @@ ROUTES: dict[str, dict[str, object]] = {
     "api/v1/patients/<uuid:patient_id>/app-preferences/": CLINICIAN_TEAM_OBJECT,
     "api/v1/models/": PSYCHIATRIST_OR_ADMIN,
     "api/v1/models/<str:version>/": PSYCHIATRIST_OR_ADMIN,
-    "api/v1/models/<str:version>/activate/": ADMIN,
+    # Four eyes (issue 17): psychiatrists and admins review model changes (not the trainer).
+    "api/v1/models/<str:version>/activate/": PSYCHIATRIST_OR_ADMIN,
+    "api/v1/models/<str:version>/compare/": PSYCHIATRIST_OR_ADMIN,
+    "api/v1/models/<str:version>/monitoring/": PSYCHIATRIST_OR_ADMIN,
+    "api/v1/models/rollback/": PSYCHIATRIST_OR_ADMIN,
     "api/v1/alerts/": CLINICIAN,
     "api/v1/alerts/events/": CLINICIAN,
     "api/v1/alerts/<uuid:alert_id>/": CLINICIAN_TEAM_OBJECT,
@@ -136,11 +149,13 @@ ROUTES: dict[str, dict[str, object]] = {
     "api/v1/alerts/<uuid:alert_id>/resolve/": CLINICIAN_TEAM_OBJECT,
     "api/v1/alerts/<uuid:alert_id>/assign/": CLINICIAN_TEAM_OBJECT,
     "api/v1/alerts/<uuid:alert_id>/notes/": CLINICIAN_TEAM_OBJECT,
+    "api/v1/alerts/<uuid:alert_id>/outcome/": PSYCHIATRIST_TEAM_OBJECT,
     "api/v1/alerts/handover/": CLINICIAN,
     "api/v1/care-teams/<int:team_id>/risk-alerts/": CLINICIAN_TEAM_OBJECT,
     # An emergency clinician signing in lands on her emergency page (a redirect).
     "dashboard/": {**PAGE_CLINICIAN, "emergency_none": OK, "emergency_on": OK},
     "dashboard/patients/": PAGE_CLINICIAN,
+    "dashboard/model/": PAGE_PSYCHIATRIST_OR_ADMIN,
     "dashboard/handover/": PAGE_CLINICIAN,
     "dashboard/patients/<uuid:patient_id>/": PAGE_CLINICIAN_PATIENT,
     "dashboard/patients/<uuid:patient_id>/summary/": PAGE_CLINICIAN_PATIENT,

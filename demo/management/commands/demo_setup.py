@@ -16,9 +16,10 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db.models import Max
 from django.utils import timezone
 
+from ml import services as ml_services
 from ml.alerting import risk_alerts_evaluate
 from ml.cohort import TIMEZONES
-from ml.models import RiskScore
+from ml.models import ModelVersion, RiskScore
 from monitoring.models import DailySummary
 from patients.errors import DomainError
 from patients.identifiers import finess_with_key, ins_display, ins_with_key
@@ -148,7 +149,7 @@ class Command(BaseCommand):
             call_command("import_cohort", str(cohort))
         self._demo_stays(team)
         self._step("Training the model (folds, fitting, threshold, evaluation)")
-        call_command("train_model", activate=True)
+        self._train_four_eyes()
         # Two months of history for the charts, without alerts (nobody is paged for last
         # month's scores), then the last week as the nightly runs would have scored it:
         # risk alerts (with their hysteresis) for the patients whose score rose lately.
@@ -263,6 +264,17 @@ class Command(BaseCommand):
         for n, patient in enumerate([*with_alerts[:6], *patients.filter(code=STORY_PATIENT)]):
             if not CrisisPlan.objects.filter(patient=patient).exists():
                 crisis_plan_save(patient=patient, user=None, **plans[n % len(plans)])
+
+    def _train_four_eyes(self) -> None:
+        """The four-eyes model change (docs/model.md, "In service"): the demo admin trains a
+        candidate, the demo psychiatrist compares it with the active version (none on a fresh
+        database) and activates it. The same path every later version takes."""
+        call_command("train_model", trained_by="admin")
+        candidate = ModelVersion.objects.order_by("-created_at", "-pk").first()
+        reviewer = User.objects.get(username="psychiatrist")
+        if candidate is not None and not candidate.is_active:
+            candidate = ml_services.model_compare(model_version=candidate, user=reviewer)
+            ml_services.model_activate_reviewed(model_version=candidate, user=reviewer)
 
     def _demo_stays(self, team: CareTeam) -> None:
         last = self._last_data_day(team)

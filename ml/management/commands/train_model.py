@@ -7,6 +7,7 @@ from tqdm import tqdm
 
 from ml import services
 from patients.errors import DomainError
+from patients.models import User
 
 
 class Command(BaseCommand):
@@ -17,7 +18,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--until", default=None, help="use data and events up to this date (YYYY-MM-DD)")
-        parser.add_argument("--activate", action="store_true", help="make the new version the active one")
+        parser.add_argument(
+            "--activate",
+            action="store_true",
+            help="make the new version the active one: the very first model only (later versions are candidates, "
+            "activated by a second person after a comparison)",
+        )
+        parser.add_argument("--trained-by", default=None, help="username of who trains (recorded; cannot activate)")
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--budget", type=float, default=1.0, help="alerts per patient-month (default 1)")
         parser.add_argument("--latent", default=None, help="generator latent CSV: adds the ceiling to the evaluation")
@@ -29,6 +36,11 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(f"--until: {exc}") from exc
         latent = pd.read_csv(options["latent"]) if options["latent"] else None
+        trained_by = None
+        if options["trained_by"]:
+            trained_by = User.objects.filter(username=options["trained_by"]).first()
+            if trained_by is None:
+                raise CommandError(f"--trained-by: no user {options['trained_by']}")
         bar = tqdm(
             total=None, desc="training", disable=options["verbosity"] < 1, bar_format="{desc}: {n} steps {elapsed}"
         )
@@ -41,6 +53,7 @@ class Command(BaseCommand):
             mv = services.model_train(
                 until=until,
                 activate=options["activate"],
+                trained_by=trained_by,
                 seed=options["seed"],
                 budget=options["budget"],
                 latent=latent,
@@ -53,6 +66,6 @@ class Command(BaseCommand):
             bar.close()
         auroc = (mv.metrics.get("scorers", {}).get("model", {}).get("overall", {}).get("auroc") or {}).get("value")
         self.stdout.write(
-            f"model version {mv.version}{' (active)' if mv.is_active else ''}: held-out AUROC {auroc}, "
+            f"model version {mv.version}{' (active)' if mv.is_active else ' (candidate)'}: held-out AUROC {auroc}, "
             f"threshold {mv.threshold:.4f}, artifact {mv.artifact_path} sha256 {mv.artifact_sha256}"
         )

@@ -34,6 +34,8 @@ export function acknowledge(id, li) {
 }
 
 function openResolve(li) {
+  // Risk alerts ask, in one tap, what the alert was worth (optional; a psychiatrist can change it later).
+  li.querySelector(".alert-outcome").hidden = li.dataset.kind !== "risk";
   li.querySelector(".resolve-form").hidden = false;
   li.querySelector(".btn-resolve").setAttribute("aria-expanded", "true");
   li.querySelector(".note-input").focus();
@@ -62,7 +64,10 @@ function resolve(id, li) {
   const cards = allCards();
   const at = cards.indexOf(li);
   const next = cards[at + 1] || cards[at - 1];
-  request("POST", apiBase + id + "/resolve/", { note: note })
+  const body = { note: note };
+  const picked = li.querySelector(".alert-outcome input:checked");
+  if (picked && li.dataset.kind === "risk") body.outcome = picked.value;
+  request("POST", apiBase + id + "/resolve/", body)
     .then((alert) => {
       closeResolve(li, false);
       apply(alert);
@@ -83,6 +88,9 @@ export function wireActions(li, id) {
   li.querySelector(".note-label").setAttribute("for", noteId);
   li.querySelector(".note-label").textContent = S.ui.note_label;
   li.querySelector(".note-input").id = noteId;
+  li.querySelectorAll(".alert-outcome input").forEach((radio) => {
+    radio.name = "alert-outcome-" + id;
+  });
   li.querySelector(".btn-ack").textContent = S.ui.acknowledge;
   li.querySelector(".btn-resolve").textContent = S.ui.resolve;
   li.querySelector(".btn-save").textContent = S.ui.save_resolution;

@@ -69,6 +69,7 @@ function fill(li, alert) {
     (fresh ? " is-new" : "");
   li.dataset.severity = alert.severity;
   li.dataset.status = alert.status;
+  li.dataset.kind = alert.kind;
   li.querySelector(".badge.sev").textContent = S.severity[alert.severity] || alert.severity;
   li.querySelector(".badge.kind").textContent = S.kind[alert.kind] || alert.kind;
   li.querySelector(".badge.status").textContent = S.status[alert.status] || alert.status;

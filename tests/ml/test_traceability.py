@@ -1,0 +1,72 @@
+"""Traceability: every stored score keeps its input window's hash, its model version and the
+feature values behind its explanation; `verify_score` recomputes a past score and says
+identical, or names what differs once the input changed."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+
+from ml import scoring
+from ml.models import RiskScore
+from monitoring.models import DailySummary
+from tests.ml.helpers import load_patients_and_summaries, register, trained
+
+DAY = dt.date(2026, 6, 20)
+
+
+@pytest.fixture
+def scored(team):  # type: ignore[no-untyped-def]
+    model, report = trained()
+    mv = register(model, report, activate=True)
+    patients = load_patients_and_summaries(team, n=3)
+    scoring.risk_scores_compute(patient_ids=[p.pk for p in patients], days=[DAY], alerts=False)
+    return mv, patients
+
+
+@pytest.mark.django_db
+def test_every_score_keeps_its_trace(scored):
+    mv, patients = scored
+    scores = list(RiskScore.objects.filter(date=DAY))
+    assert len(scores) == len(patients)
+    for s in scores:
+        assert len(s.input_sha256) == 64 and s.model_version_id == mv.pk
+        explained = {name for f in s.explanation for name in _group(f["feature"])}
+        assert set(s.feature_values) <= explained
+        assert bool(s.feature_values) == bool(s.explanation)
+    # Different patients read different windows.
+    assert len({s.input_sha256 for s in scores}) == len(scores)
+
+
+def _group(name):  # type: ignore[no-untyped-def]
+    from ml.features import GROUPS
+
+    return GROUPS.get(name, [])
+
+
+@pytest.mark.django_db
+def test_verify_score_recomputes_identically_then_sees_a_changed_input(scored, capsys):
+    _mv, patients = scored
+    patient = patients[0]
+    call_command("verify_score", "--patient", patient.code, "--date", DAY.isoformat())
+    assert "identical" in capsys.readouterr().out
+
+    # One day inside the window is changed after the fact: the hash no longer matches.
+    row = DailySummary.objects.filter(patient=patient, date__lte=DAY).order_by("-date").first()
+    row.mood = (row.mood or 0) + 3
+    row.save(update_fields=["mood"])
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("verify_score", "--patient", patient.code, "--date", DAY.isoformat())
+    assert exit_info.value.code == 1
+    out = capsys.readouterr().out
+    assert "DIFFERENT" in out and "input_sha256" in out
+
+
+@pytest.mark.django_db
+def test_a_batch_and_a_single_patient_give_the_same_hash(scored):
+    """The hash does not depend on which other patients were in the chunk."""
+    _mv, patients = scored
+    stored = RiskScore.objects.get(patient=patients[1], date=DAY).input_sha256
+    RiskScore.objects.filter(patient=patients[1]).delete()
+    scoring.risk_scores_compute(patient_ids=[patients[1].pk], days=[DAY], alerts=False)
+    assert RiskScore.objects.get(patient=patients[1], date=DAY).input_sha256 == stored
