@@ -10,8 +10,7 @@ from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from patients.models import EmergencyReason
-from patients.models import LABEL_EVENT_KINDS, ClinicalEvent
+from patients.models import LABEL_EVENT_KINDS, ClinicalEvent, EmergencyReason
 
 from .factors import raising, relabelled, risk_display
 from .models import (
