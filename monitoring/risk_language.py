@@ -470,7 +470,7 @@ _EN_WIDER: dict[str, list[str]] = {
         r"\b(?:kill|killing|off|offing|unalive|unaliving) myself\b",
         r"\btake my (?:own )?life\b",
         r"\bend(?:ing)? (?:it all|everything|my life|things|it for good)\b",
-        r"\b(?:not|never|n't|dont) (?:to )?wake up\b",
+        r"\b(?:not|never|n't|dont|don't|do n't|do not) (?:to |want to |wanna )?wake up\b",
         r"\b(?:be |been |was |were )?gone for good\b",
         r"\b(?:better off|easier|happier|better) (?:for (?:everyone|everybody|them) )?(?:if i (?:was|were) "
         r"(?:dead|gone|not here)|without me|dead)\b",
