@@ -204,6 +204,89 @@ FR_PATTERNS: dict[str, list[str]] = {
     ],
 }
 
+# Families of expressions, widened (branch lex16) beyond the sentences the lists above were
+# tuned on: each line is a family (a verb with its conjugations and SMS spellings: "jveux",
+# "jvais", "g" for "j'ai", no apostrophe "lacte"), not one sentence. A leading cue of negation
+# that belongs to the expression ("je n'ai plus la force") is inside the span, so the negation
+# qualifier (which reads the words before the span) does not take it for a denial.
+_FR_MEDS = (
+    r"(?:medicaments?|medocs?|cachets?|comprimes?|pilules?|gelules?|boites?|plaquettes?|somniferes?"
+    r"|anxiolytiques?)"
+)
+_FR_WIDER: dict[str, list[str]] = {
+    IDEATION: [
+        # a wish + a way of dying, with the SMS-fused subject ("jveux", "jaimerais", "g envie")
+        r"\bj?'?(?:veux|voudrais|voulais|aimerais|souhaite|envie|besoin|pense|penser)"
+        r"(?: d'| de | d | a | au )?(?:\w+ ){0,3}(?:mourir|crever|disparaitre|en finir|partir|me tuer|me suicider"
+        r"|me foutre en l'?air|mettre fin)\b",
+        r"\b(?:meurs|meure|mourrai|mourrais|creve|creverai|creverais) (?:bientot|enfin|seule?|pour de bon)\b",
+        r"\bdisparaitre (?:pour de bon|a jamais|definitivement|de la surface)\b",
+        r"\bne plus etre (?:la|ici|en vie|de ce monde)\b",
+        r"\bplus (?:etre|exister) (?:la|ici|en vie)\b",
+        r"\b(?:n'?ai |jai |j'ai |g |ai )?plus (?:aucune )?(?:envie|gout|raison|force) de vivre\b",
+        r"\b(?:ne )?j?(?:veux|veut|voudrais|aimerais) (?:plus|pas) (?:vivre|continuer a vivre|exister)\b",
+        r"\bmettre (?:fin|un terme) a (?:ma vie|mes jours|tout|mon existence)\b",
+        r"\b(?:serais|serait|etre|suis) (?:mieux|plus tranquille|plus heureuse?) morte?s?\b",
+        r"\bsi j'?(?:etais|etait) morte?\b",
+        r"\b(?:suicid\w*|sucid\w*|suicd\w*|suiside\w*)\b",
+        r"\bme (?:tuer|tuerai|tuerais|suicide|suiciderai|suiciderais|supprimer|flinguer)\b",
+        r"\b(?:ne )?jamais (?:ete |etre )nee?\b",
+        r"\b(?:m'en aller|partir) pour (?:de bon|toujours)\b",
+        r"\bplus me reveiller\b",
+        r"\b(?:en finir|finir) avec (?:la vie|ma vie|tout ca|tout|moi)\b",
+    ],
+    PLAN: [
+        r"\bpass\w* a l'?acte\b",
+        r"\b(?:avaler|avale|avalerai|prendre|prends|prendrai|pris) (?:tous|toutes|toute|tout) "
+        r"(?:mes |les |la |ma |mon )?(?:\w+ )?" + _FR_MEDS + r"\b",
+        r"\b(?:garde|gardes|mis de cote|stocke|cache|accumule|economise)\w* (?:\w+ ){0,2}" + _FR_MEDS + r" "
+        r"(?:pour|afin)\b",
+        r"\b(?:sauter|sauterai|saute|me jeter|me jetterai|me jeterai) (?:du|d'un|d'une|de la|depuis|par la|sous|"
+        r"dans le vide|du haut)\b",
+        r"\bme (?:pendre|pendrai|pends|tirer une balle|jeter sous|ouvrir les veines|noyer|empoisonner)\b",
+        r"\b(?:achete|trouve|prepare|pris)\w* (?:une |la |de la )?(?:corde|arme|lame|rasoir)s? pour\b",
+        r"\b(?:choisi|fixe|prevu|decide)\w* (?:la date|le jour|le moment|l'endroit)\b",
+        r"\blettres? d'adieu\b",
+        r"\b(?:repere|trouve) (?:un |le |une )?(?:pont|endroit|immeuble|falaise|toit) pour\b",
+    ],
+    SELF_HARM: [
+        rf"\b{_FR_ME}(?:suis |fais |ferai |ferais |faire |ai |vais |veux )?(?:encore |deja |souvent |re)?"
+        r"(?:couper|coupe|coupee|coupes|scarifie\w*|scarifier|taillad\w*|entaill\w*|mutil\w*|bruler|brule|brulee"
+        r"|cramer|lacer\w*|taillader)\b(?! (?:les cheveux|le doigt|en cuisinant|en \w+ant))",
+        r"\b(?:des |les )?entailles? (?:sur|aux|dans)\b",
+        r"\b(?:scarifications?|automutilations?|auto-mutilations?|scarif)\b",
+        r"\b(?:taillade|tailler|ouvrir|couper|coupe) (?:les |mes )(?:veines|poignets|bras|cuisses)\b",
+        rf"\b{_FR_ME}(?:faire|fais|fait|ferai|ferais|suis fait|vais faire|veux faire)"
+        r" (?:du |de |tres |vraiment )?mal\b",
+    ],
+    HOPELESSNESS: [
+        r"\b(?:n'?ai |jai |j'ai |g |ai )?plus (?:aucun |d'|de |d |aucune )?(?:espoir|raison d'esperer)\b",
+        r"\b(?:n'?ai |jai |j'ai |g |ai )?plus (?:la force|le courage|l'energie|la force de rien)\b",
+        r"\b(?:rien ne|ca ne|ca) (?:changera|va changer|changera jamais|va jamais changer|ira jamais mieux)\b",
+        r"\b(?:tout|c'est tout|tout est) (?:perdu|foutu) (?:pour moi|d'avance)?\b",
+        r"\btout le monde (?:serait|sera|se porterait) mieux sans moi\b",
+        r"\b(?:je suis|chui|suis|jsuis) (?:qu'un|un|une|juste un|juste une) (?:fardeau|poids|boulet)\b",
+        r"\b(?:ne |n')?(?:sers|sert) (?:a rien|plus a rien)\b(?! (?:ce|cette|le|la|ton|ta) )",
+        r"\b(?:ne |n')?(?:vois|trouve|ai|a)? ?plus (?:aucune |de |d')?raison de"
+        r" (?:vivre|continuer|me battre|me lever)\b",
+        r"\b(?:serai|serais) (?:jamais|plus jamais) heureuse?\b",
+    ],
+    DANGER_OTHERS: [
+        r"\b(?:lui|leur) (?:faire|fais|ferai|ferais|foutre) (?:du |tres |vraiment )?mal\b",
+        r"\b(?:lui|leur) (?:casser la gueule|regler son compte|faire la peau|planter un couteau)\b",
+        r"\benvies? de (?:tuer|frapper|tabasser|buter|massacrer)\b",
+        r"\b(?:frapper|frappe|frapperai|cogner|tabasser|taper) (?:mon|ma|mes|le|la|les|ce|cette|l')\b",
+        r"\b(?:le|la|les|l') ?(?:frapper|cogner|tabasser|buter|tuerais|tuerai|massacrer|poignarder)\b",
+    ],
+    _IDIOM: [
+        r"\b(?:chaleur|froid|faim|soif|ennui|ennuyeux|bruit|mal au dos) a (?:crever|mourir)\b",
+        r"\bme suis coupee? (?:en|avec|au|a la) \w+\b",
+        r"\bme suis brulee? (?:en|avec|au|a la) \w+\b",
+    ],
+}
+for _kind, _extra in _FR_WIDER.items():
+    FR_PATTERNS[_kind].extend(_extra)
+
 FR_NEGATION_EXTRA = [
     "plus d'",
     "plus de",
@@ -380,6 +463,74 @@ EN_PATTERNS: dict[str, list[str]] = {
     ],
 }
 
+# English families widened (branch lex16), SMS spellings included ("im", "wanna", "gonna", "rn").
+_EN_MEDS = r"(?:pills|meds|tablets|medication|medicine|sleeping pills|paracetamol|tylenol|bottle|pack|box)"
+_EN_WIDER: dict[str, list[str]] = {
+    IDEATION: [
+        r"\b(?:kill|killing|off|offing|unalive|unaliving) myself\b",
+        r"\btake my (?:own )?life\b",
+        r"\bend(?:ing)? (?:it all|everything|my life|things|it for good)\b",
+        r"\b(?:not|never|n't|dont|don't|do n't|do not) (?:to |want to |wanna )?wake up\b",
+        r"\b(?:be |been |was |were )?gone for good\b",
+        r"\b(?:better off|easier|happier|better) (?:for (?:everyone|everybody|them) )?(?:if i (?:was|were) "
+        r"(?:dead|gone|not here)|without me|dead)\b",
+        r"\bwish i (?:was|were|could be) (?:dead|gone)\b",
+        r"\b(?:no longer|not) (?:want to |wanna )?(?:be )?(?:here|around|alive) (?:anymore|any more)\b",
+        r"\b(?:want|wanna|wish|going|need|ready) (?:to )?(?:die|disappear)\b",
+        r"\bsuicid(?:e|es|al|ally)\b",
+        r"\bdont want to live\b|\bdon't want to live\b|\bdo n't want to live\b",
+    ],
+    PLAN: [
+        r"\b(?:take|taking|swallow|swallowing|down|od on|overdose on) (?:all|every one of) (?:of )?(?:my |the |those )?"
+        + _EN_MEDS
+        + r"\b",
+        r"\b(?:take|taking|swallow) (?:the )?(?:whole|entire) " + _EN_MEDS + r"\b",
+        r"\boverdos(?:e|ed|es|ing)\b",
+        r"\b(?:gonna|going to|will|wanna|want to|might|to) od\b",
+        r"\b(?:bought|got|have|found|ordered) (?:a |the |some )?(?:rope|gun|blade|razor)s? (?:to|for)\b",
+        r"\b(?:hang|hanging|shoot|shooting|drown|drowning) myself\b",
+        r"\b(?:jump|jumping|throw myself) (?:off|from|in front of)\b",
+        r"\b(?:picked|chose|set|planned) (?:the|a) (?:date|day|time|spot|place)\b",
+        r"\b(?:found|picked) (?:a|the) (?:spot|place|bridge|building)\b",
+        r"\b(?:tonight|tomorrow|today|this weekend) is the (?:day|night)\b",
+        r"\b(?:goodbye|suicide) (?:letters?|notes?)\b",
+        r"\b(?:wrote|written|writing|left) (?:a |my )?(?:letters?|notes?) (?:to|for) (?:everyone|my \w+)\b",
+    ],
+    SELF_HARM: [
+        r"\b(?:cut|cutting|cuts|burn|burning|burned|burnt|hurt|hurting|harm|harming|hit|hitting|scratch"
+        r"|scratching|carve|carved|carving|slash|slashed) (?:into )?"
+        r"(?:myself|my (?:arms?|wrists?|legs?|thighs?|skin))\b"
+        r"(?! (?:shaving|cooking|on the|by accident|accidentally))",
+        r"\bslit (?:my )?(?:wrists?|throat)\b",
+        r"\bself[- ]?(?:harm\w*|injur\w*)\b",
+        r"\b(?:urge|want|wanna|need) to (?:cut|hurt myself|harm myself|burn myself)\b",
+    ],
+    HOPELESSNESS: [
+        r"\bno (?:point|reason) (?:in )?(?:anymore|any more|living|trying|going on|to live|to try|to go on)\b",
+        r"\b(?:such |just |only )?a (?:burden|waste of space)\b",
+        r"\b(?:never|wont|won't|will never) (?:be )?(?:happy|better|get better|okay|ok) again\b",
+        r"\bnothing (?:will|is going to|gonna) (?:ever )?(?:change|get better)\b",
+        r"\b(?:gave|given|giving) up on (?:everything|life|myself)\b",
+        r"\bno (?:strength|energy) (?:left )?to (?:go on|keep going|live|fight)\b",
+        r"\b(?:everyone|everybody) (?:would|will|'d) be better off\b",
+    ],
+    DANGER_OTHERS: [
+        r"\b(?:kill|killing|hurt|hurting|stab|stabbing|hit|hitting|beat|beating|punch|punching|strangle|choke|shoot)"
+        r" (?:him|her|them|my (?:\w+ )?(?:son|daughter|kid|kids|baby|wife|husband|boss|mom|dad|mother|father|ex)"
+        r"|that \w+|someone|somebody|people)\b",
+        r"\b(?:urge|want|wanna|going|gonna) (?:to )?(?:kill|hurt|stab|hit|beat up)"
+        r" (?:someone|somebody|people|him|her)\b",
+    ],
+    _IDIOM: [
+        r"(?<!wish )\bi could (?:just )?die(?=[,.!]| of| laughing)",
+        r"\b(?:phone|battery|laptop|plant|car|tv) (?:just )?died\b",
+        r"\b(?:joke|movie|show|that|this|it|you) (?:killed|kills|is killing|was killing) me\b",
+        r"\bkill for (?:a|an|some)\b",
+    ],
+}
+for _kind, _extra in _EN_WIDER.items():
+    EN_PATTERNS[_kind].extend(_extra)
+
 EN_NEGATION = [
     "no",
     "not",
@@ -502,7 +653,7 @@ EN_TERMINATION = [
 ]
 EN_INTENT = re.compile(
     r"\b(?:i'?m going to|i am going to|im going to|going to|gonna|i will|i'll|i ll|decided|planned|plan to)\b"
-    r"|\b(?:tonight|tomorrow|this weekend|on saturday|on sunday)\b"
+    r"|\b(?:tonight|tonite|2nite|tmrw|tomorrow|this weekend|on saturday|on sunday)\b"
 )
 
 _FIRST_PERSON = {
@@ -721,6 +872,60 @@ def _any_expression(patterns: dict[str, list[str]]) -> re.Pattern[str]:
 _ANY = {"fr": (_any_expression(FR_PATTERNS), "NORM"), "en": (_any_expression(EN_PATTERNS), "LOWER")}
 
 
+def _required(items: list[Any]) -> list[frozenset[str]]:
+    """Sets of literal strings a match of the parsed pattern `items` must contain: at least one
+    string of *every* set (a run of plain characters is a set of one; an alternation is the union
+    of one set per branch). Sound, not complete: what it cannot tell (classes, optional parts)
+    it leaves out, which only makes the check weaker."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    out: list[frozenset[str]] = []
+    run = ""
+    for op, av in items:
+        if op is c.LITERAL:
+            run += chr(av)
+            continue
+        if run:
+            out.append(frozenset({run}))
+            run = ""
+        if op is c.SUBPATTERN:
+            out.extend(_required(list(av[-1])))
+        elif op is c.BRANCH:
+            alternatives = [_required(list(branch)) for branch in av[1]]
+            if all(alternatives):
+                out.append(frozenset().union(*(max(a, key=lambda s: min(map(len, s))) for a in alternatives)))
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
+            out.extend(_required(list(av[2])))
+    if run:
+        out.append(frozenset({run}))
+    return out
+
+
+def _literal_needs(patterns: dict[str, list[str]]) -> list[tuple[tuple[str, ...], ...]]:
+    from re import _parser  # type: ignore[attr-defined]
+
+    needs = set()
+    for kind, group in patterns.items():
+        if kind == _IDIOM:
+            continue
+        for pattern in group:
+            groups = _required(list(_parser.parse(pattern)))
+            # The most telling set first (longest shortest string): most notes fail it at once.
+            groups.sort(key=lambda s: (-min(map(len, s)), len(s)))
+            needs.add(tuple(tuple(sorted(s)) for s in groups))
+    return sorted(needs)
+
+
+# Before the alternation (a few ms on 2,000 characters now that it holds some 150 patterns): a
+# pattern can only match a text holding a string of each of its literal sets ("me " and one of
+# "tuer", "suicider"), which plain substring tests (C speed) tell in a fraction of a millisecond.
+_NEEDS = {"fr": _literal_needs(FR_PATTERNS), "en": _literal_needs(EN_PATTERNS)}
+
+
+def _may_hold_a_pattern(plain: str, language: str) -> bool:
+    return any(all(any(s in plain for s in group) for group in need) for need in _NEEDS[language])
+
+
 _PLAIN = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "œ": "oe", "æ": "ae", "…": "..."})
 
 
@@ -738,7 +943,9 @@ def _plain_text(text: str, language: str) -> str | None:
 def could_match(text: str, language: str) -> bool:
     """False only when no risk pattern can match the note: most notes stop here, before spaCy."""
     plain = _plain_text(text, language)
-    return plain is None or bool(_ANY[language][0].search(plain))
+    if plain is None:
+        return True
+    return _may_hold_a_pattern(plain, language) and bool(_ANY[language][0].search(plain))
 
 
 def _run(nlp: Any, text: str, language: str) -> Any:

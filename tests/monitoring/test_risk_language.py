@@ -54,7 +54,7 @@ def test_each_language_finds_most_risk_and_flags_few_negatives(report, language)
 
 def test_the_held_out_sets_are_there_to_be_reported():
     # Their figures are in docs/risk-language.md; they are not thresholds (see what it misses).
-    for name in ("holdout", "holdout2"):
+    for name in ("holdout", "holdout2", "holdout3"):
         rows = eval_rows(SETS[name])
         assert rows and {r["lang"] for r in rows} == {"fr", "en"}
 
@@ -161,3 +161,59 @@ def test_the_shortcut_before_spacy_never_skips_a_note_the_matcher_would_read():
                 doc = pipe(doc)
             if expression.search(get_text(doc, attr, False)):
                 assert rl.could_match(text, language), (language, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # Families, conjugations and SMS spellings (the widened lexicon), none from a data set.
+        ("jvais me pendre cte nuit", rl.PLAN),
+        ("g plus la force", rl.HOPELESSNESS),
+        ("chui un boulet pour eux", rl.HOPELESSNESS),
+        ("jai plus envie de vivre", rl.IDEATION),
+        ("plus aucune raison de me lever le matin", rl.HOPELESSNESS),
+        ("i wanna unalive myself", rl.IDEATION),
+        ("i dont want to wake up", rl.IDEATION),
+        ("gonna od tonight", rl.PLAN),
+        ("i will never be happy again", rl.HOPELESSNESS),
+        ("im gonna hurt my ex", rl.DANGER_OTHERS),
+    ],
+)
+def test_the_widened_families_are_found(text, kind):
+    assert kind in rl.kinds_of(rl.detect(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "je ne veux pas mourir",
+        "jpense pas a me tuer",
+        "ma soeur veut mettre fin a ses jours",
+        "il y a 3 ans je voulais en finir",
+        "i dont want to kill myself",
+        "my brother said he wants to end it all",
+        "i used to cut my arms",
+        "ce trajet me tue",
+        "je me suis coupee en cuisinant",
+        "sans idée suicidaire",
+    ],
+)
+def test_the_widened_families_keep_their_qualifiers(text):
+    assert rl.detect(text) == []
+
+
+def test_the_literal_precheck_is_a_necessary_condition_of_every_pattern():
+    # Each pattern's literal sets, read from its parse: a text the pattern matches holds one
+    # string of every set. Checked on the pattern's own matches in every sentence of every set.
+    import re
+
+    texts = [r["text"] for name in SETS for r in eval_rows(SETS[name])]
+    for language, patterns in (("fr", rl.FR_PATTERNS), ("en", rl.EN_PATTERNS)):
+        for kind, group in patterns.items():
+            for pattern in group:
+                compiled = re.compile(pattern)
+                for text in texts:
+                    plain = rl._plain_text(text, language)
+                    found = plain and compiled.search(plain)
+                    if found and kind != "idiom":
+                        assert rl._may_hold_a_pattern(found.group(0), language), (pattern, text)
