@@ -152,7 +152,7 @@ def _is_improvement(factor: dict[str, Any]) -> bool:
     if feature in _HIGHER_IS_WORSE and value is not None:
         before = p.get("previous") if p.get("previous") is not None else p.get("usual")
         return before is not None and value < before
-    if feature in ("logging", "sensors"):
+    if feature in ("logging", "sensors", "wearable"):
         if (p.get("days_since") or 0) >= 2:
             return False
         days7, usual7 = p.get("days7"), p.get("usual7")
@@ -206,8 +206,17 @@ _CHANNEL_NAMES = {
     "pitch_sd": lambda: _("voice pitch variability"),
     "screen": lambda: _("phone screen time"),
     "unlocks": lambda: _("phone unlocks"),
+    "activity_mean": lambda: _("wrist activity"),
+    "activity_zero_share": lambda: _("motionless time (wrist)"),
+    "rhythm_is": lambda: _("regularity of the daily rhythm from day to day (wrist)"),
+    "rhythm_iv": lambda: _("fragmentation of rest and activity (wrist)"),
+    "rhythm_ra": lambda: _("contrast between day and night activity (wrist)"),
+    "rhythm_l5": lambda: _("activity in the quietest 5 hours (wrist)"),
+    "rhythm_m10": lambda: _("activity in the most active 10 hours (wrist)"),
 }
-_PERCENT_CHANNELS = {"steps", "distance", "unlocks", "screen"}
+_PERCENT_CHANNELS = {"steps", "distance", "unlocks", "screen", "activity_mean", "rhythm_l5", "rhythm_m10"}
+# Rest-activity rhythm indices without a unit (IS and RA 0-1, IV 0-2): two decimals.
+_INDEX_CHANNELS = {"rhythm_is", "rhythm_iv", "rhythm_ra"}
 _SCALE_CHANNELS = {"anxiety", "energy", "irritability", "sleep_quality"}  # self-reports 0-10
 _QUESTIONNAIRES = {"phq9": ("PHQ-9", 27), "gad7": ("GAD-7", 21), "asrm": ("ASRM", 20)}
 
@@ -222,6 +231,10 @@ def _amount(feature: str, value: float | None) -> str:
         return _("%(n)s unlocks a day") % {"n": _fmt(value, 0)}
     if feature == "screen":
         return _("%(n)s minutes of screen time a day") % {"n": _fmt(value, 0)}
+    if feature in ("activity_mean", "rhythm_l5", "rhythm_m10"):
+        return _("%(n)s activity counts a minute") % {"n": _fmt(value, 0)}
+    if feature in _INDEX_CHANNELS:
+        return _fmt(value, 2)
     if feature == "time_at_home":
         return _("%(n)s minutes a day") % {"n": _fmt(value, 0)}
     if feature == "speech_rate":
@@ -243,6 +256,8 @@ def _difference(feature: str, delta: float) -> str:
         return _("%(n)s minutes") % {"n": _fmt(delta, 0)}
     if feature in ("speech_rate", "pitch_sd"):
         return _amount(feature, delta)
+    if feature in _INDEX_CHANNELS:
+        return _fmt(delta, 2)
     return _fmt(delta)
 
 
@@ -294,6 +309,14 @@ def factor_label(feature: str, params: dict[str, Any]) -> str:
         if since >= 2:
             return _("no phone sensor data for %(days)s") % {"days": _days(since)}
         return _("phone sensor data on %(n)s of the last 7 days (usually %(usual)s days of 7)") % {
+            "n": int(p.get("days7") or 0),
+            "usual": _fmt(p.get("usual7")),
+        }
+    if feature == "wearable":
+        since = p.get("days_since") or 0
+        if since >= 2:
+            return _("no wrist activity data for %(days)s") % {"days": _days(since)}
+        return _("wrist activity data on %(n)s of the last 7 days (usually %(usual)s days of 7)") % {
             "n": int(p.get("days7") or 0),
             "usual": _fmt(p.get("usual7")),
         }
@@ -369,7 +392,7 @@ def factor_label(feature: str, params: dict[str, Any]) -> str:
             "value": _amount(feature, value),
             "usual": _fmt(usual, 1 if feature == "distance" else 0),
         }
-    if feature == "pause" or feature == "sleep_efficiency":
+    if feature in ("pause", "sleep_efficiency", "activity_zero_share"):
         template = (
             _("%(what)s up: %(value)s%% vs usual %(usual)s%%")
             if delta >= 0
@@ -381,7 +404,7 @@ def factor_label(feature: str, params: dict[str, Any]) -> str:
         if delta >= 0
         else _("%(what)s %(delta)s below this patient's usual (%(value)s vs usually %(usual)s)")
     )
-    digits = 0 if feature in ("time_at_home", "speech_rate") else 1
+    digits = 0 if feature in ("time_at_home", "speech_rate") else 2 if feature in _INDEX_CHANNELS else 1
     return template % {
         "what": name,
         "delta": _difference(feature, abs(delta)),

@@ -178,7 +178,7 @@ def _child(mode: str, ids_file: str, day_text: str) -> None:
 
     django.setup()
     from ml import registry, scoring, selectors
-    from ml.features import FEATURES, LOOKBACK_DAYS
+    from ml.features import LOOKBACK_DAYS
 
     ids = json.loads(open(ids_file).read())
     day = dt.date.fromisoformat(day_text)
@@ -214,7 +214,7 @@ def _child(mode: str, ids_file: str, day_text: str) -> None:
                 patient_ids=chunk, start=day - dt.timedelta(days=LOOKBACK_DAYS - 1), end=day
             )
             rows += len(frame)
-        x = np.random.default_rng(0).normal(size=(len(ids), len(FEATURES)))
+        x = np.random.default_rng(0).normal(size=(len(ids), len(model.feature_names)))
         with threadpool_limits(limits=1, user_api="openmp"):  # as the scoring service runs
             scored = len(model.pipeline.predict_proba(x))
     elapsed = time.perf_counter() - started

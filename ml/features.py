@@ -38,6 +38,20 @@ CHANNELS: dict[str, tuple[str, str, float, float]] = {
     "screen": ("screen_minutes", "id", 30.0, 240.0),
     "unlocks": ("unlocks", "log1p", 0.15, 4.2),
 }
+# Wrist actigraphy (docs/actigraphy.md): the day's mean count a minute and share of motionless
+# minutes, and the rest-activity rhythm over the 7 days ending on the day. Missing for every
+# patient without a wearable: training keeps only the columns it has data for
+# (ml.training.usable_features), so a cohort without wearables trains the model it did before.
+ACTIGRAPHY_CHANNELS: dict[str, tuple[str, str, float, float]] = {
+    "activity_mean": ("activity_mean", "log1p", 0.15, 5.0),
+    "activity_zero_share": ("activity_zero_share", "id", 0.03, 0.4),
+    "rhythm_is": ("rhythm_is", "id", 0.05, 0.6),
+    "rhythm_iv": ("rhythm_iv", "id", 0.08, 0.8),
+    "rhythm_ra": ("rhythm_ra", "id", 0.04, 0.8),
+    "rhythm_l5": ("rhythm_l5", "log1p", 0.2, 3.0),
+    "rhythm_m10": ("rhythm_m10", "log1p", 0.15, 5.5),
+}
+CHANNELS.update(ACTIGRAPHY_CHANNELS)
 SELF_REPORT_CHANNELS = ("mood", "anxiety", "energy", "irritability", "sleep_quality")
 QUESTIONNAIRES = ("phq9", "gad7", "asrm")
 CHANNEL_SUFFIXES = ("z3", "z7", "z14", "trend", "vol7", "miss7")
@@ -115,8 +129,9 @@ GROUPS["logging"] = ["checkin_days7", "checkin_vs_base", "days_since_checkin"] +
     f"{ch}__miss7" for ch in SELF_REPORT_CHANNELS
 ]
 GROUPS["sensors"] = ["passive_days7", "passive_vs_base", "days_since_passive"] + [
-    f"{ch}__miss7" for ch in CHANNELS if ch not in SELF_REPORT_CHANNELS
+    f"{ch}__miss7" for ch in CHANNELS if ch not in SELF_REPORT_CHANNELS and ch not in ACTIGRAPHY_CHANNELS
 ]
+GROUPS["wearable"] = [f"{ch}__miss7" for ch in ACTIGRAPHY_CHANNELS]
 GROUPS["medication"] = ["med_rate7", "med_vs_base"]
 for _name in COMPOSITES:
     # Composites move with their channels; explanations attribute them to a pattern.
@@ -279,6 +294,15 @@ def build_features(
         out[f"ref__{ch}__base_sd"] = base_sd
         last = _last_index(~np.isnan(grid(column, how)))[pi, ti]
         out[f"ref__{ch}__days_since"] = np.where(last >= 0, ti - last, np.nan)
+        if ch in ACTIGRAPHY_CHANNELS:
+            # No wearable (yet): missingness is not a deviation, the feature is missing.
+            out[f"{ch}__miss7"] = np.where(last >= 0, out[f"{ch}__miss7"], np.nan)
+            if ch == "activity_mean":
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    rate = np.where(base_days > 0, base_n / np.where(base_days > 0, base_days, 1), np.nan)
+                out["ref__wearable__days7"] = np.where(last >= 0, n7, np.nan)
+                out["ref__wearable__rate"] = np.where(last >= 0, rate, np.nan)
+                out["ref__wearable__days_since"] = out[f"ref__{ch}__days_since"]
 
     for q in QUESTIONNAIRES:
         values = grid(q)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .features import ACTIGRAPHY_CHANNELS, CHANNEL_SUFFIXES
+
 METRICS = [
     ("auroc", "AUROC"),
     ("auprc", "AUPRC"),
@@ -68,6 +70,23 @@ def weak_subgroups(result: dict[str, Any], margin: float = 0.05) -> list[str]:
     return weak
 
 
+def _features_line(training: dict[str, Any]) -> str:
+    """How many inputs the model reads, and whether wrist actigraphy is among them."""
+    if "features" not in training:
+        return ""
+    dropped = training.get("features_dropped") or []
+    wearable = [f for f in dropped if f.split("__")[0] in ACTIGRAPHY_CHANNELS]
+    others = len(dropped) - len(wearable)
+    if len(wearable) == len(ACTIGRAPHY_CHANNELS) * len(CHANNEL_SUFFIXES):
+        wrist = "no wrist actigraphy (no training patient had wearable data; those inputs are left out)"
+    elif wearable:
+        wrist = f"wrist actigraphy (activity and rest-activity rhythm) except {len(wearable)} inputs without data"
+    else:
+        wrist = "wrist actigraphy (activity and rest-activity rhythm) among them"
+    extra = f"; {others} other inputs without any data in training left out" if others else ""
+    return f"The model reads {training['features']} inputs: {wrist}{extra}."
+
+
 def model_card(*, version: str, report: dict[str, Any], seed: int) -> str:
     training = report.get("training", {})
     scorers = report.get("scorers", {})
@@ -82,6 +101,7 @@ def model_card(*, version: str, report: dict[str, Any], seed: int) -> str:
             f"{_cell(fm.get('auroc'))}, relapses alerted {_cell(fm.get('event_sensitivity'))}.\n"
         )
     standing = report.get("standing")
+    features_line = _features_line(training)
     weak_lines = (
         "\n".join(f"- Weaker for {w}." for w in weak)
         if weak
@@ -113,6 +133,7 @@ over 3, 7 and 14 days, trends, variability (e.g. sleep-timing irregularity), mis
 logging adherence, questionnaire changes, and the diagnosis group. A histogram gradient-boosting
 classifier, calibrated (sigmoid, patient-grouped folds). Explanations: each factor group is
 replaced by the patient's usual value and the change in the calibrated score is its weight.
+{features_line}
 Operating threshold {report.get("operating_threshold", 0):.4f}, the lowest that keeps
 {report.get("alert_budget_per_patient_month")} alert per patient-month or fewer (consecutive
 alert days count once) on {report.get("operating_threshold_basis", "held-out patients' scores")}.

@@ -249,6 +249,13 @@ def factor_params(group: str, row: Any) -> dict[str, Any]:
             "days7": _num(row.get(f"{name}_days7")),
             "usual7": None if rate is None else round(7 * rate, 1),
         }
+    if group == "wearable":
+        rate = _num(row.get("ref__wearable__rate"))
+        return {
+            "days_since": _num(row.get("ref__wearable__days_since")),
+            "days7": _num(row.get("ref__wearable__days7")),
+            "usual7": None if rate is None else round(7 * rate, 1),
+        }
     if group == "medication":
         logged = _num(row.get("ref__medication__logged7"))
         rate = _num(row.get("med_rate7"))

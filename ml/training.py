@@ -126,9 +126,27 @@ def _groups(frame: pd.DataFrame) -> np.ndarray:
     return frame["code" if "code" in frame.columns else "patient"].to_numpy()
 
 
-def fit_pipeline(kind: str, X: pd.DataFrame, y: np.ndarray, groups: np.ndarray, seed: int) -> Pipeline:
+def usable_features(X: pd.DataFrame, groups: np.ndarray) -> list[str]:
+    """The FEATURES (in their order) that have at least one value in the training rows of
+    every patient-grouped fold, hence in all of X: gradient boosting cannot bin a column that
+    is missing on every row it is fitted on (a wearable channel in a cohort without wearables,
+    or whose only wearers fall in one fold). A cohort without any wearable keeps exactly the
+    features of the phone-only model."""
+    present = X[FEATURES].notna().to_numpy()
+    keep = present.any(axis=0)
+    if len(np.unique(groups)) >= 3:
+        for train_idx, _test_idx in _grouped_folds(groups):
+            keep &= present[train_idx].any(axis=0)
+    return [name for name, kept in zip(FEATURES, keep, strict=True) if kept]
+
+
+def fit_pipeline(
+    kind: str, X: pd.DataFrame, y: np.ndarray, groups: np.ndarray, seed: int, columns: list[str] | None = None
+) -> Pipeline:
+    """Fit on `columns` (by default those usable_features keeps); predict with the same ones."""
+    columns = usable_features(X, groups) if columns is None else columns
     pipeline = make_pipeline(kind, seed, cv=_grouped_folds(groups) if kind == "model" else 3)
-    pipeline.fit(X[FEATURES].to_numpy(dtype=float), y.astype(int))
+    pipeline.fit(X[columns].to_numpy(dtype=float), y.astype(int))
     return pipeline
 
 
@@ -230,12 +248,13 @@ def compare_scorers(
     test = labelled[labelled["patient"].isin(test_p)].reset_index(drop=True)
     scores: dict[str, np.ndarray] = {}
     fitted: dict[str, Pipeline] = {}
+    columns = usable_features(train, _groups(train))
     for kind in ("model", "logistic"):
         if progress:  # announced before the long fit, so the bar says what is running
             folds = "3 patient-grouped calibration folds" if kind == "model" else "3 calibration folds"
             progress(f"fitting {kind} on {len(train_p)} patients ({folds})")
-        fitted[kind] = fit_pipeline(kind, train, train["y"].to_numpy(), _groups(train), seed)
-        scores[kind] = fitted[kind].predict_proba(test[FEATURES].to_numpy(dtype=float))[:, 1]
+        fitted[kind] = fit_pipeline(kind, train, train["y"].to_numpy(), _groups(train), seed, columns)
+        scores[kind] = fitted[kind].predict_proba(test[columns].to_numpy(dtype=float))[:, 1]
         if progress:
             progress(kind)
     scores["heuristic"] = heuristic_score(test)
@@ -297,12 +316,13 @@ def forward_split(
         return {}
     result: dict[str, Any] = {"cut": cut.date().isoformat(), "train_days": len(train), "test_days": len(test)}
     held = test[["patient", "date", "y"]].copy()
+    columns = usable_features(train, _groups(train))
     for kind in ("model", "logistic", "heuristic"):
         if kind == "heuristic":
             s = heuristic_score(test)
         else:
-            s = fit_pipeline(kind, train, train["y"].to_numpy(), _groups(train), seed).predict_proba(
-                test[FEATURES].to_numpy(dtype=float)
+            s = fit_pipeline(kind, train, train["y"].to_numpy(), _groups(train), seed, columns).predict_proba(
+                test[columns].to_numpy(dtype=float)
             )[:, 1]
         frame = held.assign(score=s)
         threshold = evaluation.threshold_for_budget(frame, budget)
@@ -329,9 +349,12 @@ def train_risk_model(
     )
     report["held_out_patients"] = sorted({str(p) for p in held_out["patient"].unique()})
     labelled = data[data["y"].notna()].reset_index(drop=True)
+    # The deployed model's inputs: scoring and explanations read exactly these columns
+    # (RiskModel.feature_names), whatever build_features computes besides.
+    columns = usable_features(labelled, _groups(labelled))
     if progress:
         progress(f"fitting the final model on all {labelled['patient'].nunique()} patients")
-    pipeline = fit_pipeline("model", labelled, labelled["y"].to_numpy(), _groups(labelled), seed)
+    pipeline = fit_pipeline("model", labelled, labelled["y"].to_numpy(), _groups(labelled), seed, columns)
     if progress:
         progress("operating threshold for the alert budget")
     # The operating threshold meets the alert budget on the deployed model's own scores of
@@ -339,7 +362,7 @@ def train_risk_model(
     # score: every patient's latest HORIZON_DAYS days, whose outcome is not known yet. The
     # scores of the fold models that evaluate it are on another scale (a model fitted on
     # more patients scores higher or lower overall), and the labelled past is in-sample.
-    frame, basis = _threshold_basis(data, pipeline.predict_proba(data[FEATURES].to_numpy(dtype=float))[:, 1])
+    frame, basis = _threshold_basis(data, pipeline.predict_proba(data[columns].to_numpy(dtype=float))[:, 1])
     curve = evaluation.budget_curve(frame, budgets=tuple(sorted({0.25, 0.5, 1.0, 2.0, 4.0, budget})))
     threshold = dict((b, t) for b, t in curve)[budget]
     report["operating_threshold"] = threshold
@@ -352,10 +375,12 @@ def train_risk_model(
         "events": int(len(events)),
         "data_start": pd.Timestamp(data["date"].min()).date().isoformat() if len(data) else None,
         "data_end": pd.Timestamp(data["date"].max()).date().isoformat() if len(data) else None,
+        "features": len(columns),
+        "features_dropped": [name for name in FEATURES if name not in columns],
     }
     model = RiskModel(
         pipeline=pipeline,
-        feature_names=list(FEATURES),
+        feature_names=list(columns),
         threshold=threshold,
         budget_curve=curve,
         seed=seed,

@@ -128,9 +128,10 @@ def test_explanations_in_batches_equal_one_pass(monkeypatch):
 
 def test_tree_by_tree_counterfactuals_equal_a_full_predict_proba(monkeypatch):
     import ml.serving as serving
-    from ml.features import FEATURES, GROUPS
+    from ml.features import GROUPS
 
     model, _report = trained()
+    FEATURES = model.feature_names  # the columns the model was fitted on
     _lines, _latent, summaries, pats, events = cohort()
     rows = build_dataset(summaries, pats, events).sample(400, random_state=1)
     X = rows[FEATURES].to_numpy(dtype=float)
@@ -231,9 +232,10 @@ def test_training_does_not_depend_on_primary_keys():
 
 
 def test_operating_threshold_meets_the_budget_on_the_deployed_models_scores_of_the_latest_days():
-    from ml.training import FEATURES, HORIZON_DAYS
+    from ml.training import HORIZON_DAYS
 
     model, report = trained()
+    FEATURES = model.feature_names
     _lines, _latent, summaries, pats, events = cohort()
     data = build_dataset(summaries, pats, events)
     recent = data["date"] > data["date"].max() - pd.Timedelta(days=HORIZON_DAYS)
