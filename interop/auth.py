@@ -4,6 +4,7 @@ access tokens it issues are JWTs signed with the server's secret (HS256), valid 
 most, never refreshed. A `jti` seen once is kept in the cache (Redis) until its `exp` and
 refused again."""
 
+import hashlib
 import time
 import uuid
 from dataclasses import dataclass
@@ -21,6 +22,12 @@ MAX_ASSERTION_LIFETIME = 300  # seconds: `exp` at most 5 minutes ahead
 TOKEN_LIFETIME = 300  # seconds
 ACCESS_AUDIENCE = "relapse-monitoring:fhir"
 RESOURCE_TYPES = ("Patient", "Observation", "QuestionnaireResponse", "Flag", "CarePlan", "Composition")
+
+
+def _access_key() -> str:
+    """The key of the access tokens: derived from SECRET_KEY, so that it differs from the key
+    of the users' API tokens (simplejwt) and neither kind is ever taken for the other."""
+    return hashlib.sha256(f"relapse-monitoring:fhir-access:{settings.SECRET_KEY}".encode()).hexdigest()
 
 
 class AuthError(Exception):
@@ -139,7 +146,7 @@ def token_issue(*, form: dict[str, str], token_url: str, now: float | None = Non
             "exp": int(now) + TOKEN_LIFETIME,
             "jti": uuid.uuid4().hex,
         },
-        settings.SECRET_KEY,
+        _access_key(),
         algorithm="HS256",
     )
     return {
@@ -159,7 +166,7 @@ def system_from_bearer(header: str) -> SystemActor:
     try:
         claims = jwt.decode(
             token,
-            settings.SECRET_KEY,
+            _access_key(),
             algorithms=["HS256"],
             audience=ACCESS_AUDIENCE,
             issuer=ACCESS_AUDIENCE,

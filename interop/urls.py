@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import path
 
 from . import views
 
@@ -14,5 +14,6 @@ urlpatterns = [
     path("Flag", views.flag_search, name="fhir_flag_search"),
     path("CarePlan", views.care_plan_search, name="fhir_careplan_search"),
     path("Composition", views.composition_search, name="fhir_composition_search"),
-    re_path(r"^(?P<rest>.*)$", views.unknown),
+    # Anything else under /fhir/: an OperationOutcome, not an HTML page.
+    path("<path:rest>", views.unknown, name="fhir_unknown"),
 ]

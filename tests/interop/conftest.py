@@ -98,3 +98,19 @@ def days_of_data(patient: Any, days: int) -> None:
         )
         for n in range(1, days + 1)
     )
+
+
+def system_token(client: Any, *, establishment: Any, client_id: str, token_url: str) -> str:
+    """Register a system of `establishment` with a fresh ES384 key and get its access token
+    from the token endpoint (as the route matrix's FHIR actors do)."""
+    key = ec.generate_private_key(ec.SECP384R1())
+    FhirSystem.objects.create(
+        establishment=establishment,
+        name=client_id,
+        client_id=client_id,
+        jwks={"keys": [public_jwk(key, "ES384", "k1")]},
+    )
+    signed = assertion(key, token_url=token_url, client_id=client_id, kid="k1")
+    response = client.post("/fhir/auth/token", token_form(signed))
+    assert response.status_code == 200, response.content
+    return str(response.json()["access_token"])
