@@ -63,7 +63,7 @@ CRISIS_PLAN_CATEGORY = "urn:relapse-monitoring:care-plan"
 
 
 def patient_resource(patient: Patient) -> dict[str, Any]:
-    identifiers = [{"system": PATIENT_CODES, "value": patient.code}]
+    identifiers: list[dict[str, Any]] = [{"system": PATIENT_CODES, "value": patient.code}]
     if patient.ins:
         identifiers.insert(
             0,
@@ -308,7 +308,10 @@ def flag_resource(alert: Alert) -> dict[str, Any]:
 
 def care_plan_resource(plan: CrisisPlan) -> dict[str, Any]:
     """The crisis plan, written with the patient, as an active CarePlan with its three parts."""
-    parts = [(str(CrisisPlan._meta.get_field(name).verbose_name), getattr(plan, name)) for name in CrisisPlan.FIELDS]
+    parts = [
+        (str(getattr(CrisisPlan._meta.get_field(name), "verbose_name", name)), getattr(plan, name))
+        for name in CrisisPlan.FIELDS
+    ]
     div = "".join(
         f"<h3>{html.escape(title.capitalize())}</h3><p>{html.escape(text)}</p>" for title, text in parts if text
     )
