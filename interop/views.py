@@ -201,11 +201,12 @@ def _bundle(request: HttpRequest, resources: list[dict[str, Any]]) -> HttpRespon
         links.append(link("previous", max(0, offset - count)))
     entries = []
     for resource in page:
-        validated = get_fhir_model_class(resource["resourceType"]).model_validate(resource)
+        # Validated as sent (the builders' dicts are already FHIR JSON; no re-serialisation).
+        get_fhir_model_class(resource["resourceType"]).model_validate(resource)
         entries.append(
             {
                 "fullUrl": f"{base}/{resource['resourceType']}/{resource['id']}",
-                "resource": validated.model_dump(mode="json", exclude_none=True),
+                "resource": resource,
                 "search": {"mode": "match"},
             }
         )
