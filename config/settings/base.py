@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "mobile",
     "records",
     "demo",
+    "interop",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -32,7 +33,12 @@ ACTORS = [
     # with an active emergency access to patient A (the `access_id` routes name).
     "emergency_none",
     "emergency_on",
+    # FHIR client systems (SMART Backend Services tokens): one of patient A's establishment,
+    # one of another establishment. Outside /fhir/ their tokens are nobody's.
+    "fhir_in",
+    "fhir_out",
 ]
+FHIR_ACTORS = {"fhir_in", "fhir_out"}
 EMERGENCY_ACTORS = {"emergency_none", "emergency_on"}
 CLINICIANS_IN = {"nurse_in", "psy_in"}
 CLINICIANS = {"nurse_in", "nurse_out", "psy_in", "psy_out"}
@@ -87,6 +93,7 @@ PAGE_PSYCHIATRIST_OR_ADMIN = {
     "admin": OK,
 }
 DJANGO_ADMIN = {**dict.fromkeys(ACTORS, "login"), "admin": OK}
+FHIR_PATIENT_SEARCHES = ["Observation", "QuestionnaireResponse", "Flag", "CarePlan", "Composition"]
 
 ROUTES: dict[str, dict[str, object]] = {
     "healthz": PUBLIC,
@@ -179,6 +186,31 @@ ROUTES: dict[str, dict[str, object]] = {
         "patient_b": 404,
     },
 }
+# Outside /fhir/ a FHIR system's token is no identity: what an anonymous caller gets, except
+# that an invalid bearer token on a public API route may be refused (401) where none is not.
+for _rule in ROUTES.values():
+    for _actor in FHIR_ACTORS:
+        _rule[_actor] = _rule["anonymous"] if _rule["anonymous"] != OK else "ok_or_401"
+# The FHIR API: system tokens only; a patient of another establishment is not found.
+FHIR_PUBLIC = dict.fromkeys(ACTORS, OK)
+FHIR_SYSTEM = {a: (OK if a in FHIR_ACTORS else 401) for a in ACTORS}
+FHIR_PATIENT = {**FHIR_SYSTEM, "fhir_out": 404}
+ROUTES.update(
+    {
+        "fhir/metadata": FHIR_PUBLIC,
+        "fhir/.well-known/smart-configuration": FHIR_PUBLIC,
+        "fhir/auth/token": FHIR_PUBLIC,  # the signed assertion in the body is the credential
+        "fhir/Patient": FHIR_SYSTEM,  # no identifier: 400 (no browsing)
+        "fhir/Patient/<str:patient_id>": FHIR_PATIENT,
+        "fhir/Patient/<str:patient_id>/$everything": FHIR_PATIENT,
+        "fhir/Observation": FHIR_SYSTEM,  # no patient: 400; the patient's data below
+        "fhir/QuestionnaireResponse": FHIR_SYSTEM,
+        "fhir/Flag": FHIR_SYSTEM,
+        "fhir/CarePlan": FHIR_SYSTEM,
+        "fhir/Composition": FHIR_SYSTEM,
+        "fhir/<path:rest>": dict.fromkeys(ACTORS, 404),
+    }
+)
 # Django's admin site: staff only, everyone else is sent to its login page.
 ADMIN_SITE_PREFIX = "admin/"
 
@@ -217,6 +249,16 @@ def world(patient, other_patient, nurse, other_nurse, psychiatrist, team):
     emergency_none = UserFactory(username="er-none", role="emergency")
     emergency_on = UserFactory(username="er-on", role="emergency")
     access = _emergency_access_for(patient, emergency_on)
+    from tests.factories import EstablishmentFactory
+    from tests.interop.conftest import system_token
+
+    token_url = "http://testserver/fhir/auth/token"
+    fhir_tokens = {
+        "fhir_in": system_token(Client(), establishment=team.establishment, client_id="his-in", token_url=token_url),
+        "fhir_out": system_token(
+            Client(), establishment=EstablishmentFactory(code="est-out"), client_id="his-out", token_url=token_url
+        ),
+    }
     clients = {
         "anonymous": APIClient(),
         "patient_a": auth_client(patient.user),
@@ -229,6 +271,9 @@ def world(patient, other_patient, nurse, other_nurse, psychiatrist, team):
         "emergency_none": auth_client(emergency_none),
         "emergency_on": auth_client(emergency_on),
     }
+    for name, fhir_token in fhir_tokens.items():
+        clients[name] = APIClient()
+        clients[name].credentials(HTTP_AUTHORIZATION=f"Bearer {fhir_token}")
     sessions = {}
     for name, user in [
         ("nurse_in", nurse),
@@ -245,6 +290,7 @@ def world(patient, other_patient, nurse, other_nurse, psychiatrist, team):
         c.force_login(user)
         sessions[name] = c
     sessions["anonymous"] = APIClient()
+    sessions["fhir_in"], sessions["fhir_out"] = clients["fhir_in"], clients["fhir_out"]
     kwargs = {
         "patient_id": str(patient.pk),
         "alert_id": str(alert.pk),
@@ -254,6 +300,7 @@ def world(patient, other_patient, nurse, other_nurse, psychiatrist, team):
         "recording_id": str(recording_id),
         "access_id": str(access.pk),
         "lang": "fr",
+        "rest": "Medication",
     }
     return {"clients": clients, "sessions": sessions, "kwargs": kwargs, "secret": patient.code}
 
@@ -297,6 +344,8 @@ def _check(response, expected, secret):  # type: ignore[no-untyped-def]
     assert status < 500, f"server error {status}"
     if expected == OK:
         assert status not in (401, 403, 404), f"refused with {status}"
+    elif expected == "ok_or_401":
+        assert status not in (403, 404), f"refused with {status}"
     elif expected == "login":
         assert status == 302 and "login" in response.headers.get("Location", ""), f"got {status}"
     else:
@@ -323,6 +372,22 @@ def test_route_access(world, route):
         except AssertionError as exc:
             problems.append(f"{actor}: {exc}")
     assert problems == []
+
+
+@pytest.mark.parametrize("search", FHIR_PATIENT_SEARCHES)
+def test_fhir_searches_about_patient_a(world, search):
+    """With `patient=` patient A: her establishment's system gets her data; the other
+    establishment's system an empty searchset; every other actor 401. Nobody else sees her."""
+    url = f"/fhir/{search}?patient={world['kwargs']['patient_id']}"
+    for actor in ACTORS:
+        response = world["clients"][actor].get(url)
+        if actor == "fhir_in":
+            assert response.status_code == 200, actor
+        elif actor == "fhir_out":
+            assert response.status_code == 200 and response.json()["total"] == 0, actor
+            assert world["secret"] not in response.content.decode()
+        else:
+            assert response.status_code == 401, actor
 
 
 @pytest.mark.parametrize("actor", ACTORS)
