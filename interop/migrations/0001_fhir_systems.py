@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('patients', '0006_emerg19_establishments_ins'),
+        ('patients', '0007_establishments_ins'),
     ]
 
     operations = [
