@@ -55,7 +55,7 @@ def sqlite_search_index_ensure(*, connection: BaseDatabaseWrapper, **_: Any) -> 
         present = {row[0] for row in cursor.fetchall()}
         if "django_migrations" not in present:
             return []
-        cursor.execute("SELECT 1 FROM django_migrations WHERE app = 'records' AND name LIKE '%search16%'")
+        cursor.execute("SELECT 1 FROM django_migrations WHERE app = 'records' AND name = '0001_note_search'")
         if cursor.fetchone() is None:
             return []
         rebuilt = []

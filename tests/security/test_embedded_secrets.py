@@ -96,5 +96,5 @@ def test_make_up_runs_production_settings_with_generated_secrets_on_port():
 
 def test_one_port_variable_for_demo_and_procfile():
     plan = _make_dry_run("demo", PORT="8124")
-    assert "-p 8124" in plan and "Serving on http://127.0.0.1:8124" in plan
+    assert "-p 8124" in plan and "Starting the server on http://127.0.0.1:8124" in plan
     assert "${PORT" in (ROOT / "Procfile").read_text()

@@ -122,6 +122,9 @@ ROUTES: dict[str, dict[str, object]] = {
     "api/v1/me/schedule/": PATIENT_SELF,
     "api/v1/me/push/": PATIENT_SELF,
     "api/v1/me/care-team/": PATIENT_SELF,
+    "api/v1/me/crisis-plan/": PATIENT_SELF,
+    # Search: clinicians only, over their own teams' patients (tests/records/test_search.py).
+    "api/v1/search/": CLINICIAN,
     "api/v1/checkins/": PATIENT_SELF,
     "api/v1/questionnaires/": PATIENT_SELF,
     "api/v1/signals/batch/": PATIENT_SELF,
@@ -162,6 +165,7 @@ ROUTES: dict[str, dict[str, object]] = {
     # An emergency clinician signing in lands on her emergency page (a redirect).
     "dashboard/": {**PAGE_CLINICIAN, "emergency_none": OK, "emergency_on": OK},
     "dashboard/patients/": PAGE_CLINICIAN,
+    "dashboard/search/": PAGE_CLINICIAN,
     "dashboard/model/": PAGE_PSYCHIATRIST_OR_ADMIN,
     "dashboard/handover/": PAGE_CLINICIAN,
     "dashboard/patients/<uuid:patient_id>/": PAGE_CLINICIAN_PATIENT,
