@@ -151,7 +151,7 @@ def token_issue(*, form: dict[str, str], token_url: str, now: float | None = Non
     )
     return {
         "access_token": token,
-        "token_type": "bearer",
+        "token_type": "bearer",  # nosec B105 - the OAuth token type, not a password
         "expires_in": TOKEN_LIFETIME,
         "scope": scope,
         "client_id": system.client_id,  # for the audit trail; the view drops it from the answer

@@ -319,7 +319,7 @@ def _search_postgresql(
             where, where_params = scope.sql(source, "date")
             day = source.date_sql.format(day="date")
             branches.append(
-                f"SELECT '{source.kind}' AS kind, t.id::text AS source_id, {source.patient_sql} AS patient_id, "  # noqa: S608
+                f"SELECT '{source.kind}' AS kind, t.id::text AS source_id, {source.patient_sql} AS patient_id, "  # noqa: S608  # nosec B608 - constant identifiers; values are parameters
                 f"{day} AS day, {source.at_sql} AS at, {source.alert_sql}::text AS alert_id, "
                 f"{source.flag_sql} AS flag, 1 + ts_rank_cd(t.search_vector, %s::tsquery, 32) AS rank, "
                 f"'words' AS match FROM {source.table} t {source.joins} "
@@ -337,7 +337,7 @@ def _search_postgresql(
             match = " OR ".join([f"public.relapse_search_fold(%s) <%% {folded}"] * len(words))
             score = ", ".join([f"word_similarity(public.relapse_search_fold(%s), {folded})"] * len(words))
             branches.append(
-                f"SELECT '{source.kind}' AS kind, t.id::text AS source_id, {source.patient_sql} AS patient_id, "  # noqa: S608
+                f"SELECT '{source.kind}' AS kind, t.id::text AS source_id, {source.patient_sql} AS patient_id, "  # noqa: S608  # nosec B608 - constant identifiers; values are parameters
                 f"{day} AS day, {source.at_sql} AS at, {source.alert_sql}::text AS alert_id, "
                 f"{source.flag_sql} AS flag, greatest({score}) AS rank, 'similar' AS match "
                 f"FROM {source.table} t {source.joins} WHERE ({match}) AND {where}"
@@ -355,7 +355,7 @@ def _search_postgresql(
         union = " UNION ALL ".join(branches + more)
         # One row per note: its best way of matching.
         deduped = [
-            f"SELECT DISTINCT ON (kind, source_id) {_COLUMNS} FROM ({union}) u "  # noqa: S608
+            f"SELECT DISTINCT ON (kind, source_id) {_COLUMNS} FROM ({union}) u "  # noqa: S608  # nosec B608 - constant identifiers; values are parameters
             "ORDER BY kind, source_id, rank DESC"
         ]
         with transaction.atomic(), connection.cursor() as cursor:
@@ -369,7 +369,7 @@ def _search_postgresql(
 def _page(branches: list[str], params: list[Any], limit: int, offset: int) -> tuple[list[tuple[Any, ...]], int]:
     union = " UNION ALL ".join(f"({b})" for b in branches)
     sql = (
-        f"SELECT {_COLUMNS}, count(*) OVER () AS total FROM ({union}) hits "  # noqa: S608
+        f"SELECT {_COLUMNS}, count(*) OVER () AS total FROM ({union}) hits "  # noqa: S608  # nosec B608 - constant identifiers; values are parameters
         "ORDER BY rank DESC, day DESC, source_id LIMIT %s OFFSET %s"
     )
     with connection.cursor() as cursor:
@@ -378,7 +378,7 @@ def _page(branches: list[str], params: list[Any], limit: int, offset: int) -> tu
         if rows:
             return [row[:-1] for row in rows], int(rows[0][-1])
         if offset:
-            cursor.execute(f"SELECT count(*) FROM ({union}) hits", params)  # noqa: S608
+            cursor.execute(f"SELECT count(*) FROM ({union}) hits", params)  # noqa: S608  # nosec B608 - constant identifiers; values are parameters
             return [], int(cursor.fetchone()[0])
         return [], 0
 
@@ -463,7 +463,7 @@ def _headlines_postgresql(
             # The French headline first; the English one only where the French marks nothing
             # (ts_headline parses the whole text: it is most of a page's cost).
             cursor.execute(
-                f"SELECT t.id::text, h.french, CASE WHEN strpos(h.french, %s) > 0 THEN NULL "  # noqa: S608
+                f"SELECT t.id::text, h.french, CASE WHEN strpos(h.french, %s) > 0 THEN NULL "  # noqa: S608  # nosec B608 - constant identifiers; values are parameters
                 f"ELSE ts_headline('public.relapse_en', {text}, %s::tsquery, %s) END, {text} "
                 f"FROM {source.table} t, LATERAL (SELECT ts_headline('pg_catalog.french', {text}, %s::tsquery, %s)"
                 f" AS french) h WHERE t.id = ANY(%s::{source.id_type}[])",
@@ -487,7 +487,7 @@ def _search_sqlite(parsed: ParsedQuery, sources: list[_Source], scope: _Scope, l
         day = source.date_sql.format(day="date")
         # bm25 is lower for a better match: negated so that higher is better everywhere.
         branches.append(
-            f"SELECT '{source.kind}' AS kind, t.id AS source_id, {source.patient_sql} AS patient_id, "  # noqa: S608
+            f"SELECT '{source.kind}' AS kind, t.id AS source_id, {source.patient_sql} AS patient_id, "  # noqa: S608  # nosec B608 - constant identifiers; values are parameters
             f"{day} AS day, {source.at_sql} AS at, {source.alert_sql} AS alert_id, {source.flag_sql} AS flag, "
             f"-bm25({source.fts}) AS rank, 'words' AS match, "
             f"snippet({source.fts}, -1, %s, %s, ' … ', 24) AS snippet "
@@ -497,7 +497,7 @@ def _search_sqlite(parsed: ParsedQuery, sources: list[_Source], scope: _Scope, l
         params.extend([marks.open, marks.close, expression, *where_params])
     union = " UNION ALL ".join(branches)
     sql = (
-        f"SELECT {_COLUMNS}, snippet, count(*) OVER () AS total FROM ({union}) hits "  # noqa: S608
+        f"SELECT {_COLUMNS}, snippet, count(*) OVER () AS total FROM ({union}) hits "  # noqa: S608  # nosec B608 - constant identifiers; values are parameters
         "ORDER BY rank DESC, day DESC, source_id LIMIT %s OFFSET %s"
     )
     with connection.cursor() as cursor:
@@ -505,7 +505,7 @@ def _search_sqlite(parsed: ParsedQuery, sources: list[_Source], scope: _Scope, l
         rows = cursor.fetchall()
         total = int(rows[0][-1]) if rows else 0
         if not rows and offset:
-            cursor.execute(f"SELECT count(*) FROM ({union}) hits", params)  # noqa: S608
+            cursor.execute(f"SELECT count(*) FROM ({union}) hits", params)  # noqa: S608  # nosec B608 - constant identifiers; values are parameters
             total = int(cursor.fetchone()[0])
     hits = _hits([row[:9] for row in rows])
     for hit, row in zip(hits, rows, strict=True):

