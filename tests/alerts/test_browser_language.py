@@ -49,7 +49,7 @@ def test_a_risk_language_note_reaches_the_desk_quoted_and_highlighted(
     expect(card.locator(".alert-detail")).to_contain_text("intent or plan")
     quote = card.locator(".alert-quote blockquote")
     expect(quote).to_have_text("Ce soir je prends toute la boite [intent or plan] de xanax.")
-    expect(quote.locator("mark")).to_have_text("toute la boite")
+    expect(quote.locator("mark")).to_have_text("prends toute la boite")
     assert "Rien ne va" not in quote.inner_text()  # the sentence, not the whole note
     assert_no_serious_axe_violations(page, "the desk with a risk-language alert")
     page.screenshot(path=str(artifacts_dir / "risk-language-desk.png"))
@@ -63,7 +63,7 @@ def test_a_risk_language_note_reaches_the_desk_quoted_and_highlighted(
 
     page.goto(f"{live_asgi_server}/dashboard/patients/{patient.pk}/")
     history = page.locator("#alert-list")
-    expect(history.locator("mark")).to_have_text("toute la boite", timeout=15000)
+    expect(history.locator("mark")).to_have_text("prends toute la boite", timeout=15000)
     assert_no_serious_axe_violations(page, "the patient page with a risk-language alert")
     page.screenshot(path=str(artifacts_dir / "risk-language-patient.png"))
     assert problems == []
