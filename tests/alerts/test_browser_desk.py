@@ -157,12 +157,17 @@ def test_a_new_safety_alert_lands_on_top_above_the_fold_with_banner_and_title_co
 def test_a_late_and_an_imported_old_phq9_say_how_old_they_are(live_asgi_server, browser, artifacts_dir, team, patient):
     ClinicianFactory(username="nurse-one", role="nurse", teams=[team])
     old_patient = PatientFactory(code="HIST1", care_team=team)
-    # Imported history (import_cohort --raise-alerts): an answer of 114 days ago.
+    # Imported history (import_cohort --raise-alerts): an answer of 114 days ago. The desk counts
+    # calendar days in the care team's zone (yesterday evening is "yesterday"), so the answer is
+    # put at noon of the team's day 114 days back: the count then holds whatever the hour of the
+    # run and across a daylight-saving change.
+    zone = zoneinfo.ZoneInfo(team.timezone)
+    answered_day = timezone.localtime(timezone.now(), zone).date() - dt.timedelta(days=114)
     services.alert_raise_safety(
         patient=old_patient,
         questionnaire_id=uuid.uuid4(),
         item9=1,
-        completed_at=timezone.now() - dt.timedelta(days=114),
+        completed_at=dt.datetime.combine(answered_day, dt.time(12), tzinfo=zone),
     )
     page, problems = open_desk(browser, live_asgi_server, "nurse-one")
     old_card = page.locator("li.patient-card", has_text="HIST1").locator("li.alert-card")
@@ -170,7 +175,13 @@ def test_a_late_and_an_imported_old_phq9_say_how_old_they_are(live_asgi_server, 
     assert "Answered 114 days ago" in age and "received today" in age, age
     assert old_card.locator(".badge.late").is_visible()
     # A phone that uploads three days late: it still alerts, marked late, with both ages.
-    post_phq9(live_asgi_server, "patient-a", item9=1, completed_at=timezone.now() - dt.timedelta(days=3))
+    three_days_back = timezone.localtime(timezone.now(), zone).date() - dt.timedelta(days=3)
+    post_phq9(
+        live_asgi_server,
+        "patient-a",
+        item9=1,
+        completed_at=dt.datetime.combine(three_days_back, dt.time(12), tzinfo=zone),
+    )
     late_card = page.locator("li.patient-card", has_text="PA1").locator("li.alert-card")
     expect(late_card.locator(".badge.late")).to_be_visible(timeout=15000)
     age = late_card.locator(".alert-age").inner_text()
