@@ -40,8 +40,17 @@ demo: migrate
 	HOST=$(HOST) PORT=$(PORT) $(PY) manage.py demo_logins --wait & \
 	$(PY) -m daphne --access-log /dev/null -b $(HOST) -p $(PORT) config.asgi:application
 
+## The suite runs in TEST_WORKERS pytest-xdist processes (one per core by default; 0 runs it in
+## this process), each on its own test database and Redis database (config/settings/test.py);
+## then the tests marked `serial` (they restart PostgreSQL) run alone. Exit code 5 of one part
+## means it had no test of the selection.
+TEST_WORKERS ?= auto
 test: install messages
-	$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; fi; exit $$rc
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist load -m "not serial" $(PYTEST_ARGS); rc=$$?; \
+	$(PY) -m pytest -m serial $(PYTEST_ARGS); rc2=$$?; \
+	if [ $$rc -eq 5 ] && [ $$rc2 -eq 5 ]; then echo "no tests collected"; exit 5; fi; \
+	if [ $$rc -ne 0 ] && [ $$rc -ne 5 ]; then exit $$rc; fi; \
+	if [ $$rc2 -ne 0 ] && [ $$rc2 -ne 5 ]; then exit $$rc2; fi
 
 ## ruff, format, mypy, the import contracts of pyproject.toml (layers), bandit, pip-audit.
 lint: install

@@ -21,7 +21,6 @@ from .modelcard import model_card
 from .models import ModelVersion
 from .registry import artifact_load, artifact_save
 from .serving import DEFAULT_BUDGET, RiskModel
-from .training import EXCLUDE_AFTER_EVENT, build_dataset, train_risk_model
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +59,10 @@ def model_train(
     if latent is not None:
         code_to_id = dict(zip(patients["code"], patients["patient"], strict=True))
         latent = latent.assign(patient_code=latent["patient_code"].map(code_to_id)).dropna(subset=["patient_code"])
+    # Training (and scikit-learn's ~2 s import) is loaded by the one command that trains, not by
+    # every server process that imports this module.
+    from .training import EXCLUDE_AFTER_EVENT, build_dataset, train_risk_model
+
     cutoff = pd.Timestamp(until) if until is not None else None
     data = build_dataset(summaries, patients, events, until=cutoff)
     if progress:

@@ -10,13 +10,13 @@ so they still unpickle (to this class, importing ml.training on the way).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.pipeline import Pipeline
+
+if TYPE_CHECKING:  # scikit-learn is imported where a model is used, not when a server starts
+    from sklearn.pipeline import Pipeline
 
 from .features import CHANNELS, GROUPS, neutral_values
 
@@ -160,6 +160,9 @@ def _counterfactuals_by_tree(
     predict_proba per group. Returns None for any pipeline other than the sigmoid-calibrated,
     binary, numeric HistGradientBoostingClassifier this module trains (the caller then
     predicts the counterfactuals whole); a test checks both give the same probabilities."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
     if len(pipeline.steps) != 1 or not isinstance(pipeline.steps[0][1], CalibratedClassifierCV):
         return None
     calibrated = pipeline.steps[0][1]

@@ -4,10 +4,13 @@
 from typing import Any
 
 from django.template.loader import render_to_string
-from weasyprint import HTML
 
 
 def summary_pdf(document: dict[str, Any], *, patient_code: str, language: str) -> bytes:
+    # Imported here: WeasyPrint (and its CSS engine) takes about a second to import, which every
+    # server process would pay at start-up for a page only some clinicians ask for.
+    from weasyprint import HTML
+
     html = render_to_string(
         "records/summary/pdf.html", {"summary": document, "patient_code": patient_code, "language": language}
     )

@@ -1,8 +1,29 @@
 """Test run: same as the runtime the environment names, with faster hashing and no throttling."""
 
-from .base import *  # noqa: F403
-from .base import JWT_SIGNING_KEY, PASSWORD_HASHERS, REST_FRAMEWORK, SECRET_KEY, SECRET_KEY_FILE, SIMPLE_JWT
-from .embedded_secret import embedded_secret
+import os
+from urllib.parse import urlsplit, urlunsplit
+
+
+def _worker_redis_url(url: str, worker: int) -> str:
+    """The Redis database of one pytest-xdist worker: the given one for the first worker, the
+    next ones (wrapping within Redis's 16) for the others, so that workers' Celery queues,
+    channel groups and cache counters never meet."""
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(base + worker) % 16}"))
+
+
+# `make test` runs the suite in pytest-xdist workers (PYTEST_XDIST_WORKER=gw0, gw1...): each
+# has its own test database (pytest-django adds the suffix) and, here, its own Redis database.
+# Processes a test starts (daphne, a Celery worker) inherit the rewritten URL and the marker.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _WORKER and os.environ.get("REDIS_URL") and os.environ.get("TEST_REDIS_WORKER") != _WORKER:
+    os.environ["REDIS_URL"] = _worker_redis_url(os.environ["REDIS_URL"], int(_WORKER.removeprefix("gw") or 0))
+    os.environ["TEST_REDIS_WORKER"] = _WORKER
+
+from .base import *  # noqa: E402, F403
+from .base import JWT_SIGNING_KEY, PASSWORD_HASHERS, REST_FRAMEWORK, SECRET_KEY, SECRET_KEY_FILE, SIMPLE_JWT  # noqa: E402
+from .embedded_secret import embedded_secret  # noqa: E402
 
 if not SECRET_KEY:  # as the embedded default: a key of this checkout's own, in var/
     SECRET_KEY = embedded_secret(SECRET_KEY_FILE)

@@ -56,6 +56,9 @@ def _restart_postgresql() -> None:
     pytest.fail("PostgreSQL did not come back within 30 s")
 
 
+# It restarts the machine's PostgreSQL: every other test's connection would die with it, so it
+# runs alone, after the parallel part of `make test` (the `serial` marker).
+@pytest.mark.serial
 def test_postgresql_restart_under_load(live_asgi_server, patient):
     if not os.environ.get("DATABASE_URL"):
         pytest.skip("runs when the environment names PostgreSQL (DATABASE_URL)")
