@@ -88,7 +88,8 @@ def test_consent_grant_withdraw_history(patient_client, patient):
     state = patient_client.get("/api/v1/me/consents/").json()
 
     # Emergency access is opt-out: in force with no grant on record.
-    assert granted.status_code == 201 and granted.json()["active_scopes"] == ["emergency_access", "self_report", "sleep"]
+    assert granted.status_code == 201
+    assert granted.json()["active_scopes"] == ["emergency_access", "self_report", "sleep"]
     assert regranted.json()["active_scopes"] == ["emergency_access", "self_report", "sleep"]
     assert withdrawn.json()["active_scopes"] == ["emergency_access", "self_report"]
     excluded = patient_client.post("/api/v1/me/consents/withdraw/", {"scopes": ["emergency_access"]})
