@@ -24,6 +24,12 @@ from tests.records.test_browser_charts import watch
 READY = '#patient-dashboard[data-state="ready"]'
 SIZES = ((1366, 600), (768, 1024))
 SHOTS = os.environ.get("EMERGENCY_SCREENSHOTS")
+OPENING: dict[str, Any] = {
+    "ins": "189127512501282",
+    "birth_date": dt.date(1989, 12, 3),
+    "reason": "agitation",
+    "reason_text": "Agitated at the front desk, carries only the card.",
+}
 
 
 def _shoot(page: Any, artifacts: Path, name: str) -> None:
@@ -72,15 +78,9 @@ def test_the_emergency_pages_fit_a_laptop_and_a_tablet(
     )
     grant_consents(patient)
     seed_relapsing_patient(patient)
-    patient_identity_set(patient=patient, ins="189127512501282", birth_date=dt.date(1989, 12, 3))
+    patient_identity_set(patient=patient, ins=OPENING["ins"], birth_date=OPENING["birth_date"])
     doctor = UserFactory(username="er-shots", role="emergency", establishment=EstablishmentFactory(name="CU Mistral"))
-    access = emergency_access_open(
-        clinician=doctor,
-        ins="189127512501282",
-        birth_date=dt.date(1989, 12, 3),
-        reason="agitation",
-        reason_text="Agitated at the front desk, carries only the card.",
-    ).access
+    access = emergency_access_open(clinician=doctor, **OPENING).access
     for width, height in SIZES:
         size = f"{width}x{height}"
         page = browser.new_page(viewport={"width": width, "height": height}, locale=locale)
