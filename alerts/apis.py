@@ -2,10 +2,11 @@
 do not exist: 404), call one service or selector, serialize. Every read or write of a
 patient's alert is in the audit trail."""
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import generics, status
+from rest_framework import generics, serializers, status
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -53,6 +54,18 @@ from .serializers import (
 )
 
 TAGS = ["alerts"]
+T = TypeVar("T")
+NOT_IN_YOUR_TEAMS = OpenApiResponse(description="No such alert in your teams.")
+
+
+def _alert_responses(**errors: str) -> dict[int, Any]:
+    """The documented answers of a change to one alert: the alert (200), 404 outside the caller's
+    teams, and the change's own refusals (`errors`: status code as `e400`, `e409`... -> why)."""
+    return {
+        200: AlertOutputSerializer,
+        404: NOT_IN_YOUR_TEAMS,
+        **{int(code[1:]): OpenApiResponse(description=why) for code, why in errors.items()},
+    }
 
 
 def _role(request: Request) -> str:
@@ -77,6 +90,30 @@ def _alert_or_404(request: Request, alert_id: Any, *, action: str) -> Alert:
         raise NotFound("No such alert.")
     audit_record(request=request, action=action, resource="alert", patient_id=alert.patient_id)
     return alert
+
+
+def _alert_change(
+    request: Request,
+    alert_id: str,
+    body: type[serializers.Serializer],
+    change: Callable[[Alert, dict[str, Any]], T],
+    *,
+    action: str,
+) -> T:
+    """The steps the alert changes with a body share (resolve, outcome): the alert of the
+    caller's teams (404 otherwise, audited with `action`), the validated body, then `change` with
+    the services' refusals answered as 400 on `note` or `outcome`, or 409."""
+    alert = _alert_or_404(request, alert_id, action=action)
+    data = body(data=request.data)
+    data.is_valid(raise_exception=True)
+    try:
+        return change(alert, data.validated_data)
+    except services.AlertNoteRequired as exc:
+        raise ValidationError({"note": [str(exc)]}) from exc
+    except services.AlertOutcomeInvalid as exc:
+        raise ValidationError({"outcome": [str(exc)]}) from exc
+    except services.AlertTransitionError as exc:
+        raise Conflict(str(exc)) from exc
 
 
 class AlertListCreateApi(generics.GenericAPIView):
@@ -190,11 +227,7 @@ class AlertAcknowledgeApi(APIView):
 
     @extend_schema(
         request=None,
-        responses={
-            200: AlertOutputSerializer,
-            404: OpenApiResponse(description="No such alert in your teams."),
-            409: OpenApiResponse(description="Already resolved."),
-        },
+        responses=_alert_responses(e409="Already resolved."),
         tags=TAGS,
         description="open → acknowledged. Acknowledging an acknowledged alert changes nothing (200).",
     )
@@ -212,32 +245,18 @@ class AlertResolveApi(APIView):
 
     @extend_schema(
         request=ResolveInputSerializer,
-        responses={
-            200: AlertOutputSerializer,
-            404: OpenApiResponse(description="No such alert in your teams."),
-            409: OpenApiResponse(description="Already resolved (with another note or by someone else)."),
-        },
+        responses=_alert_responses(e409="Already resolved (with another note or by someone else)."),
         tags=TAGS,
         description="open or acknowledged → resolved, with a note saying what was done. Resolving acknowledges too. "
         "Risk alerts take an optional `outcome` (useful, already_known, false_alarm, no_contact): 400 on another kind.",
     )
     def post(self, request: Request, alert_id: str) -> Response:
-        alert = _alert_or_404(request, alert_id, action=AuditAction.UPDATE)
-        data = ResolveInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            alert, _changed = services.alert_resolve(
-                alert=alert,
-                user=request_user(request),
-                note=data.validated_data["note"],
-                outcome=data.validated_data.get("outcome", ""),
-            )
-        except services.AlertNoteRequired as exc:
-            raise ValidationError({"note": [str(exc)]}) from exc
-        except services.AlertOutcomeInvalid as exc:
-            raise ValidationError({"outcome": [str(exc)]}) from exc
-        except services.AlertTransitionError as exc:
-            raise Conflict(str(exc)) from exc
+        user = request_user(request)
+
+        def resolve(alert: Alert, v: dict[str, Any]) -> tuple[Alert, bool]:
+            return services.alert_resolve(alert=alert, user=user, note=v["note"], outcome=v.get("outcome", ""))
+
+        alert, _changed = _alert_change(request, alert_id, ResolveInputSerializer, resolve, action=AuditAction.UPDATE)
         return Response(_alert_out(request, alert))
 
 
@@ -248,12 +267,7 @@ class AlertOutcomeApi(APIView):
 
     @extend_schema(
         request=OutcomeInputSerializer,
-        responses={
-            200: AlertOutputSerializer,
-            400: OpenApiResponse(description="Unknown outcome, or not a risk alert."),
-            403: OpenApiResponse(description="Psychiatrists only."),
-            404: OpenApiResponse(description="No such alert in your teams."),
-        },
+        responses=_alert_responses(e400="Unknown outcome, or not a risk alert.", e403="Psychiatrists only."),
         tags=TAGS,
         description="Set or correct the outcome of a risk alert (psychiatrists of the patient's team). Audited with "
         "the previous and the new outcome.",
@@ -262,15 +276,14 @@ class AlertOutcomeApi(APIView):
         if _role(request) != Role.PSYCHIATRIST:
             audit_denied(request=request, resource="alert_outcome")
             raise PermissionDenied("Only a psychiatrist can change an alert's outcome.")
-        alert = _alert_or_404(request, alert_id, action=AuditAction.READ)
-        data = OutcomeInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            alert, previous = services.alert_outcome_set(
-                alert=alert, user=request_user(request), outcome=data.validated_data["outcome"]
-            )
-        except services.AlertOutcomeInvalid as exc:
-            raise ValidationError({"outcome": [str(exc)]}) from exc
+        user = request_user(request)
+        alert, previous = _alert_change(
+            request,
+            alert_id,
+            OutcomeInputSerializer,
+            lambda alert, v: services.alert_outcome_set(alert=alert, user=user, outcome=v["outcome"]),
+            action=AuditAction.READ,
+        )
         audit_record(
             request=request,
             action=AuditAction.UPDATE,
@@ -323,12 +336,9 @@ class AlertAssignApi(APIView):
 
     @extend_schema(
         request=AssignInputSerializer,
-        responses={
-            200: AlertOutputSerializer,
-            400: OpenApiResponse(description="The assignee is not a nurse or psychiatrist of the patient's team."),
-            404: OpenApiResponse(description="No such alert in your teams."),
-            409: OpenApiResponse(description="The alert is resolved."),
-        },
+        responses=_alert_responses(
+            e400="The assignee is not a nurse or psychiatrist of the patient's team.", e409="The alert is resolved."
+        ),
         tags=TAGS,
         description='Claim (`{"assignee": "me"}`), give to a colleague of the patient\'s team (a user id) or '
         "unassign (`null`). Audited; an `assigned` event is pushed to the team.",
@@ -377,7 +387,7 @@ class AlertNotesApi(generics.GenericAPIView):
         responses={
             201: AlertNoteOutputSerializer,
             400: OpenApiResponse(description="A call without outcome, a note without text, text over 2000 characters."),
-            404: OpenApiResponse(description="No such alert in your teams."),
+            404: NOT_IN_YOUR_TEAMS,
         },
         tags=TAGS,
         description="Add a call attempt (`kind=call` with `outcome` reached / no_answer / message_left) or a free "

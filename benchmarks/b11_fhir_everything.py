@@ -1,5 +1,6 @@
 """B11 — FHIR API: GET /fhir/Patient/{id}/$everything (first page, _count=50) for a patient
-with 365 days of daily summaries, 200 patients x 365 days stored in PostgreSQL, with a SMART
+with 365 days of daily summaries, a crisis plan (CarePlan) and a pre-consultation summary
+(Composition), 200 patients x 365 days stored in PostgreSQL, with a SMART
 Backend Services access token; p50, p95 and the SQL queries per request, which must be the
 same for a patient with 30 days and one with 365. Target p95 <= 300 ms.
 
@@ -70,6 +71,11 @@ def run(ctx: Context) -> list[dict[str, Any]]:
     short = ids[-1]
     _fill(ctx, {pid: (30 if pid == short else DAYS) for pid in ids}, end)
     team.refresh_from_db()
+    from patients.models import CrisisPlan
+
+    CrisisPlan.objects.bulk_create(
+        CrisisPlan(patient=p, warning_signs="stops sleeping, talks fast", who_to_call="my sister") for p in patients
+    )
     token = _token(team.establishment)
 
     from django.db import connection
@@ -85,7 +91,10 @@ def run(ctx: Context) -> list[dict[str, Any]]:
             response = client.get(url)
         assert response.status_code == 200, response.content[:300]
         counts[label] = len(queries.captured_queries)
-    total = client.get(f"/fhir/Patient/{ids[0]}/$everything").json()["total"]
+    everything = client.get(f"/fhir/Patient/{ids[0]}/$everything?_count=200").json()
+    total = everything["total"]
+    kinds = {entry["resource"]["resourceType"] for entry in everything["entry"]}
+    assert {"Patient", "CarePlan", "Composition", "Observation"} <= kinds, kinds
 
     rng = random.Random(11)  # noqa: S311
     paths = [f"/fhir/Patient/{rng.choice(ids[:-1])}/$everything" for _ in range(requests)]

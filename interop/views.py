@@ -28,7 +28,7 @@ from records.fhir_resources import (
     questionnaire_entries,
     summary_entries,
 )
-from records.summary_text import patient_summary
+from records.summary_text import patient_summary_if_any
 from records.timeline import data_range_for_patient, questionnaires_for_patient, timeline_for_patient
 
 from .auth import RESOURCE_TYPES, AuthError, SystemActor, system_from_bearer, token_issue
@@ -286,7 +286,11 @@ def care_plans_of(patient: Patient) -> list[dict[str, Any]]:
 
 
 def compositions_of(patient: Patient) -> list[dict[str, Any]]:
-    summary = patient_summary(patient=patient, start=None, end=None, explain=False, now=timezone.now())
+    """The pre-consultation summary (its default period) as a Composition, where it exists:
+    none when the period holds nothing to summarise."""
+    summary = patient_summary_if_any(patient=patient, now=timezone.now())
+    if summary is None:
+        return []
     return [
         r for r in _resources(summary_entries(patient=patient, summary=summary)) if r["resourceType"] == "Composition"
     ]
@@ -478,13 +482,16 @@ composition_search = _patient_search("Composition", lambda p, _r: compositions_o
 @csrf_exempt
 @fhir_read("Patient")
 def patient_everything(request: HttpRequest, actor: SystemActor, patient_id: str) -> HttpResponse:
-    """The patient and everything the system's scopes cover, as one paged searchset."""
+    """The patient and everything the system's scopes cover, as one paged searchset: the crisis
+    plan (CarePlan) and the pre-consultation summary (Composition) where they exist, open alerts
+    (Flag), questionnaire responses and Observations. The SQL queries do not grow with the days."""
     patient = _visible_patient(request, actor, patient_id)
     if patient is None:
         raise Http404
     resources: list[dict[str, Any]] = [patient_resource(patient)]
     parts: list[tuple[str, Callable[[Patient], list[dict[str, Any]]]]] = [
         ("CarePlan", care_plans_of),
+        ("Composition", compositions_of),
         ("Flag", flags_of),
         ("QuestionnaireResponse", questionnaire_responses_of),
         ("Observation", lambda p: observations_of(p, [])),

@@ -379,9 +379,14 @@ def consent_require(*, patient: Patient, scope: str) -> None:
 
 
 def consent_active_scopes(*, patient: Patient) -> set[str]:
+    """The scopes in force: those granted and not withdrawn, and the opt-out ones (emergency
+    access) unless withdrawn and not granted again. None for a patient who is not active. One query."""
     if patient.status != PatientStatus.ACTIVE:
         return set()
-    return set(ConsentRecord.objects.filter(patient=patient, withdrawn_at__isnull=True).values_list("scope", flat=True))
+    rows = list(ConsentRecord.objects.filter(patient=patient).values_list("scope", "withdrawn_at"))
+    active = {scope for scope, withdrawn_at in rows if withdrawn_at is None}
+    on_record = {scope for scope, _withdrawn_at in rows}
+    return active | (OPT_OUT_SCOPES - on_record)
 
 
 # --- Clinical events --------------------------------------------------------------------

@@ -23,6 +23,7 @@ from patients.emergency import GrantResult, emergency_access_grant
 from patients.formatting import format_date, format_datetime
 from patients.identifiers import ins_display
 from patients.models import CrisisPlan, EmergencyAccess, Patient, User
+from patients.phones import phone_national
 
 from .cards import crisis_plan_data, diagnosis_label
 from .presentation import SEX_LABELS
@@ -141,6 +142,7 @@ def emergency_view_data(*, access: EmergencyAccess, now: datetime) -> dict[str, 
             "diagnosis": patient.diagnosis,
             "diagnosis_label": diagnosis_label(patient.diagnosis),
             "phone": patient.phone,
+            "phone_display": phone_national(patient.phone) if patient.phone else "",
             "enrolled_on": patient.enrolled_on.isoformat(),
             "time_zone": team.timezone,
         },
@@ -149,7 +151,9 @@ def emergency_view_data(*, access: EmergencyAccess, now: datetime) -> dict[str, 
             "establishment": team.establishment.name,
             "finess": team.establishment.finess,
             "phone": team.phone,
+            "phone_e164": team.phone_e164,
             "out_of_hours_phone": team.out_of_hours_phone,
+            "out_of_hours_phone_e164": team.out_of_hours_phone_e164,
             "opening_days": team.opening_days,
             "opens_at": team.opens_at.strftime("%H:%M") if team.opens_at else None,
             "closes_at": team.closes_at.strftime("%H:%M") if team.closes_at else None,

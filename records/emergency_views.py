@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.exceptions import NotFound
 
+from alerts.factors import BANDS_EXPLAINED
 from patients.audit import audit_denied, audit_record
 from patients.emergency import (
     EmergencyExcluded,
@@ -38,7 +39,7 @@ from patients.models import AuditAction, EmergencyAccess, EmergencyReason, Emerg
 
 from .emergency import access_data, emergency_access_open, emergency_view_data
 from .emergency_apis import EmergencySearchThrottle, active_access_or_404
-from .presentation import EVENT_KIND_LABELS, chart_strings
+from .presentation import EVENT_KIND_LABELS, chart_grid, chart_strings
 
 
 def _require_emergency(request: HttpRequest) -> Any:
@@ -133,8 +134,16 @@ def emergency_view(request: HttpRequest, access_id: UUID) -> HttpResponse:
                 "events": f"{api}events/",
                 "alerts": f"{api}alerts/",
             },
-            "start": data["period"]["start"],
-            "end": data["period"]["end"],
+            "grid": chart_grid(
+                patient_id=data["patient"]["id"],
+                start=data["period"]["start"],
+                end=data["period"]["end"],
+                time_zone=data["patient"]["time_zone"],
+                role="psychiatrist",  # the explanations of the scores, as for the patient's psychiatrist
+                preset="30",
+                max_days=30,
+            ),
+            "bands_explained": BANDS_EXPLAINED,
             "strings": chart_strings(),
             "event_kinds": [(str(k), str(v)) for k, v in EVENT_KIND_LABELS.items()],
             "home_url": reverse("dashboard_emergency_home"),

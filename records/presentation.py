@@ -133,6 +133,43 @@ def chart_range(params: Any, *, today: dt.date, earliest: dt.date | None = None)
     return preset_start(DEFAULT_RANGE_DAYS, today=today, earliest=earliest), today, str(DEFAULT_RANGE_DAYS)
 
 
+def chart_grid(
+    *,
+    patient_id: object,
+    start: dt.date | str,
+    end: dt.date | str,
+    time_zone: str,
+    role: str,
+    first_day: dt.date | str | None = None,
+    today: dt.date | str | None = None,
+    username: str = "",
+    preset: str = "",
+    max_days: int = MAX_RANGE_DAYS,
+    threshold: float | None = None,
+    latest_risk_date: dt.date | None = None,
+) -> dict[str, str]:
+    """The data-* values of the chart grid (records/dashboard/_patient_grid.html) that the chart
+    modules read, as strings: dates in ISO form, numbers unlocalised, blanks where unknown."""
+
+    def day(value: dt.date | str | None) -> str:
+        return value.isoformat() if isinstance(value, dt.date) else (value or "")
+
+    return {
+        "patient_id": str(patient_id),
+        "first_day": day(first_day if first_day is not None else start),
+        "username": username,
+        "today": day(today if today is not None else end),
+        "time_zone": time_zone,
+        "start": day(start),
+        "end": day(end),
+        "preset": preset,
+        "max_days": str(max_days),
+        "threshold": "" if threshold is None else repr(float(threshold)),
+        "latest_risk_date": day(latest_risk_date),
+        "role": role,
+    }
+
+
 def chart_strings() -> dict[str, Any]:
     """Every word the page's script shows, translated on the server."""
     return {

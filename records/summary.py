@@ -142,6 +142,21 @@ class SummaryFacts:
     events: list[dict[str, Any]] = field(default_factory=list)
     notes: list[dict[str, Any]] = field(default_factory=list)
 
+    @property
+    def has_data(self) -> bool:
+        """Whether the period holds anything to summarise: a measured day, a questionnaire, a
+        check-in or sensor day, a risk score, an alert, a clinical event or a note."""
+        adherence = self.adherence
+        return bool(
+            any(signal.days_with_data for signal in self.signals)
+            or self.questionnaires
+            or (adherence and (adherence.checkin_days or adherence.sensor_days or adherence.medication_logged_days))
+            or (self.risk and self.risk.scored_days)
+            or self.alerts
+            or self.events
+            or self.notes
+        )
+
 
 def summary_period(*, patient: Patient, start: date | None, end: date | None, today: date) -> Period:
     """The period asked for; by default from the latest consultation (within a year) to today,

@@ -590,3 +590,11 @@ def patient_summary(
     today = timezone.localdate(now, timezone=patient.tz)
     period = summary_period(patient=patient, start=start, end=end, today=today)
     return summary_document(summary_facts(patient=patient, period=period, now=now), explain=explain)
+
+
+def patient_summary_if_any(*, patient: Patient, now: datetime) -> dict[str, Any] | None:
+    """The summary of the default period where one exists: None when the period holds nothing
+    to summarise (SummaryFacts.has_data), as for a patient with no data yet."""
+    period = summary_period(patient=patient, start=None, end=None, today=timezone.localdate(now, timezone=patient.tz))
+    facts = summary_facts(patient=patient, period=period, now=now)
+    return summary_document(facts, explain=False) if facts.has_data else None

@@ -63,7 +63,8 @@ def test_consented_patient_factory_grants_every_scope_through_the_service():
 def test_consented_patient_factory_grants_only_the_scopes_given():
     patient = f.ConsentedPatientFactory(consents=[ConsentScope.SELF_REPORT])
 
-    assert consent_active_scopes(patient=patient) == {ConsentScope.SELF_REPORT}
+    # Emergency access is opt-out: in force without a grant.
+    assert consent_active_scopes(patient=patient) == {ConsentScope.SELF_REPORT, ConsentScope.EMERGENCY_ACCESS}
 
 
 def test_clinical_event_factory():
@@ -80,7 +81,7 @@ def test_consent_record_factory_grants_through_the_service():
     record.refresh_from_db()
     record.full_clean()
     assert (record.scope, record.version, record.withdrawn_at) == (ConsentScope.SELF_REPORT, "1", None)
-    assert consent_active_scopes(patient=record.patient) == {ConsentScope.SELF_REPORT}
+    assert consent_active_scopes(patient=record.patient) == {ConsentScope.SELF_REPORT, ConsentScope.EMERGENCY_ACCESS}
 
 
 def test_consent_record_factory_under_a_new_version_closes_the_old_grant():
@@ -101,7 +102,7 @@ def test_consent_record_factory_withdraws_through_the_service():
 
     record.full_clean()
     assert record.withdrawn_at == withdrawn_at
-    assert consent_active_scopes(patient=record.patient) == set()
+    assert consent_active_scopes(patient=record.patient) == {ConsentScope.EMERGENCY_ACCESS}
 
 
 def test_enrollment_code_factory_issues_a_code_the_patient_enrols_with():

@@ -190,8 +190,16 @@ def test_flags_care_plan_and_everything(client, fhir_system, ec_key, patient):
     everything = client.get(f"/fhir/Patient/{patient.pk}/$everything?_count=200", **headers).json()
     validated(everything)
     kinds = [e["resource"]["resourceType"] for e in everything["entry"]]
-    assert kinds[0] == "Patient" and {"Flag", "CarePlan", "Observation"} <= set(kinds)
-    assert everything["total"] == 1 + 1 + 1 + 10 * 5
+    assert kinds[0] == "Patient" and {"Flag", "CarePlan", "Composition", "Observation"} <= set(kinds)
+    assert everything["total"] == 1 + 1 + 1 + 1 + 10 * 5  # patient, flag, crisis plan, summary, 10 days x 5
+
+
+def test_everything_has_no_care_plan_or_summary_where_none_exists(client, fhir_system, ec_key, patient):
+    headers = bearer(client, ec_key)
+    everything = client.get(f"/fhir/Patient/{patient.pk}/$everything", **headers).json()
+    validated(everything)
+    assert [e["resource"]["resourceType"] for e in everything["entry"]] == ["Patient"]
+    assert client.get(f"/fhir/Composition?patient={patient.pk}", **headers).json()["total"] == 0
 
 
 def test_errors_are_operation_outcomes(client, fhir_system, ec_key):

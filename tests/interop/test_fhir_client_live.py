@@ -9,6 +9,7 @@ import requests
 from fhir.resources.R4B import get_fhir_model_class
 from fhirpy import SyncFHIRClient
 
+from patients.models import CrisisPlan
 from tests.conftest import free_port, start_asgi_server, stop_process
 
 from .conftest import INS, assertion, days_of_data, token_form, with_ins
@@ -23,6 +24,7 @@ def valid(resource: dict[str, Any]) -> None:
 def test_fhirpy_reads_the_served_api(fhir_system, ec_key, patient):
     with_ins(patient)
     days_of_data(patient, 40)
+    CrisisPlan.objects.create(patient=patient, warning_signs="stops sleeping", who_to_call="my sister")
     port = free_port()
     server = start_asgi_server(port)
     try:
@@ -55,10 +57,28 @@ def test_fhirpy_reads_the_served_api(fhir_system, ec_key, patient):
         while next_link := next((link["url"] for link in bundle["link"] if link["relation"] == "next"), None):
             bundle = client.execute(next_link, method="get")
             everything.extend(e["resource"] for e in bundle["entry"])
-        assert len(everything) == bundle["total"] == 1 + 40 * 5
+        # The patient, the crisis plan, the pre-consultation summary and 40 days x 5 measures.
+        assert len(everything) == bundle["total"] == 1 + 1 + 1 + 40 * 5
         assert everything[0]["resourceType"] == "Patient"
         for resource in everything:
             valid(resource)
+        by_type: dict[str, list[dict[str, Any]]] = {}
+        for resource in everything:
+            by_type.setdefault(resource["resourceType"], []).append(resource)
+        (plan,) = by_type["CarePlan"]
+        assert plan["subject"]["reference"] == f"Patient/{patient.pk}"
+        assert "stops sleeping" in plan["text"]["div"] and "my sister" in plan["text"]["div"]
+        (summary,) = by_type["Composition"]
+        assert summary["subject"]["reference"] == f"Patient/{patient.pk}"
+        assert summary["type"]["coding"][0]["code"] == "34133-9"  # LOINC summary of episode note
+        assert summary["section"] and all(section["text"]["div"] for section in summary["section"])
+        # The same resources through their own searches.
+        plans = client.resources("CarePlan").search(patient=str(patient.pk)).fetch_all()
+        assert [p.serialize() for p in plans] == [plan]
+        compositions = client.resources("Composition").search(patient=str(patient.pk)).fetch_all()
+        assert [c["id"] for c in compositions] == [summary["id"]]
+        for composition in compositions:
+            valid(composition.serialize())
         assert pages == [60]
     finally:
         stop_process(server)

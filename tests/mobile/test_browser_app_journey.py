@@ -34,6 +34,7 @@ def test_enrol_consent_checkin_reaches_the_clinician_timeline(live_asgi_server, 
     for scope in ("self_report", "sleep", "activity", "mobility", "speech"):
         app.page.click(f"[data-scope={scope}][data-answer=yes]")
     app.page.click("[data-scope=risk_scoring][data-answer=no]")
+    app.page.click("[data-scope=emergency_access][data-answer=yes]")
     app.shoot("04-consent-summary")
     app.page.click("#consent-confirm")
 
@@ -59,7 +60,7 @@ def test_enrol_consent_checkin_reaches_the_clinician_timeline(live_asgi_server, 
     checkin = CheckIn.objects.get(patient=patient)
     assert (checkin.note, checkin.for_next_appointment) == ("Slept well, busy day.", True)
     assert sorted(patient.consents.filter(withdrawn_at=None).values_list("scope", flat=True)) == [
-        "activity", "mobility", "self_report", "sleep", "speech",
+        "activity", "emergency_access", "mobility", "self_report", "sleep", "speech",
     ]  # fmt: skip
 
     app.go("#/history")

@@ -87,9 +87,15 @@ def test_consent_grant_withdraw_history(patient_client, patient):
     withdrawn = patient_client.post("/api/v1/me/consents/withdraw/", {"scopes": ["sleep"]})
     state = patient_client.get("/api/v1/me/consents/").json()
 
-    assert granted.status_code == 201 and granted.json()["active_scopes"] == ["self_report", "sleep"]
-    assert regranted.json()["active_scopes"] == ["self_report", "sleep"]
-    assert withdrawn.json()["active_scopes"] == ["self_report"]
+    # Emergency access is opt-out: in force with no grant on record.
+    assert granted.status_code == 201
+    assert granted.json()["active_scopes"] == ["emergency_access", "self_report", "sleep"]
+    assert regranted.json()["active_scopes"] == ["emergency_access", "self_report", "sleep"]
+    assert withdrawn.json()["active_scopes"] == ["emergency_access", "self_report"]
+    excluded = patient_client.post("/api/v1/me/consents/withdraw/", {"scopes": ["emergency_access"]})
+    assert excluded.json()["active_scopes"] == ["self_report"]
+    allowed_again = patient_client.post("/api/v1/me/consents/", {"version": "2", "scopes": ["emergency_access"]})
+    assert allowed_again.json()["active_scopes"] == ["emergency_access", "self_report"]
     sleep = [h for h in state["history"] if h["scope"] == "sleep"]
     assert [h["version"] for h in sleep] == ["2", "1"]
     assert all(h["withdrawn_at"] is not None for h in sleep)

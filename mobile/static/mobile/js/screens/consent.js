@@ -5,7 +5,19 @@ import { h, mount, replace } from "../dom.js";
 import { _ } from "../i18n.js";
 import { button, errorBox, networkMessage } from "../ui.js";
 
-export const SCOPES = ["self_report", "sleep", "activity", "mobility", "speech", "risk_scoring"];
+export const SCOPES = ["self_report", "sleep", "activity", "mobility", "speech", "risk_scoring", "emergency_access"];
+// In force unless the patient turns them off (the server's OPT_OUT_SCOPES): saying no
+// withdraws them, even with no earlier grant.
+export const OPT_OUT_SCOPES = new Set(["emergency_access"]);
+
+// The words of a scope's state and of its switch: most scopes are "shared"; an opt-out one is
+// "allowed" (on unless turned off).
+export function scopeWords(scope) {
+  if (OPT_OUT_SCOPES.has(scope)) {
+    return { on: _("Allowed"), off: _("Not allowed"), stop: _("Turn off"), start: _("Turn on") };
+  }
+  return { on: _("Shared"), off: _("Not shared"), stop: _("Stop sharing"), start: _("Start sharing") };
+}
 
 export function scopeText(scope) {
   const texts = {
@@ -33,6 +45,11 @@ export function scopeText(scope) {
       title: _("Early-warning score"),
       body: _("Each night a computer model looks at your data to help your care team notice early signs that you may need more support. A person in your care team always decides what to do."),
     },
+    emergency_access: {
+      title: _("Emergency access from other hospitals"),
+      body: _("If you go to the psychiatric emergency department of another hospital in the area, the doctor there can open your record for a few hours to see what helps in a crisis: your crisis plan, your care team's phone number, recent alerts and how you have been. Your care team is told at once who opened it and why, and every opening is recorded. This is on unless you turn it off."),
+      off: _("If you turn it off, an emergency doctor at another hospital will not see your record, even in a crisis: they will be told that you said no."),
+    },
   };
   return texts[scope];
 }
@@ -59,10 +76,11 @@ export function consentScreen(main, ctx) {
       h("p", { class: "step" }, _("Step %(n)s of %(total)s", { n: step + 1, total: SCOPES.length })),
       h("h1", { tabindex: "-1" }, text.title),
       h("p", { class: "lead" }, text.body),
+      text.off ? h("p", null, text.off) : null,
       h("p", null, _("You can change your mind at any time in Settings. Saying no does not change your care.")),
       h("div", { class: "stack" },
-        button(_("Yes, I agree"), choose(true), { "data-scope": scope, "data-answer": "yes" }),
-        button(_("No, thank you"), choose(false), { kind: "secondary", "data-scope": scope, "data-answer": "no" }),
+        button(OPT_OUT_SCOPES.has(scope) ? _("Yes, allow it") : _("Yes, I agree"), choose(true), { "data-scope": scope, "data-answer": "yes" }),
+        button(OPT_OUT_SCOPES.has(scope) ? _("No, turn it off") : _("No, thank you"), choose(false), { kind: "secondary", "data-scope": scope, "data-answer": "no" }),
         step > 0 ? button(_("Back"), () => { step -= 1; render(); }, { kind: "link" }) : null,
       ),
     ]);
@@ -72,13 +90,17 @@ export function consentScreen(main, ctx) {
     const target = event.currentTarget;
     errors.clear();
     const scopes = SCOPES.filter((scope) => answers[scope]);
+    const refused = SCOPES.filter((scope) => !answers[scope] && OPT_OUT_SCOPES.has(scope));
     target.disabled = true;
     try {
+      const requests = [];
       if (scopes.length) {
-        const { data } = await api("me/consents/", {
-          method: "POST",
-          json: { version: ctx.state.config.consentVersion, scopes },
-        });
+        requests.push(["me/consents/", { version: ctx.state.config.consentVersion, scopes }]);
+      }
+      // An opt-out scope is in force until withdrawn: "no" is a withdrawal.
+      if (refused.length) requests.push(["me/consents/withdraw/", { scopes: refused }]);
+      for (const [path, json] of requests) {
+        const { data } = await api(path, { method: "POST", json });
         ctx.state.consents = data;
         await kvSet("consents", data);
       }
@@ -99,7 +121,8 @@ export function consentScreen(main, ctx) {
       h("ul", { class: "choices" },
         SCOPES.map((scope) => h("li", null,
           h("span", { class: "choice-title" }, scopeText(scope).title),
-          h("span", { class: answers[scope] ? "choice yes" : "choice no" }, answers[scope] ? _("Shared") : _("Not shared")),
+          h("span", { class: answers[scope] ? "choice yes" : "choice no" },
+            answers[scope] ? scopeWords(scope).on : scopeWords(scope).off),
         )),
       ),
       h("div", { class: "stack" },

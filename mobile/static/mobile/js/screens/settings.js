@@ -8,7 +8,7 @@ import { pendingCount } from "../outbox.js";
 import { pushDisable, pushEnable, pushStatus, pushSupported } from "../push.js";
 import { state } from "../state.js";
 import { button, careTeamContact, errorBox, networkMessage } from "../ui.js";
-import { SCOPES, scopeText } from "./consent.js";
+import { OPT_OUT_SCOPES, SCOPES, scopeText, scopeWords } from "./consent.js";
 import { canSpeak, easyRead, prefs, savePrefs } from "../easy.js";
 
 function download(blob, filename) {
@@ -27,17 +27,23 @@ export async function settingsScreen(main, ctx) {
 
   async function toggle(scope, sharing) {
     errors.clear();
-    if (sharing && !window.confirm(_("Stop sharing “%(title)s”? Nothing new of this kind will be sent to your care team.", {
-      title: scopeText(scope).title,
-    }))) return;
+    const optOut = OPT_OUT_SCOPES.has(scope);
+    const question = optOut
+      ? _("Turn off “%(title)s”? %(consequence)s", { title: scopeText(scope).title, consequence: scopeText(scope).off })
+      : _("Stop sharing “%(title)s”? Nothing new of this kind will be sent to your care team.", { title: scopeText(scope).title });
+    if (sharing && !window.confirm(question)) return;
     try {
       const { data } = sharing
         ? await api("me/consents/withdraw/", { method: "POST", json: { scopes: [scope] } })
         : await api("me/consents/", { method: "POST", json: { version: state.config.consentVersion, scopes: [scope] } });
       state.consents = data;
       await kvSet("consents", data);
-      ctx.flash(sharing ? _("You stopped sharing “%(title)s”.", { title: scopeText(scope).title })
-        : _("You now share “%(title)s”.", { title: scopeText(scope).title }));
+      const title = scopeText(scope).title;
+      if (optOut) {
+        ctx.flash(sharing ? _("“%(title)s” is off.", { title }) : _("“%(title)s” is on.", { title }));
+      } else {
+        ctx.flash(sharing ? _("You stopped sharing “%(title)s”.", { title }) : _("You now share “%(title)s”.", { title }));
+      }
       ctx.rerender();
     } catch (err) {
       errors.show(err instanceof NetworkError ? networkMessage() : _("This could not be changed. Please try again."));
@@ -175,13 +181,14 @@ export async function settingsScreen(main, ctx) {
       h("ul", { class: "scopes" }, SCOPES.map((scope) => {
         const sharing = active.has(scope);
         const text = scopeText(scope);
+        const words = scopeWords(scope);
         return h("li", { class: "scope", "data-scope": scope },
           h("h3", null, text.title),
           h("p", { class: "hint" }, text.body),
-          h("p", { class: sharing ? "choice yes" : "choice no" }, sharing ? _("Shared") : _("Not shared")),
-          button(sharing ? _("Stop sharing") : _("Start sharing"), () => toggle(scope, sharing), {
+          h("p", { class: sharing ? "choice yes" : "choice no" }, sharing ? words.on : words.off),
+          button(sharing ? words.stop : words.start, () => toggle(scope, sharing), {
             kind: "secondary", "data-action": sharing ? "withdraw" : "grant",
-            "aria-label": `${sharing ? _("Stop sharing") : _("Start sharing")}: ${text.title}`,
+            "aria-label": `${sharing ? words.stop : words.start}: ${text.title}`,
           }),
         );
       })),
