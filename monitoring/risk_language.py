@@ -684,7 +684,10 @@ _EN_CLASSES: dict[str, list[str]] = {
     SELF_HARM: [
         r"\b(?:going to|gonna|will|'ll|want to|wanna|need to|urge to|about to) cut\b(?! (?:my hair|the|it|down|back"
         r"|out|off|ties|class|costs|corners|him|her|them|you|a |an |some|in|through|across|onions|bread|veg))",
-        r"\b(?:sh|s/h) (?:again|urges?|relapse|today|tonight|last night)\b",
+        # "sh" and "s/h" apart: as one alternation the parser factors out "s", and the literal
+        # pre-check (below) would then let almost every English note through to the regex.
+        r"\bsh (?:again|urges?|relapse|today|tonight|last night)\b",
+        r"\bs/h (?:again|urges?|relapse|today|tonight|last night)\b",
         r"\b(?:relapsed (?:on|with)|urges? (?:to|for)) (?:sh|s/h)\b",
         r"\b(?:cut|cutting|burn\w*|hit|hitting|scratch\w*|punch\w*|bit|bite|biting|bang\w*|hurt|slam\w*|smash\w*)"
         r" (?:\w+ ){0,5}(?:on purpose|deliberately|intentionally)\b",
