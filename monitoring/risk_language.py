@@ -51,7 +51,6 @@ _SEVERITY = {PLAN: CRITICAL, IDEATION: HIGH, SELF_HARM: HIGH, DANGER_OTHERS: HIG
 _QUALIFIERS = ("negation", "hypothesis", "family", "reported_speech", "history")
 _NOT_APPLIED = {
     DANGER_OTHERS: {"family", "hypothesis"},
-    HOPELESSNESS: {"family"},
 }
 
 
@@ -84,7 +83,7 @@ class Candidate:
 # --- French ------------------------------------------------------------------------------------
 # Patterns run on the normalised text: lower case, no accents, typographic quotes made plain.
 
-_FR_ME = r"(?:me |m'|m )"
+_FR_ME = r"(?:j?me |m'|m )"
 _FR_DEATH = r"(?:mourir|mourrir|mourire|crever|disparaitre|en finir|d'en finir|me tuer|me suicider|me foutre en l'?air)"
 
 FR_PATTERNS: dict[str, list[str]] = {
@@ -211,7 +210,9 @@ FR_PATTERNS: dict[str, list[str]] = {
 # qualifier (which reads the words before the span) does not take it for a denial.
 _FR_MEDS = (
     r"(?:medicaments?|medocs?|cachets?|comprimes?|pilules?|gelules?|boites?|plaquettes?|somniferes?"
-    r"|anxiolytiques?)"
+    r"|anxiolytiques?|doliprane|paracetamol|dafalgan|efferalgan|xanax|lexomil|temesta|valium|seresta|stilnox"
+    r"|imovane|zolpidem|tercian|seroquel|quetiapine|lithium|teralithe|depakote|depakine|zyprexa|olanzapine"
+    r"|risperdal|abilify|atarax|deroxat|prozac|seroplex|laroxyl|anafranil|effexor|tramadol|codeine|lamaline)"
 )
 _FR_WIDER: dict[str, list[str]] = {
     IDEATION: [
@@ -287,6 +288,84 @@ _FR_WIDER: dict[str, list[str]] = {
 for _kind, _extra in _FR_WIDER.items():
     FR_PATTERNS[_kind].extend(_extra)
 
+# Classes of misses found on the independent set (branch rleval: sentences written by someone who
+# had not read this lexicon). Each line is a family of wordings, not one sentence: SMS "pu" for
+# "plus", "exister" beside "vivre", a wish not to wake up, the means named with "sur moi", a
+# crash on purpose, stockpiled medicines named by brand, farewells, head-banging and blades,
+# hiding the arms, a future that has no way out, arson and hallucinated orders.
+_FR_CLASSES: dict[str, list[str]] = {
+    IDEATION: [
+        r"\b(?:n'?ai |jai |j'ai |g |ai )?(?:plus|pu|pus) (?:aucune )?(?:envie|gout|raison|force) "
+        r"(?:de vivre|d'exister|d'etre en vie|d'etre la)\b",
+        r"\bj?(?:veux|veut|voudrais|aimerais) (?:plus|pu|pus) (?:vivre|exister|etre la|etre en vie)\b",
+        r"\b(?:voudrais|aimerais|veux|souhaite|souhaiterais|prefererais|espere|envie de) (?:\w+ )?(?:ne )?"
+        r"(?:pas|plus|pu|jamais) (?:me )?(?:reveiller|voir demain|revoir le jour)\b",
+        r"\b(?:mourir|la mort|le suicide|en finir|me tuer|disparaitre) (?:me semble|m'a l'air|est|serait|c'est|reste)"
+        r" (?:\w+ )?(?:la )?seule (?:solution|issue|option|porte de sortie)\b",
+        r"\bpersonne (?:ne )?(?:remarquerait|verrait|s'en rendrait compte|me regretterait|s'apercevrait)\b",
+        r"\b(?:ne )?(?:me |m')?j?vois (?:pas|plus|pu) (?:\w+ )?(?:encore (?:la|en vie|vivante?)|en vie|vivante?)\b",
+        r"\b(?:ne )?(?:vous |te |t'|les |l')?(?:embeterai|ennuierai|derangerai|generai|emmerderai|saoulerai)"
+        r" (?:plus|pu)\b",
+        r"\b(?:serai|serais) (?:plus|pu) (?:un |une )?(?:poids|fardeau|probleme|boulet) pour\b",
+        r"\b(?:m'en servir|me servir|l'utiliser|le retourner|la retourner) (?:\w+ )?(?:sur|contre) moi\b",
+        r"\b(?:foncer|me crasher|m'encastrer|me jeter) (?:\w+ ){0,3}(?:dans|contre) (?:un|une|le|la) "
+        r"(?:arbre|mur|platane|pilier|camion|poteau|rambarde)\b",
+        r"\b(?:c'est|c|cest|ce sera|ca sera) la fin\b(?! (?:de|des|du|d'))",
+        r"\b(?:apres ma mort|apres mon deces|quand je (?:ne )?serai (?:plus|pu) la|une fois que je (?:ne )?serai"
+        r" (?:plus|pu) la)\b",
+    ],
+    PLAN: [
+        r"\b(?:vais|jvais|veux|compte|vais aller) (?:me )?sauter\b(?! (?:de joie|le pas|le repas|un repas|le dejeuner"
+        r"|le petit|une etape|une ligne|dans (?:mes|ses|les|tes) bras|au plafond|en parachute|a l'elastique"
+        r"|sur l'?occasion|sur l'occase|dans le train|dans un train|dans le bus|a la corde|sur le lit"
+        r"|dans la piscine|dans l'eau"
+        r"|le cours|un cours|la barriere))",
+        r"\b(?:stocke|accumule|mis de cote|economise|amasse|planque)\w* (?:\w+ ){0,3}" + _FR_MEDS + r"\b",
+        r"\b(?:tout )?(?:avaler|gober|prendre)(?: tout)? (?:\w+ ){0,2}d'un (?:seul )?coup\b",
+        r"\badieu (?:a tous|a toutes|a vous|tout le monde|pour toujours)\b",
+        r"\bderniere fois que (?:j'ecris|je vous ecris|je remplis|vous avez de mes nouvelles|vous me lisez)\b",
+        r"\bau revoir (?:\w+ ){0,4}pour de (?:vrai|bon)\b",
+    ],
+    SELF_HARM: [
+        r"\b(?:j?me|m') ?(?:tape|frappe|cogne|claque) (?:la )?tete (?:contre|sur|par terre)\b",
+        r"\b(?:cache|garde|planque|achete|recommence avec|repris)\w* (?:\w+ )?(?:les |la |des |une |mes |ma )"
+        r"lames?\b(?! de (?:fond|parquet|terrasse))",
+        r"\blames? de rasoir\b",
+        r"\b(?:j?me |m')?(?:suis )?(?:brule|coupe|entaille|griffe|frappe|mordu|cogne|tape|ouvert)e?s? (?:\w+ ){0,5}"
+        r"(?:expres|volontairement|pour me faire mal|pour avoir mal|pour me punir)\b",
+        r"\bpour que personne (?:ne )?(?:voie|remarque|voit) (?:mes |les )?(?:bras|poignets|cuisses|jambes|cicatrices"
+        r"|marques|coupures|traces)\b",
+        r"\bcacher (?:mes|les) (?:cicatrices|marques|coupures|traces|bras|poignets)\b",
+    ],
+    HOPELESSNESS: [
+        r"\b(?:aucune?|pas de|plus de|sans|pas d'|plus d') (?:porte de sortie|echappatoire|futur)\b",
+        r"\bperdu (?:tout |mon |l')?espoir\b",
+        r"\bperdu d'avance\b",
+        r"\ba quoi (?:ca|sa) (?:sert|servirait) (?:de (?:vivre|continuer|se battre|me battre|lutter|essayer"
+        r"|me soigner|se soigner)|tout ca)\b",
+        r"\b(?:la vie|ma vie|mon existence) (?:n'a |a )?(?:plus|pu|pas|aucun) (?:de |d')?sens\b",
+    ],
+    DANGER_OTHERS: [
+        r"\bmettre le feu (?:chez|a (?:sa|son|leur|la) (?:maison|voiture|appart\w*|bureau|immeuble|boutique))\b",
+        r"\b(?:bruler|cramer|incendier) (?:sa|son|leur|la) (?:maison|voiture|appart\w*|bureau|immeuble)\b",
+        r"\bce que je vais (?:lui|leur) faire\b",
+        r"\bje sais ou (?:il|elle|ils|elles) (?:habite|habitent|vit|vivent|dort|dorment)\b",
+        r"\b(?:reponds|repondrai|repondrais) (?:plus|pu) de (?:rien|moi|mes actes)\b",
+        r"\bvoix (?:\w+ ){0,3}(?:disent|dit|ordonnent|demandent|poussent|obligent) (?:\w+ ){0,2}(?:de |d'|a )"
+        r"(?:tuer|frapper|faire du mal|faire mal|blesser|attaquer|poignarder)\b(?! (?:moi|me)\b)",
+    ],
+    _IDIOM: [
+        # "j'ai envie de mourir de rire": the wish belongs to the idiom, longer than "envie de mourir".
+        r"\b(?:j?'?(?:ai |avais )?(?:envie|besoin) (?:de |d')|(?:veux|vais|voudrais|aimerais|pourrais|allais|failli)"
+        r" )(?:mourir|crever) (?:de |d')(?:faim|chaud|froid|soif|rire|fatigue|ennui|honte|peur)\b",
+        # suicide as a topic, not the patient's
+        r"\b(?:prevention|taux|signes? d'alerte|chiffres?|statistiques?) (?:du |de |sur le )suicide\b",
+        r"\b(?:le )?suicide (?:des|chez les) \w+",
+    ],
+}
+for _kind, _extra in _FR_CLASSES.items():
+    FR_PATTERNS[_kind].extend(_extra)
+
 FR_NEGATION_EXTRA = [
     "plus d'",
     "plus de",
@@ -302,6 +381,10 @@ FR_NEGATION_EXTRA = [
     "n'ai jamais",
     "ai plus",
     "ai pas",
+    # SMS and list-like denials (branch rleval)
+    "pa",
+    "zero",
+    "0",
 ]
 # EDS-NLP's "ne ... pas" cue, with "plus" ("je ne me coupe plus") and the elided "n'".
 FR_NEGATION_REGEX = [
@@ -338,7 +421,26 @@ FR_FAMILY_EXTRA = [
     "voisine",
     "son anniversaire",
 ]
-FR_REPORTED_EXTRA = ["m'a dit", "m'a demande", "a dit", "disait", "dit qu'", "dit que", "film", "infos", "reportage"]
+FR_REPORTED_EXTRA = ["m'a dit", "m'a demande", "a dit", "disait", "dit qu'", "dit que", *("film", "infos", "reportage")]
+# Works of fiction and the news: what happens in them is not the patient's, whoever reads them.
+FR_MEDIA = (
+    "film",
+    "infos",
+    "reportage",
+    "livre",
+    "roman",
+    "article",
+    "chanson",
+    "chante",
+    "chantait",
+    "paroles",
+    "serie",
+    "episode",
+    "podcast",
+    "documentaire",
+    "personnage",
+)
+FR_REPORTED_EXTRA += [cue for cue in FR_MEDIA if cue not in FR_REPORTED_EXTRA]
 FR_HISTORY_EXTRA = [
     "quand j'etais",
     "a l'epoque",
@@ -353,6 +455,15 @@ FR_HISTORY_EXTRA = [
     "ancienne tentative",
     "plus maintenant",
     "ca fait",
+    "l'hiver dernier",
+    "l'ete dernier",
+    "l'automne dernier",
+    "le printemps dernier",
+    "au printemps dernier",
+    "le mois dernier",
+    "a l'adolescence",
+    "adolescence",
+    "plus jeune",
 ]
 FR_INTENT = re.compile(
     r"\b(?:je vais|jvais|vais|j'ai decide|c'est decide|c decide|j'ai prevu|prevu de|je compte|compte)\b"
@@ -464,7 +575,12 @@ EN_PATTERNS: dict[str, list[str]] = {
 }
 
 # English families widened (branch lex16), SMS spellings included ("im", "wanna", "gonna", "rn").
-_EN_MEDS = r"(?:pills|meds|tablets|medication|medicine|sleeping pills|paracetamol|tylenol|bottle|pack|box)"
+_EN_MEDS = (
+    r"(?:pills|meds|tablets|medication|medicine|sleeping pills|paracetamol|tylenol|bottle|pack|box|lithium"
+    r"|seroquel|quetiapine|olanzapine|zyprexa|xanax|valium|diazepam|lorazepam|ativan|klonopin|ambien|zopiclone"
+    r"|sertraline|prozac|fluoxetine|citalopram|venlafaxine|amitriptyline|tramadol|codeine|oxycodone|ibuprofen"
+    r"|aspirin|insulin|lamotrigine|depakote)"
+)
 _EN_WIDER: dict[str, list[str]] = {
     IDEATION: [
         r"\b(?:kill|killing|off|offing|unalive|unaliving) myself\b",
@@ -531,6 +647,85 @@ _EN_WIDER: dict[str, list[str]] = {
 for _kind, _extra in _EN_WIDER.items():
     EN_PATTERNS[_kind].extend(_extra)
 
+# Classes of misses found on the independent set (branch rleval), as for French above.
+_EN_CLASSES: dict[str, list[str]] = {
+    IDEATION: [
+        r"\b(?:not|never|n't|dont|don't|do n't|do not) (?:to |want to |wanna )?waking up\b",
+        r"\b(?:feel|feeling|felt) like (?:dying|dieing|killing myself|ending it(?: all)?|disappearing forever)\b",
+        r"\b(?:wish|wishing|hope|hoping|pray|praying|want) (?:that )?i (?:would ?n'?t|wouldnt|won'?t|wont|"
+        r"will never|would never|never|did ?n'?t|didnt) wake up\b",
+        r"\b(?:want|wish|need|'d like) (?:my life|it all|everything|this life|life) to (?:be over|end|stop)\b",
+        r"\b(?:use|turn) (?:it|them|that|the gun|a gun|the knife|the pills) on myself\b",
+        r"\b(?:no one|nobody|noone) (?:would|will|'d|is going to|gonna) (?:even )?(?:notice|care|miss me)\b",
+        r"\b(?:do ?n'?t|dont|can'?t|cant|do not|cannot) see myself (?:being |still )?(?:around|here|alive)\b",
+        r"\b(?:won'?t|wont|will not|not) be (?:around|here) (?:much |for much )?longer\b",
+        r"\b(?:won'?t|wont|will not|no longer|not) be (?:a |your )?(?:problem|burden|bother) (?:for|to) "
+        r"(?:anyone|anybody|you|everyone|everybody)\b",
+        r"\b(?:drive|crash|steer|ram|swerve) (?:my car |the car |myself |it )?(?:into|off) (?:a |the )?"
+        r"(?:wall|tree|truck|lorry|pole|bridge|river|cliff)\b",
+        r"\b(?:when|once|after) i'?m (?:gone|dead|not here)\b",
+    ],
+    PLAN: [
+        r"\b(?:going to|gonna|will|'ll|about to|ready to) jump\b(?! (?:rope|start|in the pool|into (?:the pool|bed)|on"
+        r"|at|the queue|the gun|through|for joy|in|right in|out of bed))",
+        r"\b(?:enough|plenty of) (?:\w+ ){0,2}" + _EN_MEDS + r"\b(?: \w+){0,2} to (?:end it|die|kill myself|do it"
+        r"|not wake up)\b",
+        r"\b(?:stashed|stockpiled|hoarded|saved up|hid|hidden|collected|stockpiling|hoarding|stashing) (?:\w+ ){0,3}"
+        + _EN_MEDS
+        + r"\b",
+        r"\b" + _EN_MEDS + r" (?:\w+ )?(?:stashed|stockpiled|hoarded|saved up|hidden away)\b",
+        r"\b(?:took|swallowed|downed) (?:all|every one of|the whole|the entire) (?:of )?(?:my |the |those )?(?:\w+ )?"
+        + _EN_MEDS
+        + r"\b",
+        r"\b(?:i'?m|im|i am) (?:doing|going to do|gonna do) it (?:tonight|today|tomorrow|now|this time|this weekend)\b",
+        r"\blast (?:check[- ]?in|message|note|entry|post)\b(?! (?:before|until|for|of the|of today|this week))",
+        r"\bgoodbye (?:everyone|everybody|all|forever|for good|world|cruel world)\b",
+    ],
+    SELF_HARM: [
+        r"\b(?:going to|gonna|will|'ll|want to|wanna|need to|urge to|about to) cut\b(?! (?:my hair|the|it|down|back"
+        r"|out|off|ties|class|costs|corners|him|her|them|you|a |an |some|in|through|across|onions|bread|veg))",
+        # "sh" and "s/h" apart: as one alternation the parser factors out "s", and the literal
+        # pre-check (below) would then let almost every English note through to the regex.
+        r"\bsh (?:again|urges?|relapse|today|tonight|last night)\b",
+        r"\bs/h (?:again|urges?|relapse|today|tonight|last night)\b",
+        r"\b(?:relapsed (?:on|with)|urges? (?:to|for)) (?:sh|s/h)\b",
+        r"\b(?:cut|cutting|burn\w*|hit|hitting|scratch\w*|punch\w*|bit|bite|biting|bang\w*|hurt|slam\w*|smash\w*)"
+        r" (?:\w+ ){0,5}(?:on purpose|deliberately|intentionally)\b",
+        r"\b(?:hard enough|enough) to (?:bruise|bleed|draw blood|leave (?:a )?marks?|break the skin)\b",
+        r"\bbang(?:ed|ing|s)? my head (?:against|on|into)\b",
+        r"\b(?:so|that) (?:nobody|no one|noone|people|they|anyone) (?:sees?|can see|will see|notices?) (?:my )?"
+        r"(?:arms|wrists|legs|thighs|scars|cuts|marks)\b",
+        r"\b(?:hide|hiding|cover|covering) (?:up )?(?:my |the )?(?:scars|cuts|marks)\b",
+        r"\b(?:hid|hide|hiding|stash\w*|kept|keep|keeping|bought|buy) (?:\w+ ){0,2}(?:blades?|razor blades?)\b",
+    ],
+    HOPELESSNESS: [
+        r"\blost cause\b",
+        r"\bmeaningless\b",
+        r"\b(?:can'?t|cant|cannot|do ?n'?t|dont) see (?:any |a )?"
+        r"(?:future|way out|light at the end|end to (?:this|it))\b",
+        r"\bwhy bother\b",
+    ],
+    DANGER_OTHERS: [
+        r"\b(?:kill|killing|shoot|shooting|stab|stabbing|strangle|strangling|hurt|hurting|attack|attacking) "
+        r"(?:every(?:one|body)|all of them|the (?:man|woman|guy|lady|kid|neighbou?rs?|people)\b)",
+        r"\b(?:burn|burning) (?:his|her|their|the) (?:house|car|place|flat|apartment|shop)\b",
+        r"\bset fire to (?:his|her|their|the)\b",
+        r"\bwhat i'?m (?:going to|gonna) do to (?:him|her|them)\b",
+        r"\bi know where (?:he|she|they) (?:lives?|sleeps?|works?)\b",
+        r"\b(?:someone|somebody)(?:'s| is) (?:getting hurt|going to get hurt|gonna get hurt)\b",
+        r"\bvoices? (?:\w+ ){0,3}(?:tell|telling|told|say|saying|said|want|command\w*|order\w*) (?:me )?(?:\w+ ){0,3}"
+        r"(?:to )?(?:kill|hurt|harm|stab|attack)\b(?! myself)",
+    ],
+    _IDIOM: [
+        r"\boverdos\w* on (?:netflix|tv|television|series|shows?|chocolate|sugar|coffee|caffeine|cake|candy|sweets"
+        r"|love|work|social media|tiktok|instagram|youtube|sun|music|carbs|pizza|memes)\b",
+        r"\b(?:(?:warning )?signs? of|rates? of|statistics on|risk factors? for) suicide\b",
+        r"\bsuicide (?:rates?|awareness|statistics|hotline|helpline|risk factors?)\b",
+    ],
+}
+for _kind, _extra in _EN_CLASSES.items():
+    EN_PATTERNS[_kind].extend(_extra)
+
 EN_NEGATION = [
     "no",
     "not",
@@ -548,6 +743,9 @@ EN_NEGATION = [
     "neither",
     "free of",
     "im not",
+    "nothing",
+    "zero",
+    "0",
 ]
 EN_NEGATION_PSEUDO = ["no doubt", "not only", "no change", "not sure"]
 EN_HYPOTHESIS = [
@@ -564,6 +762,7 @@ EN_HYPOTHESIS = [
     "cause",
     "wants to know",
     "whether",
+    "should i",
     "?",
 ]
 EN_FAMILY = [
@@ -611,6 +810,25 @@ EN_REPORTED = [
     "warned me",
     "side effect",
 ]
+EN_MEDIA = (
+    "documentary",
+    "movie",
+    "film",
+    "news",
+    "sang",
+    "sings",
+    "singing",
+    "song",
+    "lyrics",
+    "podcast",
+    "article",
+    "book",
+    "novel",
+    "episode",
+    "character",
+    "series",
+)
+EN_REPORTED += [cue for cue in EN_MEDIA if cue not in EN_REPORTED]
 EN_HISTORY = [
     "years ago",
     "year ago",
@@ -629,6 +847,16 @@ EN_HISTORY = [
     "as a kid",
     "as a child",
     "growing up",
+    "last winter",
+    "last summer",
+    "last spring",
+    "last fall",
+    "last autumn",
+    "last month",
+    "as a teen",
+    "in my teens",
+    "how far i've come",
+    "come a long way",
 ]
 EN_TERMINATION = [
     ",",
@@ -680,9 +908,18 @@ def _fr_time_ago(year: int) -> list[str]:
     its restriction to the sentences of the matches iterates every token, edsnlp 0.23) for
     what a list of phrases says."""
     amounts = [*map(str, range(1, 61)), "un", *_FR_NUMBERS]
-    ago = [f"{lead} {n} {unit}" for lead in ("il y a", "y a", "ca fait") for n in amounts for unit in ("ans", "an")]
+    leads = ("il y a", "y a", "ya", "ca fait")
+    ago = [f"{lead} {n} {unit}" for lead in leads for n in amounts for unit in ("ans", "an")]
     months = [f"il y a {n} mois" for n in [*map(str, range(2, 24)), *_FR_NUMBERS]]
-    return [*ago, *months, "l'an dernier", "l'an passe", *_years_before(year, ("en", "depuis"))]
+    ages = [f"a {n} ans" for n in range(5, 61)]  # "à 16 ans je me scarifiais"
+    return [
+        *ago,
+        *months,
+        *ages,
+        "l'an dernier",
+        "l'an passe",
+        *_years_before(year, ("en", "depuis", "date de", "datent de")),
+    ]
 
 
 def _years_before(year: int, prefixes: Iterable[str]) -> list[str]:
@@ -698,6 +935,7 @@ def _build(language: str) -> Any:
     from edsnlp.pipes.qualifiers.hypothesis.patterns import pseudo as fr_hyp_pseudo
     from edsnlp.pipes.qualifiers.negation.patterns import preceding as fr_neg_preceding
     from edsnlp.pipes.qualifiers.reported_speech.patterns import preceding as fr_rs_preceding
+    from edsnlp.pipes.terminations import termination as fr_termination
 
     year = datetime.now().year  # noqa: DTZ005 - only bounds the list of past years ("in 2015")
     if language == "fr":
@@ -706,15 +944,23 @@ def _build(language: str) -> Any:
         # No pollution pass: a patient's note has no scanner headers or tables to skip.
         nlp.add_pipe(eds.normalizer(pollution=False))
         nlp.add_pipe(eds.matcher(regex=FR_PATTERNS, attr="NORM", ignore_excluded=False))
-        nlp.add_pipe(eds.negation(preceding=[*fr_neg_preceding, *FR_NEGATION_EXTRA], preceding_regex=FR_NEGATION_REGEX))
         nlp.add_pipe(
-            eds.hypothesis(
-                pseudo=[*fr_hyp_pseudo, *FR_HYPOTHESIS_PSEUDO], preceding=[*fr_hyp_preceding, *FR_HYPOTHESIS_EXTRA]
+            eds.negation(
+                preceding=[*fr_neg_preceding, *FR_NEGATION_EXTRA], preceding_regex=FR_NEGATION_REGEX, explain=True
             )
         )
-        nlp.add_pipe(eds.family(family=[*fr_family, *FR_FAMILY_EXTRA], use_sections=False))
-        nlp.add_pipe(eds.reported_speech(preceding=[*fr_rs_preceding, *FR_REPORTED_EXTRA]))
-        nlp.add_pipe(eds.history(history=[*fr_history, *FR_HISTORY_EXTRA, *_fr_time_ago(year)]))
+        nlp.add_pipe(
+            eds.hypothesis(
+                pseudo=[*fr_hyp_pseudo, *FR_HYPOTHESIS_PSEUDO],
+                preceding=[*fr_hyp_preceding, *FR_HYPOTHESIS_EXTRA],
+                # "que" ends a scope in EDS-NLP's list, which cut "j'ai peur que ..." from its cue.
+                termination=[t for t in fr_termination if t not in ("que", "qui")],
+                explain=True,
+            )
+        )
+        nlp.add_pipe(eds.family(family=[*fr_family, *FR_FAMILY_EXTRA], use_sections=False, explain=True))
+        nlp.add_pipe(eds.reported_speech(preceding=[*fr_rs_preceding, *FR_REPORTED_EXTRA], explain=True))
+        nlp.add_pipe(eds.history(history=[*fr_history, *FR_HISTORY_EXTRA, *_fr_time_ago(year)], explain=True))
         return nlp
     nlp = edsnlp.blank("en")
     nlp.add_pipe(eds.sentences())
@@ -729,6 +975,7 @@ def _build(language: str) -> Any:
             following=[],
             verbs=_NO_VERBS,
             termination=EN_TERMINATION,
+            explain=True,
         )
     )
     nlp.add_pipe(
@@ -740,17 +987,29 @@ def _build(language: str) -> Any:
             verbs_eds=_NO_VERBS,
             verbs_hyp=_NO_VERBS,
             termination=EN_TERMINATION,
+            explain=True,
         )
     )
-    nlp.add_pipe(eds.family(attr="LOWER", family=EN_FAMILY, termination=EN_TERMINATION, use_sections=False))
     nlp.add_pipe(
-        eds.reported_speech(attr="LOWER", preceding=EN_REPORTED, following=[], quotation=[], verbs=_NO_VERBS, pseudo=[])
+        eds.family(attr="LOWER", family=EN_FAMILY, termination=EN_TERMINATION, use_sections=False, explain=True)
+    )
+    nlp.add_pipe(
+        eds.reported_speech(
+            attr="LOWER",
+            preceding=EN_REPORTED,
+            following=[],
+            quotation=[],
+            verbs=_NO_VERBS,
+            pseudo=[],
+            explain=True,
+        )
     )
     nlp.add_pipe(
         eds.history(
             attr="LOWER",
             history=[*EN_HISTORY, *_years_before(year - 1, ("in", "back in", "since"))],
             termination=EN_TERMINATION,
+            explain=True,
         )
     )
     return nlp
@@ -812,6 +1071,113 @@ def _first_person(language: str, text: str) -> bool:
     return bool(_FIRST_PERSON[language].search(text))
 
 
+# --- what the qualifiers' cues say (branch rleval) ---------------------------------------------
+# EDS-NLP reports *that* a cue precedes an expression; these rules read *which* cue, where the
+# independent set showed the qualifiers excluding what the patient said of themselves.
+
+# A first-person subject ("je", "j'", SMS "jveux", "g"; "i", "im").
+_SUBJECT = {
+    "fr": re.compile(r"\b(?:je|jai|jme|jsuis|jveux|jvais|jpense|jpeux|chui)\b|\bj'|\bj\b|(?:^|\s)g\s"),
+    "en": re.compile(r"\b(?:i|im|ive|id)\b|\bi'"),
+}
+# Words that make a following clause the object of the negated one ("je ne pense pas que je ...").
+_LINK = {
+    "fr": re.compile(r"\b(?:que|qu|si|pense|pensais|crois|sais|dis|dit|trouve|sure?|certaine?)\b"),
+    "en": re.compile(r"\b(?:that|if|whether|think|thought|believe|know|say|said|sure|mean|guess|feel)\b"),
+}
+# The second half of a French negation the expression starts with ("je n'ai aucun avenir").
+_FR_NEGATION_TAILS = frozenset({"pas", "plus", "pu", "aucun", "aucune", "jamais", "rien", "personne"})
+_VOICES = re.compile(r"\b(?:voix|voices?)\b")
+_ADDRESSED_TO_ME = re.compile(r"^(?:m'|m |told me|tells me|asked me|asked if)")
+_JOKE = re.compile(
+    r"\U0001f602|\U0001f923|\U0001f606|\U0001f605|\U0001f639"  # laughing faces
+    r"|\b(?:lol|lool|mdr|ptdr|xd|haha\w*|hihi\w*|jk|lmao|lmfao|rofl)\b"
+)
+# A laugh turns a threat or a sigh into hyperbole ("je vais tuer ma soeur 😂"); it never turns a wish
+# to die into one ("i just wanna die lol not even joking").
+_JOKING_KINDS = frozenset({DANGER_OTHERS, HOPELESSNESS})
+_MEDIA_VERBS = {
+    "fr": frozenset("regarde regardé vu revu ecoute écouté lu relu voir lire ecouter chante chanté".split()),
+    "en": frozenset("watched watching watch saw seen listened listening read reading".split()),
+}
+
+
+def _fold(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+
+
+def _clause_before(doc: Any, sentence: Any, position: int) -> str:
+    return re.split(r"[,;]", doc[sentence.start : position].text.lower())[-1]
+
+
+def _said_by_someone_else(doc: Any, ent: Any, language: str) -> bool:
+    """Reported speech holds when a cue reports someone else's words or a work of fiction or the
+    news; a cue whose subject is the patient ("je me suis dit que", "j'ai dit à ma mère que je
+    voulais mourir", "je veux") or hallucinated voices ("des voix qui me disent de") does not."""
+    media = FR_MEDIA if language == "fr" else EN_MEDIA
+    for cue in ent._.reported_speech_cues:
+        said = _fold(cue.text)
+        if said in media:
+            return True
+        clause = _clause_before(doc, ent.sent, cue.start)
+        if _VOICES.search(clause):
+            continue
+        if _ADDRESSED_TO_ME.match(said):
+            return True
+        if not clause.strip() or _SUBJECT[language].search(clause):
+            continue
+        return True
+    return False
+
+
+def _denied(doc: Any, ent: Any, language: str) -> bool:
+    """Negation holds unless its only cues are the first half of the expression's own negation
+    ("je n'ai aucun avenir") or end before a new clause of the patient's ("la vie a plus de sens je
+    veux mourir"; but "je ne pense pas que je veuille mourir" stays denied)."""
+    first = _fold(ent[0].text)
+    for cue in ent._.negation_cues:
+        if language == "fr" and _fold(cue.text) in ("ne", "n'", "n") and first in _FR_NEGATION_TAILS:
+            continue
+        between = doc[cue.end : ent.start].text.lower().strip()
+        subject = _SUBJECT[language].search(between)
+        # "jamais je ne ..." keeps its cue: the subject must follow words of the negated clause.
+        if subject and subject.start() > 0 and not _LINK[language].search(between):
+            continue
+        return True
+    return False
+
+
+# "if I had a gun I'd use it on myself": a condition on having the means is no hypothesis.
+_MEANS_CONDITION = {
+    "fr": re.compile(
+        r"^\s*j'?\s?(?:avais|avait|trouvais|trouvait) (?:un |une |le |la |des |assez de |mes |de quoi )?"
+        r"(?:fusil|arme|flingue|corde|cachets|medocs|medicaments|couteau|pistolet|lame)"
+    ),
+    "en": re.compile(
+        r"^\s*i (?:had|could get|could find|owned|still had) (?:a |the |some |enough |my )?"
+        r"(?:gun|rope|pills|knife|weapon|razor|meds|blade)"
+    ),
+}
+
+
+def _supposed(doc: Any, ent: Any, language: str) -> bool:
+    for cue in ent._.hypothesis_cues:
+        if _fold(cue.text) in ("si", "if") and _MEANS_CONDITION[language].match(_fold(doc[cue.end : ent.start].text)):
+            continue
+        return True
+    return False
+
+
+def _is_a_title(doc: Any, ent: Any, language: str) -> bool:
+    """A capitalised expression inside a sentence, just after "watched" or "écouté": a film's or a
+    song's title ("j'ai regardé Suicide Squad")."""
+    if ent.start == ent.sent.start or not ent.text[:1].isupper():
+        return False
+    before = doc[max(ent.sent.start, ent.start - 4) : ent.start]
+    verbs = _MEDIA_VERBS[language]
+    return any(_fold(token.text) in verbs or token.text.lower() in verbs for token in before)
+
+
 def _candidates(doc: Any, language: str, offset: int = 0) -> list[Candidate]:
     intent_re = FR_INTENT if language == "fr" else EN_INTENT
     out: list[Candidate] = []
@@ -824,15 +1190,24 @@ def _candidates(doc: Any, language: str, offset: int = 0) -> list[Candidate]:
         for qualifier in _QUALIFIERS:
             if not getattr(ent._, qualifier, False) or not _applies(label, qualifier):
                 continue
-            if qualifier in ("family", "reported_speech") and (
+            if qualifier == "family" and (
                 _first_person(language, ent.text.lower())
                 or _first_person(language, doc[sentence.start : ent.start].text.lower().split(",")[-1])
-                and qualifier == "family"
             ):
                 # "je vais me tuer, j'ai fait mes adieux à mes enfants": the cue names someone,
                 # the patient speaks of themselves.
                 continue
+            if qualifier == "reported_speech" and not _said_by_someone_else(doc, ent, language):
+                continue
+            if qualifier == "negation" and not _denied(doc, ent, language):
+                continue
+            if qualifier == "hypothesis" and not _supposed(doc, ent, language):
+                continue
             excluded.append(qualifier)
+        if label in _JOKING_KINDS and _JOKE.search(sentence.text.lower()):
+            excluded.append("joke")
+        if _is_a_title(doc, ent, language):
+            excluded.append("title")
         kind = label
         if label in (IDEATION, SELF_HARM, DANGER_OTHERS):
             before = doc[max(sentence.start, ent.start - 4) : ent.start].text.lower()

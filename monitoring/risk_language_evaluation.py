@@ -119,6 +119,8 @@ SETS = {
     "holdout": EVAL_SET.with_name("risk_language_holdout.jsonl"),
     "holdout2": EVAL_SET.with_name("risk_language_holdout2.jsonl"),
     "holdout3": EVAL_SET.with_name("risk_language_holdout3.jsonl"),
+    "independent": EVAL_SET.with_name("risk_language_independent.jsonl"),
+    "independent2": EVAL_SET.with_name("risk_language_independent2.jsonl"),
 }
 LATENCY_NOTE = (
     "Je me sens un peu mieux aujourd'hui, j'ai marché une heure avec ma sœur et on a parlé de la semaine. "
