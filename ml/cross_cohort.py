@@ -13,6 +13,8 @@ Scorers (same training rows, same columns, same alert budget):
 - `model`: today's model (ml.training.make_pipeline("model")), fitted on every labelled day
   of the training cohort;
 - `logistic`: the logistic baseline, likewise;
+- `model+shift`, `logistic+shift`: the same two with the features of small persistent shifts
+  added (ml.features.SHIFT_FEATURES: EWMA and CUSUM per channel, agreement across channels);
 - `ceiling`: the generator's true prodrome intensity, Platt-calibrated on the training cohort.
 
 On each test cohort, each scorer's threshold is the lowest that keeps its alerts within the
@@ -36,6 +38,7 @@ from monitoring.cohort_summaries import daily_summaries_from_lines
 
 from . import evaluation
 from .cohort import SETTINGS, cohort_config, generate
+from .features import SHIFT_FEATURES
 from .training import _groups, _latent_scores, build_dataset, fit_pipeline, usable_features
 
 # Cohort sizes: (training patients, test patients per setting, days).
@@ -48,7 +51,7 @@ END = date(2026, 10, 31)
 TEST_SEED_OFFSET = 1000
 # The figures reported, as keys of ml.evaluation's overall figures.
 FIGURES = ("auroc", "event_sensitivity", "median_lead_days", "calibration_slope")
-SCORERS = ("model", "logistic", "ceiling")
+SCORERS = ("model", "logistic", "model+shift", "logistic+shift", "ceiling")
 
 
 @dataclass
@@ -67,7 +70,7 @@ def make_cohort(setting: str, *, patients: int, days: int, seed: int, team: str,
         lines.extend(truth.lines)
         latents.append(truth.latent)
     summaries, patients_frame, events = daily_summaries_from_lines(lines)
-    data = build_dataset(summaries, patients_frame, events)
+    data = build_dataset(summaries, patients_frame, events, shift=True)
     return Cohort(setting=setting, seed=seed, data=data, events=events, latent=pd.concat(latents, ignore_index=True))
 
 
@@ -77,7 +80,7 @@ def seed_of_test_cohort(seed: int, setting: str) -> int:
 
 @dataclass
 class Fitted:
-    columns: list[str]
+    columns: dict[str, list[str]]  # per scorer
     pipelines: dict[str, Any]
     train: pd.DataFrame
     train_latent: pd.DataFrame
@@ -86,15 +89,24 @@ class Fitted:
 def fit_scorers(cohort: Cohort, *, seed: int) -> Fitted:
     train = cohort.data[cohort.data["y"].notna()].reset_index(drop=True)
     groups = _groups(train)
-    columns = usable_features(train, groups)
-    pipelines = {kind: fit_pipeline(kind, train, train["y"].to_numpy(), groups, seed, columns) for kind in SCORERS[:2]}
+    today = usable_features(train, groups)
+    with_shift = today + usable_features(train, groups, SHIFT_FEATURES)
+    columns = {"model": today, "logistic": today, "model+shift": with_shift, "logistic+shift": with_shift}
+    y = train["y"].to_numpy()
+    pipelines = {
+        name: fit_pipeline(name.split("+")[0], train, y, groups, seed, columns[name])
+        for name in SCORERS
+        if name != "ceiling"
+    }
     return Fitted(columns=columns, pipelines=pipelines, train=train, train_latent=cohort.latent)
 
 
 def score_cohort(fitted: Fitted, cohort: Cohort, *, seed: int) -> dict[str, np.ndarray]:
     test = cohort.data[cohort.data["y"].notna()].reset_index(drop=True)
-    X = test.reindex(columns=fitted.columns).to_numpy(dtype=float)
-    scores = {kind: pipe.predict_proba(X)[:, 1] for kind, pipe in fitted.pipelines.items()}
+    scores = {
+        name: pipe.predict_proba(test.reindex(columns=fitted.columns[name]).to_numpy(dtype=float))[:, 1]
+        for name, pipe in fitted.pipelines.items()
+    }
     # The ceiling: Platt on the training cohort's latent intensity, applied to the test cohort's.
     both = pd.concat([fitted.train[["patient", "date", "y"]], test[["patient", "date", "y"]]], ignore_index=True)
     latent = pd.concat([fitted.train_latent, cohort.latent], ignore_index=True)
@@ -145,7 +157,7 @@ def across_cohorts(
     for train_setting in train_settings:
         say(f"generating the training cohort: {train_setting}, {n_train} patients x {days} days, seed {seed}")
         train = make_cohort(train_setting, patients=n_train, days=days, seed=seed, team="train")
-        say(f"fitting model and logistic baseline on {train.data['patient'].nunique()} patients")
+        say(f"fitting {', '.join(SCORERS[:-1])} on {train.data['patient'].nunique()} patients")
         fitted = fit_scorers(train, seed=seed)
         for test_setting in test_settings:
             if test_setting not in tests:

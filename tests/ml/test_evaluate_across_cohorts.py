@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from ml.cohort import SETTINGS
-from ml.cross_cohort import SIZES, seed_of_test_cohort
+from ml.cross_cohort import SCORERS, SIZES, seed_of_test_cohort
 
 
 def test_a_tiny_grid_prints_one_table_for_every_scorer_and_setting(tmp_path, capsys):
@@ -27,11 +27,11 @@ def test_a_tiny_grid_prints_one_table_for_every_scorer_and_setting(tmp_path, cap
     )
     printed = capsys.readouterr().out
     table = [line for line in printed.splitlines() if line.startswith("| default |")]
-    assert len(table) == 2 * 3  # two test settings x (model, logistic, ceiling)
+    assert len(table) == 2 * len(SCORERS)  # two test settings x every scorer
     assert "size tiny" in printed and "seed 5" in printed and printed.rstrip().endswith(" s")
     rows = json.loads(out.read_text())["rows"]
     assert [(r["test"], r["scorer"]) for r in rows] == [
-        (test, scorer) for test in ("default", "late-warning") for scorer in ("model", "logistic", "ceiling")
+        (test, scorer) for test in ("default", "late-warning") for scorer in SCORERS
     ]
     for row in rows:
         assert row["test_patients"] == SIZES["tiny"][1]
