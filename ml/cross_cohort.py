@@ -206,6 +206,6 @@ def table(rows: list[dict[str, Any]]) -> str:
             f"| {row['train']} | {row['test']} | {row['scorer']} | {_figure(row['auroc'], 3)} "
             f"| {_figure(row['event_sensitivity'], 2)} | {_figure(row['median_lead_days'], 0)} "
             f"| {_figure(row['calibration_slope'], 2)} | {_figure(row['alerts_per_patient_month'], 2)} "
-            f"| {row['events']} |"
+            f"| {'n/a' if row['events'] is None else int(row['events'])} |"
         )
     return "\n".join(lines)
