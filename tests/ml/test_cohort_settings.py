@@ -129,3 +129,27 @@ def test_effect_sizes_scale_the_prodrome_shift_per_channel_and_diagnosis():
             np.testing.assert_array_equal(no_f31.mood, full.mood)
         moved += bool(np.abs(full.mood - none.mood).max() > 0.1)
     assert moved >= 10 and bipolar >= 5
+
+
+@pytest.mark.parametrize("setting", [name for name in SETTINGS if name != "default"])
+def test_every_settings_lines_pass_the_api_validators_through_import_cohort(tmp_path, db, setting):
+    from django.core.management import call_command
+
+    from monitoring.importing import cohort_import
+    from monitoring.models import DailySummary
+
+    out = tmp_path / "cohort.jsonl"
+    call_command(
+        "generate_cohort",
+        patients=3,
+        days=60,
+        seed=31,
+        out=str(out),
+        team="set-test",
+        end="2026-06-30",
+        setting=setting,
+        verbosity=0,
+    )
+    report = cohort_import(path=out)
+    assert report.errors == []
+    assert DailySummary.objects.filter(patient__code__startswith="SETTEST-S31-").count() > 3 * 30
