@@ -14,6 +14,7 @@ numbers that come from a source say so beside them.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -23,9 +24,65 @@ import pandas as pd
 
 from .cohort_latent import TIMEZONES, CohortConfig, latent_trajectory, patient_profile
 from .cohort_lines import patient_lines
-from .cohort_observations import observe
+from .cohort_observations import Observations, observe
 
-__all__ = ["TIMEZONES", "CohortConfig", "PatientTruth", "generate", "patient_code"]
+__all__ = ["SETTINGS", "TIMEZONES", "CohortConfig", "PatientTruth", "cohort_config", "generate", "patient_code"]
+
+# Named generator settings: what real cohorts vary in, as overrides of CohortConfig's
+# defaults (docs/model.md, "A family of cohorts", shows the same table). "default" is the
+# cohort the model was developed on; none of the others was used to tune anything.
+SETTINGS: dict[str, dict[str, Any]] = {
+    "default": {},
+    # Weaker signs, more patients without passive change, more relapses without warning.
+    "subtle": {
+        "self_report_effect": 1.0,
+        "passive_effect": 0.8,
+        "no_passive_change_share": 0.5,
+        "unwarned_relapse_share": 0.3,
+    },
+    # Noisier days, more sensor gaps and holidays, twice as many look-alike bad weeks.
+    "noisy": {
+        "noise_scale": 1.3,
+        "noisy_day_share": 0.08,
+        "sensing_gap_scale": 2.0,
+        "holiday_every_days": 90.0,
+        "confounder_every_days": 200.0,
+    },
+    # Short prodromes that rise late (convex ramps): the warning comes in the last week.
+    "late-warning": {
+        "prodrome_median_days": 8.0,
+        "manic_prodrome_median_days": 10.0,
+        "prodrome_days": (3, 21),
+        "prodrome_shape": (1.5, 3.0),
+    },
+    # Half the patients change phone or wearable once (signal levels jump); no data in hospital.
+    "device-shift": {
+        "device_change_share": 0.5,
+        "hospital_gap_days": (5, 20),
+    },
+    # Another clinic: passive signs stronger and self-report weaker, bipolar prodromes clearer
+    # and depressive ones fainter, missingness that depends on state for every diagnosis,
+    # stronger weekly rhythms, other time zones, more hospitalisations.
+    "other-clinic": {
+        "self_report_effect": 1.1,
+        "passive_effect": 1.5,
+        "diagnosis_effects": (("F31", 1.3), ("F32", 0.7), ("F33", 0.7)),
+        "channel_effects": (("phq9", 0.6), ("mood", 0.7)),
+        "prodrome_logging_drop": 0.8,
+        "sensing_drop_diagnoses": ("F20", "F25", "F31", "F32", "F33"),
+        "weekend_scale": 2.0,
+        "hospitalisation_share": 0.4,
+        "timezones": (("America/Montreal", 0.6), ("America/Martinique", 0.2), ("Pacific/Noumea", 0.2)),
+    },
+}
+
+
+def cohort_config(setting: str = "default", **kwargs: Any) -> CohortConfig:
+    """A CohortConfig for a named setting (SETTINGS); `kwargs` give its size, seed, team, end
+    and any knob to override on top of the setting."""
+    if setting not in SETTINGS:
+        raise ValueError(f"unknown cohort setting {setting!r} (known: {', '.join(SETTINGS)})")
+    return CohortConfig(**{**SETTINGS[setting], **kwargs})
 
 
 @dataclass
@@ -56,6 +113,10 @@ def _patient(config: CohortConfig, index: int) -> PatientTruth:
     profile = patient_profile(rng, config)
     latent = latent_trajectory(rng, config, profile)
     obs = observe(rng, config, profile, latent)
+    if config.device_change_share > 0 or config.hospital_gap_days[1] > 0:
+        # Knobs added after the cohort format was fixed draw from a second stream, so the main
+        # stream (and every default cohort) stays as it was.
+        obs = _devices_and_hospital_gaps(np.random.default_rng([config.seed, index, 20261]), config, latent, obs)
     lines = patient_lines(rng, config, code, profile, latent, obs)
     table = pd.DataFrame(
         {
@@ -72,3 +133,33 @@ def _patient(config: CohortConfig, index: int) -> PatientTruth:
         }
     )
     return PatientTruth(code=code, diagnosis=profile.diagnosis, latent=table, lines=lines)
+
+
+def _devices_and_hospital_gaps(
+    rng: np.random.Generator, config: CohortConfig, latent: Any, obs: Observations
+) -> Observations:
+    """A device change shifting the passive signals' levels from a day on; days in hospital
+    without any check-in or phone data."""
+    n = len(obs.logged)
+    changes: dict[str, Any] = {}
+    if rng.random() < config.device_change_share and n > 2:
+        day = int(rng.integers(1, n))
+        size = config.device_shift_size
+        after = np.arange(n) >= day
+        # About one within-patient SD of each signal, with a random sign per signal.
+        changes["sleep_hours"] = obs.sleep_hours + after * rng.normal(0, 0.8 * size)
+        changes["sleep_efficiency"] = obs.sleep_efficiency + after * rng.normal(0, 0.04 * size)
+        changes["steps_log"] = obs.steps_log + after * rng.normal(0, 0.3 * size)
+        changes["screen"] = obs.screen + after * rng.normal(0, 50 * size)
+        changes["unlocks"] = obs.unlocks * np.exp(after * rng.normal(0, 0.25 * size))
+    lo, hi = config.hospital_gap_days
+    if hi > 0:
+        logged, sensing = obs.logged.copy(), obs.sensing.copy()
+        for ep in latent.episodes:
+            if ep["hospitalized"]:
+                start = ep["onset"] + ep["hospital_delay"]
+                stay = int(rng.integers(lo, hi + 1))
+                logged[start : start + stay] = False
+                sensing[start : start + stay] = False
+        changes["logged"], changes["sensing"] = logged, sensing
+    return dataclasses.replace(obs, **changes) if changes else obs

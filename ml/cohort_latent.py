@@ -19,7 +19,7 @@ import numpy as np
 
 # Share of diagnoses in a French community mental-health caseload followed for recurrence.
 DIAGNOSES = [("F33", 0.28), ("F32", 0.08), ("F31", 0.32), ("F20", 0.22), ("F25", 0.10)]
-TIMEZONES = [
+TIMEZONES: list[tuple[str, float]] = [
     ("Europe/Paris", 0.82),
     ("Europe/Brussels", 0.04),
     ("America/Martinique", 0.04),
@@ -36,18 +36,68 @@ EPISODE_LEVEL = 1.3
 
 @dataclass(frozen=True)
 class CohortConfig:
+    """Size, seed and the generator's knobs. Every knob's default is the cohort the project was
+    developed on (docs/model.md, "The synthetic cohort"): with the defaults a cohort is the same,
+    byte for byte, as before the knobs existed (tests/ml/test_cohort.py pins it). Named sets of
+    knobs are ml.cohort.SETTINGS. Day ranges are inclusive (lo, hi)."""
+
     patients: int
     days: int
     seed: int
     team: str = "demo"
     end: date = field(default_factory=lambda: date.today() - timedelta(days=1))  # noqa: DTZ011
+    # --- effect sizes ---------------------------------------------------------------
     # Effect size (within-patient SD) of a full-intensity prodrome on a self-report scale
     # (CrossCheck: d = 0.3-0.5 on the relapse day) and on a passive signal.
     self_report_effect: float = 1.5
     passive_effect: float = 1.2
+    # Multipliers of those effects per channel (ml.cohort_observations.CHANNELS) and per ICD-10
+    # diagnosis code, e.g. (("steps", 0.5),) or (("F31", 1.3),); absent means 1.
+    channel_effects: tuple[tuple[str, float], ...] = ()
+    diagnosis_effects: tuple[tuple[str, float], ...] = ()
+    # Share of patients showing each sign (when they show passive change at all), its strength range.
+    self_report_sign_share: float = 0.7
+    passive_sign_share: float = 0.6
+    sign_strength: tuple[float, float] = (0.4, 1.6)
+    # --- who relapses, and how -----------------------------------------------------------
     never_relapse_share: float = 0.4
     no_passive_change_share: float = 1 / 3
     unwarned_relapse_share: float = 0.2
+    relapse_interval_days: float = 150.0  # mean days between relapses of a relapsing patient
+    # Prodrome length: lognormal around a median (manic prodromes longer: Bauer 2006), clipped.
+    prodrome_median_days: float = 17.0
+    manic_prodrome_median_days: float = 24.0
+    prodrome_sigma: float = 0.45
+    prodrome_days: tuple[int, int] = (7, 42)
+    # Prodrome amplitude lognormal (median, log-SD) clipped to 0.15-4; ramp exponent range
+    # (below 1: early rise, concave; above 1: late rise, convex).
+    prodrome_amplitude_median: float = 1.0
+    prodrome_amplitude_sigma: float = 0.6
+    prodrome_shape: tuple[float, float] = (0.5, 1.6)
+    episode_days: tuple[int, int] = (12, 45)
+    hospitalisation_share: float = 0.25
+    hospital_delay_days: tuple[int, int] = (0, 5)  # relapse to admission
+    # Days without any check-in or phone data while in hospital (0, 0: no gap).
+    hospital_gap_days: tuple[int, int] = (0, 0)
+    # --- look-alike bad weeks without relapse (stress, intercurrent illness) -----------
+    confounder_every_days: float = 400.0
+    confounder_days: tuple[int, int] = (7, 24)
+    confounder_log_amplitude: float = -0.7  # lognormal median exp(-0.7) = 0.5, log-SD 0.5
+    # --- noise, rhythms, missingness, devices, places -----------------------------------
+    noise_scale: float = 1.0  # day-to-day noise in within-patient SDs (effects do not scale)
+    noisy_day_share: float = 0.04
+    weekend_scale: float = 1.0  # multiplies the weekend sleep, bedtime, steps and home shifts
+    prodrome_logging_drop: float = 0.35  # check-in probability x exp(-drop x logging sign)
+    prodrome_sensing_drop: float = 1.0  # sensor gaps start (1 + drop x sign) times as often ...
+    sensing_drop_diagnoses: tuple[str, ...] = ("F20", "F25")  # ... in these diagnoses' prodromes
+    sensing_gap_scale: float = 1.0  # multiplies the chance a sensor gap starts
+    holiday_every_days: float = 180.0  # stretches of 3-11 days without check-ins
+    # Share of patients whose phone or wearable changes once (on a uniformly drawn day), from
+    # when on the passive signals' levels shift (sleep, steps, screen, unlocks; about one
+    # within-patient SD times device_shift_size, a random sign per signal).
+    device_change_share: float = 0.0
+    device_shift_size: float = 1.0
+    timezones: tuple[tuple[str, float], ...] = tuple(TIMEZONES)
 
 
 @dataclass(frozen=True)
@@ -92,7 +142,7 @@ def _choice(rng: np.random.Generator, options: list[tuple[str, float]]) -> str:
 
 def patient_profile(rng: np.random.Generator, config: CohortConfig) -> Profile:
     diagnosis = _choice(rng, DIAGNOSES)
-    tz_name = _choice(rng, TIMEZONES)
+    tz_name = _choice(rng, list(config.timezones))
     tz = zoneinfo.ZoneInfo(tz_name)
     sex = _choice(rng, [("F", 0.52), ("M", 0.45), ("X", 0.03)])
     age = int(np.clip(rng.normal(42, 13), 18, 80))
@@ -108,7 +158,9 @@ def patient_profile(rng: np.random.Generator, config: CohortConfig) -> Profile:
     )
 
 
-def _episodes(rng: np.random.Generator, n_days: int, diagnosis: str, rate: float) -> list[dict[str, Any]]:
+def _episodes(
+    rng: np.random.Generator, config: CohortConfig, n_days: int, diagnosis: str, rate: float
+) -> list[dict[str, Any]]:
     """Relapses as a renewal process: onset, kind, prodrome length and amplitude, duration."""
     episodes: list[dict[str, Any]] = []
     if rate <= 0:
@@ -123,20 +175,25 @@ def _episodes(rng: np.random.Generator, n_days: int, diagnosis: str, rate: float
         else:
             kind = "depressive"
         # Prodromes last 1-4 weeks (mania longer, > 20 days on average: Bauer 2006), heavy-tailed.
-        median = 24.0 if kind == "manic" else 17.0
-        length = int(np.clip(rng.lognormal(math.log(median), 0.45), 7, 42))
-        amplitude = float(np.clip(rng.lognormal(0.0, 0.6), 0.15, 4.0))
+        median = config.manic_prodrome_median_days if kind == "manic" else config.prodrome_median_days
+        lo, hi = config.prodrome_days
+        length = int(np.clip(rng.lognormal(math.log(median), config.prodrome_sigma), lo, hi))
+        amplitude = float(
+            np.clip(
+                rng.lognormal(math.log(config.prodrome_amplitude_median), config.prodrome_amplitude_sigma), 0.15, 4.0
+            )
+        )
         episodes.append(
             {
                 "onset": onset,
                 "kind": kind,
                 "length": length,
                 "amplitude": amplitude,
-                "shape": float(rng.uniform(0.5, 1.6)),
-                "duration": int(rng.integers(12, 46)),
+                "shape": float(rng.uniform(*config.prodrome_shape)),
+                "duration": int(rng.integers(config.episode_days[0], config.episode_days[1] + 1)),
                 "warned": True,
-                "hospitalized": bool(rng.random() < 0.25),
-                "hospital_delay": int(rng.integers(0, 6)),
+                "hospitalized": bool(rng.random() < config.hospitalisation_share),
+                "hospital_delay": int(rng.integers(config.hospital_delay_days[0], config.hospital_delay_days[1] + 1)),
             }
         )
         t = onset + episodes[-1]["duration"] + 14 + float(rng.exponential(1 / rate))
@@ -147,8 +204,8 @@ def latent_trajectory(rng: np.random.Generator, config: CohortConfig, profile: P
     n = profile.n
     diagnosis = profile.diagnosis
     never = rng.random() < config.never_relapse_share
-    rate = 0.0 if never else float(rng.gamma(2.0, 1 / (2 * 150.0)))
-    episodes = _episodes(rng, n, diagnosis, rate)
+    rate = 0.0 if never else float(rng.gamma(2.0, 1 / (2 * config.relapse_interval_days)))
+    episodes = _episodes(rng, config, n, diagnosis, rate)
     for ep in episodes:
         ep["warned"] = bool(rng.random() >= config.unwarned_relapse_share)
     prodrome = np.zeros(n)
@@ -180,10 +237,10 @@ def latent_trajectory(rng: np.random.Generator, config: CohortConfig, profile: P
     conf_kind = "depressive" if diagnosis != "F31" else str(rng.choice(["depressive", "manic"]))
     if diagnosis in ("F20", "F25"):
         conf_kind = "psychotic" if rng.random() < 0.6 else "depressive"
-    for _ in range(int(rng.poisson(n / 400))):
+    for _ in range(int(rng.poisson(n / config.confounder_every_days))):
         c_start = int(rng.integers(0, n))
-        c_len = int(rng.integers(7, 25))
-        c_amp = float(np.clip(rng.lognormal(-0.7, 0.5), 0.1, 2.0))
+        c_len = int(rng.integers(config.confounder_days[0], config.confounder_days[1] + 1))
+        c_amp = float(np.clip(rng.lognormal(config.confounder_log_amplitude, 0.5), 0.1, 2.0))
         for t in range(c_start, min(n, c_start + c_len)):
             confounder[t] = max(confounder[t], c_amp * math.sin(math.pi * (t - c_start + 0.5) / c_len))
     per_kind[conf_kind] = per_kind[conf_kind] + confounder

@@ -192,12 +192,12 @@ def _sensitivities(rng: np.random.Generator, config: CohortConfig, diagnosis: st
     passive_responder = rng.random() >= config.no_passive_change_share
     sens: dict[str, float] = {}
     for ch in CHANNELS:
-        shows = rng.random() < (0.6 if ch in PASSIVE else 0.7)
+        shows = rng.random() < (config.passive_sign_share if ch in PASSIVE else config.self_report_sign_share)
         if ch in PASSIVE and not passive_responder:
             shows = False
         if ch == "sleep_hours" and diagnosis == "F31" and passive_responder:
             shows = rng.random() < 0.77  # sleep loss is the commonest manic prodrome (Jackson 2003)
-        sens[ch] = float(rng.uniform(0.4, 1.6)) if shows else 0.0
+        sens[ch] = float(rng.uniform(*config.sign_strength)) if shows else 0.0
     if rng.random() < 0.5:
         sens["sleep_hours_dep_sign"] = -1.0  # broken rather than longer sleep
     else:
@@ -248,15 +248,17 @@ def _ar1(rng: np.random.Generator, n: int, phi: float) -> np.ndarray:
     return out
 
 
-def _noise(rng: np.random.Generator, n: int, phi: float) -> np.ndarray:
+def _noise(rng: np.random.Generator, n: int, phi: float, config: CohortConfig) -> np.ndarray:
     # Autocorrelated day-to-day noise, plus rare noisy days (x3 shocks).
     z = _ar1(rng, n, phi)
-    shocks = rng.random(n) < 0.04
+    shocks = rng.random(n) < config.noisy_day_share
     z[shocks] += rng.standard_normal(shocks.sum()) * 2.5
-    return z
+    return z if config.noise_scale == 1.0 else z * config.noise_scale
 
 
-def _logging(rng: np.random.Generator, n: int, logging_shift: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _logging(
+    rng: np.random.Generator, config: CohortConfig, n: int, logging_shift: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """(probability of a check-in, whether one is made) per day."""
     # Logging fatigue: check-in probability decays towards a floor over the months.
     p_log0 = float(rng.beta(6, 2))
@@ -264,18 +266,18 @@ def _logging(rng: np.random.Generator, n: int, logging_shift: np.ndarray) -> tup
     fatigue_tau = float(rng.uniform(60, 400))
     t_idx = np.arange(n)
     p_log = p_log0 * (fatigue_floor + (1 - fatigue_floor) * np.exp(-t_idx / fatigue_tau))
-    p_log = p_log * np.exp(-0.35 * np.maximum(0, -logging_shift))
+    p_log = p_log * np.exp(-config.prodrome_logging_drop * np.maximum(0, -logging_shift))
     logged = rng.random(n) < p_log
     # Holidays: a few stretches with nothing logged at all.
-    for _ in range(int(rng.poisson(n / 180))):
+    for _ in range(int(rng.poisson(n / config.holiday_every_days))):
         s = int(rng.integers(0, n))
         logged[s : s + int(rng.integers(3, 12))] = False
     return p_log, logged
 
 
-def _sensing(rng: np.random.Generator, n: int, adherence_drop: np.ndarray) -> np.ndarray:
+def _sensing(rng: np.random.Generator, config: CohortConfig, n: int, adherence_drop: np.ndarray) -> np.ndarray:
     """Phone sensor coverage: on/off Markov chain (gaps of several days), worse when adherence drops."""
-    p_off = float(rng.uniform(0.01, 0.08))
+    p_off = float(rng.uniform(0.01, 0.08)) * config.sensing_gap_scale
     p_on = float(rng.uniform(0.25, 0.6))
     sensing = np.ones(n, dtype=bool)
     state = True
@@ -291,21 +293,28 @@ def _sensing(rng: np.random.Generator, n: int, adherence_drop: np.ndarray) -> np
 
 def observe(rng: np.random.Generator, config: CohortConfig, profile: Profile, latent: Latent) -> Observations:
     n = profile.n
-    weekend = profile.weekend
+    weekend = profile.weekend * config.weekend_scale if config.weekend_scale != 1.0 else profile.weekend
     diagnosis = profile.diagnosis
     passive_responder, sens = _sensitivities(rng, config, diagnosis)
-    effect = Effects(sens=sens, latent=latent, n=n).shift
-    sr = config.self_report_effect
-    pe = config.passive_effect
+    shift = Effects(sens=sens, latent=latent, n=n).shift
+    by_diagnosis = dict(config.diagnosis_effects).get(diagnosis, 1.0)
+    sr = config.self_report_effect * by_diagnosis
+    pe = config.passive_effect * by_diagnosis
+    by_channel = dict(config.channel_effects)
+
+    def effect(ch: str, scale: float) -> np.ndarray:
+        return shift(ch, scale * by_channel[ch]) if ch in by_channel else shift(ch, scale)
+
     base, within = _baselines(rng, profile)
     phi = {ch: float(rng.uniform(0.3, 0.75)) for ch in CHANNELS}
 
     def noise(ch: str) -> np.ndarray:
-        return _noise(rng, n, phi[ch])
+        return _noise(rng, n, phi[ch], config)
 
     logging_shift = effect("logging", sr)
-    p_log, logged = _logging(rng, n, logging_shift)
-    sensing = _sensing(rng, n, np.maximum(0, -logging_shift) * (diagnosis in ("F20", "F25")))
+    p_log, logged = _logging(rng, config, n, logging_shift)
+    sensing_drop = config.prodrome_sensing_drop * (diagnosis in config.sensing_drop_diagnoses)
+    sensing = _sensing(rng, config, n, np.maximum(0, -logging_shift) * sensing_drop)
     speech_p = float(rng.uniform(0.15, 0.6))
     questionnaire_adherence = float(rng.uniform(0.6, 1.0))
 

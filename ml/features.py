@@ -123,6 +123,25 @@ FEATURES: list[str] = [
     if name not in LEVEL_COLUMNS
 ]
 
+# Small persistent shifts (issue 20), computed when build_features(shift=True): over the last
+# SHIFT_DAYS days (d-20 .. d, after the baseline window, so a shift is not yet in its own
+# baseline), each day's deviation from the patient's baseline *of day d*, in baseline SDs
+# (clipped to +-SHIFT_Z_CLIP): an exponentially weighted mean (EWMA, weight SHIFT_EWMA_LAMBDA
+# for the newest day) and a two-sided cumulative sum (CUSUM with allowance SHIFT_CUSUM_K,
+# upward minus downward), both started at 0 on day d-20 and carried over missing days; and per
+# clinical pattern the share of its signals whose EWMA moves at least SHIFT_AGREE in the
+# pattern's direction (agreement across channels). Everything reads days d-80 .. d only, the
+# window scoring reads, so training and scoring compute the same values.
+SHIFT_DAYS = 21
+SHIFT_EWMA_LAMBDA = 0.2
+SHIFT_CUSUM_K = 0.5
+SHIFT_Z_CLIP = 4.0
+SHIFT_AGREE = 0.5
+SHIFT_CHANNELS = [ch for ch in CHANNELS if ch not in ACTIGRAPHY_CHANNELS]
+SHIFT_FEATURES: list[str] = [f"{ch}__{sfx}" for ch in SHIFT_CHANNELS for sfx in ("ewma", "cusum")] + [
+    f"{name}__agree" for name in COMPOSITES
+]
+
 # Explanation groups: the features a nurse would read as one factor.
 GROUPS: dict[str, list[str]] = {ch: [f"{ch}__{s}" for s in ("z3", "z7", "z14", "trend", "vol7")] for ch in CHANNELS}
 GROUPS["logging"] = ["checkin_days7", "checkin_vs_base", "days_since_checkin"] + [
@@ -212,12 +231,13 @@ def build_features(
     *,
     patients: pd.DataFrame | None = None,
     targets: pd.DataFrame | None = None,
+    shift: bool = False,
 ) -> pd.DataFrame:
     """Feature rows for `targets` (`patient`, `date`); by default every day from each patient's
     first to last summary. `patients` (`patient`, `diagnosis`) gives the diagnosis group.
 
     Returns `patient`, `date`, the FEATURES columns, and `ref__*` columns (raw recent and usual
-    values) that explanations turn into words."""
+    values) that explanations turn into words; with `shift`, also the SHIFT_FEATURES columns."""
     frame = summaries.copy()
     frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
     frame["sleep_mid"] = sleep_midpoint(frame) if len(frame) else pd.Series(dtype=float)
@@ -287,6 +307,8 @@ def build_features(
             d7 = days_in(6, 0)
             miss7 = np.where(d7 > 0, 1 - n7 / np.where(d7 > 0, d7, 1), np.nan)
         out[f"{ch}__miss7"] = miss7 - np.nan_to_num(base_miss, nan=0.0)
+        if shift and ch in SHIFT_CHANNELS:
+            out[f"{ch}__ewma"], out[f"{ch}__cusum"] = _shift_statistics(grid(column, how), pi, ti, base_mean, base_sd)
         back = (lambda v: np.expm1(v)) if how == "log1p" else (lambda v: v)
         out[f"ref__{ch}__mean7"] = back(mean7)
         out[f"ref__{ch}__base"] = back(base_mean)
@@ -374,10 +396,42 @@ def build_features(
                 warnings.simplefilter("ignore", RuntimeWarning)
                 out[f"{name}__{window}"] = np.nanmean(stack, axis=0)
 
+    if shift:
+        for name, signs in COMPOSITES.items():
+            ewma = np.stack([sign * out[f"{ch}__ewma"] for ch, sign in signs.items()])
+            seen = (~np.isnan(ewma)).sum(axis=0)
+            moving = (np.nan_to_num(ewma, nan=0.0) >= SHIFT_AGREE).sum(axis=0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out[f"{name}__agree"] = np.where(seen > 0, moving / np.maximum(seen, 1), np.nan)
+
     result = pd.DataFrame(out, index=targets.index)
     result.insert(0, "date", targets["date"].to_numpy())
     result.insert(0, "patient", targets["patient"].to_numpy())
     return result.reset_index(drop=True)
+
+
+def _shift_statistics(
+    values: np.ndarray, pi: np.ndarray, ti: np.ndarray, base_mean: np.ndarray, base_sd: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(EWMA, CUSUM up minus down) per target of the deviations of days d-SHIFT_DAYS+1 .. d
+    from the target's baseline (see SHIFT_FEATURES); NaN when none of those days has a value."""
+    lags = np.arange(SHIFT_DAYS - 1, -1, -1)
+    cols = ti[:, None] - lags[None, :]
+    window = np.where(cols >= 0, values[pi[:, None], np.clip(cols, 0, None)], np.nan)
+    with np.errstate(invalid="ignore"):
+        z = np.clip((window - base_mean[:, None]) / base_sd[:, None], -SHIFT_Z_CLIP, SHIFT_Z_CLIP)
+    seen = ~np.isnan(z)
+    z = np.where(seen, z, 0.0)
+    ewma = np.zeros(len(ti))
+    up = np.zeros(len(ti))
+    down = np.zeros(len(ti))
+    for j in range(SHIFT_DAYS):
+        day = seen[:, j]
+        ewma = np.where(day, ewma + SHIFT_EWMA_LAMBDA * (z[:, j] - ewma), ewma)
+        up = np.where(day, np.maximum(0.0, up + z[:, j] - SHIFT_CUSUM_K), up)
+        down = np.where(day, np.maximum(0.0, down - z[:, j] - SHIFT_CUSUM_K), down)
+    any_seen = seen.any(axis=1)
+    return np.where(any_seen, ewma, np.nan), np.where(any_seen, up - down, np.nan)
 
 
 def neutral_values(features: pd.DataFrame) -> pd.DataFrame:

@@ -126,18 +126,19 @@ def _groups(frame: pd.DataFrame) -> np.ndarray:
     return frame["code" if "code" in frame.columns else "patient"].to_numpy()
 
 
-def usable_features(X: pd.DataFrame, groups: np.ndarray) -> list[str]:
+def usable_features(X: pd.DataFrame, groups: np.ndarray, names: list[str] | None = None) -> list[str]:
     """The FEATURES (in their order) that have at least one value in the training rows of
     every patient-grouped fold, hence in all of X: gradient boosting cannot bin a column that
     is missing on every row it is fitted on (a wearable channel in a cohort without wearables,
     or whose only wearers fall in one fold). A cohort without any wearable keeps exactly the
-    features of the phone-only model."""
-    present = X[FEATURES].notna().to_numpy()
+    features of the phone-only model. `names`: another list of columns to choose from."""
+    names = FEATURES if names is None else names
+    present = X[names].notna().to_numpy()
     keep = present.any(axis=0)
     if len(np.unique(groups)) >= 3:
         for train_idx, _test_idx in _grouped_folds(groups):
             keep &= present[train_idx].any(axis=0)
-    return [name for name, kept in zip(FEATURES, keep, strict=True) if kept]
+    return [name for name, kept in zip(names, keep, strict=True) if kept]
 
 
 def fit_pipeline(
@@ -175,14 +176,16 @@ def build_dataset(
     events: pd.DataFrame,
     *,
     until: pd.Timestamp | None = None,
+    shift: bool = False,
 ) -> pd.DataFrame:
-    """Feature rows with labels (`y`) and subgroup columns, for every observed patient-day."""
+    """Feature rows with labels (`y`) and subgroup columns, for every observed patient-day
+    (with `shift`, also the features of small persistent shifts, ml.features.SHIFT_FEATURES)."""
     summaries = summaries.copy()
     summaries["date"] = pd.to_datetime(summaries["date"]).astype("datetime64[ns]")
     if until is not None:
         summaries = summaries[summaries["date"] <= until]
         events = events[pd.to_datetime(events["date"]) <= until]
-    data = build_features(summaries, patients=patients)
+    data = build_features(summaries, patients=patients, shift=shift)
     label_end = until if until is not None else data["date"].max()
     data["y"] = label_rows(data, events, label_end=label_end).to_numpy()
     year = int(pd.Timestamp(label_end).year)

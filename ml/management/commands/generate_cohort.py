@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from tqdm import tqdm
 
-from ml.cohort import CohortConfig, generate
+from ml.cohort import SETTINGS, cohort_config, generate
 
 
 class Command(BaseCommand):
@@ -25,6 +25,12 @@ class Command(BaseCommand):
         parser.add_argument("--team", default="demo", help="care team name in the patient lines")
         parser.add_argument("--end", default=None, help="last day YYYY-MM-DD (default: yesterday)")
         parser.add_argument("--latent", default=None, help="latent side file (default: <out>.latent.csv)")
+        parser.add_argument(
+            "--setting",
+            default="default",
+            choices=list(SETTINGS),
+            help="named generator setting (ml.cohort.SETTINGS, docs/model.md 'A family of cohorts')",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["patients"] < 1 or options["days"] < 14:
@@ -33,8 +39,13 @@ class Command(BaseCommand):
             end = date.fromisoformat(options["end"]) if options["end"] else timezone.localdate() - timedelta(days=1)
         except ValueError as exc:
             raise CommandError(f"--end: {exc}") from exc
-        config = CohortConfig(
-            patients=options["patients"], days=options["days"], seed=options["seed"], team=options["team"], end=end
+        config = cohort_config(
+            options["setting"],
+            patients=options["patients"],
+            days=options["days"],
+            seed=options["seed"],
+            team=options["team"],
+            end=end,
         )
         out = Path(options["out"])
         out.parent.mkdir(parents=True, exist_ok=True)

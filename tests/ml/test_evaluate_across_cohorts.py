@@ -1,0 +1,59 @@
+"""`manage.py evaluate_across_cohorts` on a tiny grid: one table, every scorer on every test
+setting at the alert budget, reproducible seeds, and the JSON rows."""
+
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from ml.cohort import SETTINGS
+from ml.cross_cohort import SCORERS, SIZES, seed_of_test_cohort
+
+
+def test_a_tiny_grid_prints_one_table_for_every_scorer_and_setting(tmp_path, capsys):
+    out = tmp_path / "grid.json"
+    call_command(
+        "evaluate_across_cohorts",
+        "--size=tiny",
+        "--train=default",
+        "--test",
+        "default",
+        "late-warning",
+        "--bootstrap=10",
+        "--seed=5",
+        f"--json={out}",
+        verbosity=0,
+    )
+    printed = capsys.readouterr().out
+    table = [line for line in printed.splitlines() if line.startswith("| default |")]
+    assert len(table) == 2 * len(SCORERS)  # two test settings x every scorer
+    assert "size tiny" in printed and "seed 5" in printed and printed.rstrip().endswith(" s")
+    rows = json.loads(out.read_text())["rows"]
+    assert [(r["test"], r["scorer"]) for r in rows] == [
+        (test, scorer) for test in ("default", "late-warning") for scorer in SCORERS
+    ]
+    for row in rows:
+        assert row["test_patients"] == SIZES["tiny"][1]
+        assert row["test_seed"] == seed_of_test_cohort(5, row["test"])
+        # Each scorer's threshold keeps it within the budget on the test cohort.
+        assert row["alerts_per_patient_month"] <= 1.0
+        auroc = row["auroc"]["value"]
+        assert 0.0 <= auroc <= 1.0
+        low, high = row["auroc"]["ci95"]
+        assert low <= auroc <= high
+    by = {(r["test"], r["scorer"]): r for r in rows}
+    # The true prodrome ranks days far better than chance on both settings.
+    assert by[("default", "ceiling")]["auroc"]["value"] > 0.7
+    assert by[("late-warning", "ceiling")]["auroc"]["value"] > 0.7
+
+
+def test_test_cohorts_have_their_own_seed_per_setting():
+    seeds = {seed_of_test_cohort(5, setting) for setting in SETTINGS}
+    assert len(seeds) == len(SETTINGS) and 5 not in seeds
+
+
+@pytest.mark.parametrize("bad", [["--bootstrap=2"], ["--budget=0"]])
+def test_silly_options_are_refused(bad):
+    with pytest.raises(CommandError):
+        call_command("evaluate_across_cohorts", *bad, verbosity=0)
