@@ -87,6 +87,10 @@ class CohortConfig:
     noise_scale: float = 1.0  # day-to-day noise in within-patient SDs (effects do not scale)
     noisy_day_share: float = 0.04
     weekend_scale: float = 1.0  # multiplies the weekend sleep, bedtime, steps and home shifts
+    # Weekends follow the calendar (None), or the week of a cohort whose last day is this
+    # weekday (0 = Monday): the demo fixes it so that its data, and the model trained on them,
+    # do not change with the day of the week it is set up on.
+    weekday_of_end: int | None = None
     prodrome_logging_drop: float = 0.35  # check-in probability x exp(-drop x logging sign)
     prodrome_sensing_drop: float = 1.0  # sensor gaps start (1 + drop x sign) times as often ...
     sensing_drop_diagnoses: tuple[str, ...] = ("F20", "F25")  # ... in these diagnoses' prodromes
@@ -152,7 +156,10 @@ def patient_profile(rng: np.random.Generator, config: CohortConfig) -> Profile:
     enrolled = cohort_start + timedelta(days=late)
     n = (config.end - enrolled).days + 1
     days = [enrolled + timedelta(days=i) for i in range(n)]
-    weekend = np.array([d.weekday() for d in days]) >= 5
+    if config.weekday_of_end is None:
+        weekend = np.array([d.weekday() for d in days]) >= 5
+    else:
+        weekend = np.array([(config.weekday_of_end - (config.end - d).days) % 7 for d in days]) >= 5
     return Profile(
         diagnosis=diagnosis, tz_name=tz_name, tz=tz, sex=sex, age=age, enrolled=enrolled, days=days, weekend=weekend
     )

@@ -32,6 +32,14 @@ class Command(BaseCommand):
             help="named generator setting (ml.cohort.SETTINGS, docs/model.md 'A family of cohorts')",
         )
 
+        parser.add_argument(
+            "--weekday-of-end",
+            type=int,
+            choices=range(7),
+            default=None,
+            help="weekends as if the last day were this weekday (0 = Monday; default: the calendar's)",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         if options["patients"] < 1 or options["days"] < 14:
             raise CommandError("--patients must be >= 1 and --days >= 14.")
@@ -46,6 +54,7 @@ class Command(BaseCommand):
             seed=options["seed"],
             team=options["team"],
             end=end,
+            weekday_of_end=options["weekday_of_end"],
         )
         out = Path(options["out"])
         out.parent.mkdir(parents=True, exist_ok=True)
