@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from alerts.services import alert_note_add, alert_resolve
@@ -92,6 +93,16 @@ def test_every_search_is_audited_with_its_query_and_the_patients_returned(world:
     search(world["nurse"], q="zzzzqqq")
     empty = AuditEvent.objects.filter(actor_id=world["nurse"].pk, resource="search", detail__q="zzzzqqq")
     assert [(r.patient_id, r.detail["count"]) for r in empty] == [(None, 0)]
+
+
+def test_a_search_returning_several_patients_leaves_one_audit_row_each(world: dict[str, Any]) -> None:
+    response = search(world["nurse"], q="olanzapine or hospitalisation")
+    assert sorted(codes(response)) == ["P-ALSO", "P-MINE"]
+    rows = AuditEvent.objects.filter(actor_id=world["nurse"].pk, resource="search", action="read").order_by("pk")
+    assert [r.patient_id for r in rows] == [world["also"].pk, world["mine"].pk]
+    assert {(r.detail["q"], r.detail["count"], r.actor_username, r.path) for r in rows} == {
+        ("olanzapine or hospitalisation", 2, world["nurse"].username, URL)
+    }
 
 
 def test_a_patient_moved_to_another_team_is_searched_by_the_new_team_only(world: dict[str, Any]) -> None:
@@ -235,6 +246,26 @@ def test_only_the_newest_matches_are_ranked_when_too_many_match(
     days = {hit["date"] for hit in page["results"] + rest["results"]}
     assert days == {str(timezone.localdate(now - dt.timedelta(days=d))) for d in (10, 20)}
     assert search(world["nurse"], q="insomnie", offset="2").json()["results"] == []
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="SQLite ranks every match")
+@pytest.mark.parametrize(
+    ("language", "notice"),
+    [("en", "Only the 2 most recent of them are ranked"), ("fr", "Seules les 2 plus récentes sont classées")],
+)
+def test_the_results_page_says_when_only_the_newest_are_ranked(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch, language: str, notice: str
+) -> None:
+    monkeypatch.setattr(search_module, "RANK_CAP", 2)
+    now = timezone.now()
+    for days in (30, 20, 10):
+        CheckInFactory(patient=world["also"], recorded_at=now - dt.timedelta(days=days), note="Insomnie encore.")
+    client = Client()
+    client.force_login(world["nurse"])
+    page = client.get("/dashboard/search/", {"q": "insomnie"}, HTTP_ACCEPT_LANGUAGE=language)
+    assert page.status_code == 200
+    assert notice in page.content.decode()
+    assert "ranked-note" not in client.get("/dashboard/search/", {"q": "dors"}).content.decode()
 
 
 def test_every_match_is_ranked_below_the_cap(world: dict[str, Any]) -> None:
