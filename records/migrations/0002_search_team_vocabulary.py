@@ -14,9 +14,10 @@ vocabulary for misspelt words (docs/search.md, benchmark B9).
   misspelt-word fallback looks for words spelt nearly alike there, then searches the notes for them with the full-text index,
   instead of computing trigram similarity over whole notes; so the trigram indexes over whole
   notes go (they also cost every insert). Kept by triggers: statement-level on INSERT (one
-  statement for a bulk insert or a COPY), row-level on UPDATE when the text changed. Words are
-  only ever added: a word whose notes were all deleted stays, and finds nothing (the notes it
-  finds are still only those of the reader's teams). `public.relapse_search_words_rebuild()`
+  statement for a bulk insert or a COPY), row-level on UPDATE when the text changed. The
+  erasure removes the words only the erased patient's check-ins held
+  (records.search_index.search_words_forget); otherwise a word whose notes were deleted stays,
+  and finds nothing (the notes it finds are still only those of the reader's teams). `public.relapse_search_words_rebuild()`
   adds the words of every table (the migration runs it)."""
 
 import re

@@ -287,6 +287,25 @@ def test_a_misspelt_drug_is_found_by_similarity(world: dict[str, Any]) -> None:
 
 
 @POSTGRES
+def test_erasure_removes_the_words_only_the_erased_patient_wrote(world: dict[str, Any]) -> None:
+    from records.services import patient_erase
+
+    CheckInFactory(patient=world["also"], recorded_at=timezone.now() - dt.timedelta(hours=4), note="Chez Zorglub.")
+    ClinicalEventFactory(patient=world["mine"], note="Started olanzapine again.")
+
+    def vocabulary(*words: str) -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT word FROM search_word WHERE word = ANY(%s) ORDER BY word", [list(words)])
+            return [row[0] for row in cursor.fetchall()]
+
+    assert vocabulary("zorglub", "olanzapine", "started") == ["olanzapine", "started", "zorglub"]
+    removed = patient_erase(patient=world["also"])
+    # Gone: what only their check-ins held; kept: what a kept record (an event) still holds.
+    assert removed["search_words"] >= 1
+    assert vocabulary("zorglub", "olanzapine", "started") == ["olanzapine", "started"]
+
+
+@POSTGRES
 def test_the_vocabulary_takes_the_words_of_new_and_edited_notes(world: dict[str, Any]) -> None:
     checkin = world["also"].checkins.get()
     assert codes(search(world["nurse"], q="quetiapinne")) == []
