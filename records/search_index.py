@@ -96,7 +96,7 @@ def search_words_forget(*, connection: BaseDatabaseWrapper, words: list[str]) ->
     if connection.vendor != "postgresql" or not words:
         return 0
     holds = " AND ".join(
-        f"NOT EXISTS (SELECT 1 FROM {table} t WHERE t.search_vector @@ public.relapse_search_query(s.word, ''))"
+        f"NOT EXISTS (SELECT 1 FROM {table} t WHERE t.search_vector @@ public.relapse_search_query(s.word, ''))"  # nosec B608 - table names from SOURCES
         for table in _SEARCHED
     )
     with connection.cursor() as cursor:
