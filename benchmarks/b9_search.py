@@ -3,13 +3,15 @@ and English queries; p50 and p95, beside a plain `ILIKE '%word%'` scan of the sa
 same words, in the same run. Target p95 <= 100 ms.
 
 1,000,000 notes: 2,000 patients x 500 days, in 10 care teams of 200 patients; the nurse who
-searches belongs to one team (100,000 notes are hers to find, as in a real service). Two sets of
-queries, measured apart: selective ones (drugs, places, events, each in about 0.5 % of the
-notes: words, a phrase, a prefix, stems) and frequent words (each in 7 to 17 % of the notes, the
-worst case: every match is ranked and counted). A misspelt drug (the trigram fallback) is timed
-apart. The notes are loaded by COPY with the search indexes dropped, then the indexes are rebuilt
-exactly as the migration defines them (records/migrations/0001). One client at a time: the
-latency of one search, not a queue."""
+searches belongs to one team (100,000 notes are hers to find, as in a real service). Three sets
+of queries, measured apart through the same server: selective ones (drugs, places, events, each
+in about 0.5 % of the notes: words, a phrase, a prefix, stems), frequent words (each in 7 to
+17 % of the notes, and one query in about 30 %: every match is counted, the newest
+search.RANK_CAP ranked), and misspelt drugs and places (the fallback through the vocabulary).
+The notes are loaded by COPY with the search index dropped and the vocabulary's insert trigger
+off, then the index is rebuilt exactly as the migrations define it (`pg_indexes`) and the
+vocabulary refilled by the migration's own function. One client at a time: the latency of one
+search, not a queue."""
 
 import datetime as dt
 import random
@@ -95,9 +97,12 @@ QUERIES = [
     "quétia*",
     "Sainte-Anne urgences",
     "sister walk",
+    # About 30 % of the notes: counted whole, only the newest RANK_CAP ranked.
+    "hospitalisation or lithium or dors",
 ]
-# A misspelt drug: found by the trigram fallback, timed apart (in-process, through the API).
-MISSPELT = "olanzepine"
+# Misspelt drugs and places: the words find nothing, the vocabulary finds the word spelt alike
+# (rare ones, and "quetapine" whose correction is in 9 % of the notes).
+MISSPELT = ["olanzepine", "clozapinne", "sertaline", "Esquirrol", "Vilejuif", "quetapine"]
 # The plain words an ILIKE scan can look for, one per query above.
 ILIKE_WORDS = [
     "reveillee",
@@ -111,6 +116,7 @@ ILIKE_WORDS = [
     "quétia",
     "Sainte-Anne",
     "sister",
+    "hospitalis",
 ]
 
 
@@ -131,6 +137,9 @@ def _fill(ctx: Context, patient_ids: list[str], first: dt.date) -> None:
         ).fetchall()
         for name, _definition in indexes:
             conn.execute(f'DROP INDEX "{name}"')
+        # The vocabulary is refilled once after the COPY (as the migration does), rather than by
+        # its statement trigger over a million-row transition table.
+        conn.execute("ALTER TABLE monitoring_checkin DISABLE TRIGGER search16_checkin_words_ins")
         started = time.monotonic()
         columns = "id, patient_id, recorded_at, day, mood, note, for_next_appointment, received_at"
         with conn.cursor() as cur, cur.copy(f"COPY monitoring_checkin ({columns}) FROM STDIN") as copy:
@@ -144,9 +153,18 @@ def _fill(ctx: Context, patient_ids: list[str], first: dt.date) -> None:
         conn.execute("SET maintenance_work_mem = '256MB'")
         for _name, definition in indexes:
             conn.execute(definition)
+        indexed = time.monotonic() - started
+        started = time.monotonic()
+        conn.execute("ALTER TABLE monitoring_checkin ENABLE TRIGGER search16_checkin_words_ins")
+        words = conn.execute("SELECT public.relapse_search_words_rebuild()").fetchone()[0]
         conn.execute("VACUUM ANALYZE monitoring_checkin")
         conn.execute("ANALYZE")  # the other tables too, as autovacuum would have
-        ctx.b9_timings = {"copy_s": round(loaded, 1), "indexes_s": round(time.monotonic() - started, 1)}  # type: ignore[attr-defined]
+        ctx.b9_timings = {  # type: ignore[attr-defined]
+            "copy_s": round(loaded, 1),
+            "indexes_s": round(indexed, 1),
+            "vocabulary_s": round(time.monotonic() - started, 1),
+            "vocabulary_words": words,
+        }
 
 
 def _ilike(ctx: Context, team_id: int, repeats: int, words: list[str]) -> dict[str, Any]:
@@ -183,12 +201,16 @@ def run(ctx: Context) -> list[dict[str, Any]]:
 
     from django.test import Client
 
+    from records.search import RANK_CAP
+
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
-    found = {}
-    for q in QUERIES + [q for q, _w in SELECTIVE]:
+    found, ranked = {}, {}
+    for q in QUERIES + [q for q, _w in SELECTIVE] + MISSPELT:
         response = client.get(f"/api/v1/search/?{urlencode({'q': q})}")
         assert response.status_code == 200, response.content
-        found[q] = response.json()["count"]
+        found[q], ranked[q] = response.json()["count"], response.json()["ranked"]
+        if q in MISSPELT:  # found through the vocabulary, not as written
+            assert {hit["match"] for hit in response.json()["results"]} == {"similar"}, (q, response.json())
     assert all(found.values()), found
 
     def spec(queries: list[str], requests: int, seed: int) -> dict[str, Any]:
@@ -203,36 +225,32 @@ def run(ctx: Context) -> list[dict[str, Any]]:
             "warmup": 12,
         }
 
-    # One server for both sets (starting a second daphne on a loaded machine can time out).
+    # One server for the three sets (starting a second daphne on a loaded machine can time out).
     with ctx.server() as server:
         selective = ctx.load(server, spec([q for q, _w in SELECTIVE], 100 if ctx.quick else 400, 13))
-        frequent = ctx.load(server, spec(QUERIES, 60 if ctx.quick else 200, 17))
-    repeats = 2 if ctx.quick else 5
+        frequent = ctx.load(server, spec(QUERIES, 60 if ctx.quick else 240, 17))
+        misspelt = ctx.load(server, spec(MISSPELT, 40 if ctx.quick else 150, 19))
+    repeats = 2 if ctx.quick else 3
     ilike_selective = _ilike(ctx, team.pk, repeats, [w for _q, w in SELECTIVE])
     ilike_frequent = _ilike(ctx, team.pk, repeats, ILIKE_WORDS)
-    misspelt_ms = []
-    misspelt_path = f"/api/v1/search/?{urlencode({'q': MISSPELT})}"
-    for _ in range(5 if ctx.quick else 20):
-        started = time.perf_counter()
-        response = client.get(misspelt_path)
-        misspelt_ms.append((time.perf_counter() - started) * 1000)
-    found[MISSPELT] = response.json()["count"]
-    fallback = {"p50_ms": round(percentile(misspelt_ms, 50), 1), "p95_ms": round(percentile(misspelt_ms, 95), 1)}
-    p95s, p95f = selective.p(95), frequent.p(95)
-    ok = all(r.statuses.get(200, 0) == r.requests for r in (selective, frequent))
-    passed = p95s <= 100 and p95f <= 100 and ok
+    ilike_misspelt = _ilike(ctx, team.pk, repeats, MISSPELT)
+    sets = (selective, frequent, misspelt)
+    p95s, p95f, p95m = (r.p(95) for r in sets)
+    ok = all(r.statuses.get(200, 0) == r.requests for r in sets)
+    passed = max(p95s, p95f, p95m) <= 100 and ok
     return [
         ctx.row(
             id="B9",
             what="note search",
             workload=f"GET /search/ over {notes:,} check-in notes (French and English), "
             f"the nurse's team {per_team * DAYS:,} of them; {len(SELECTIVE)} selective queries (~0.5 % of notes "
-            f"each) and {len(QUERIES)} frequent-word queries (7-17 %)",
+            f"each), {len(QUERIES)} frequent-word queries (7-17 %, one ~30 %: the newest {RANK_CAP:,} "
+            f"ranked) and {len(MISSPELT)} misspelt words (vocabulary fallback)",
             figure=f"selective p50 {selective.p(50):.1f} ms, p95 {p95s:.1f} ms; frequent words p50 "
-            f"{frequent.p(50):.1f} ms, p95 {p95f:.1f} ms; misspelt word (trigram fallback) "
-            f"p50 {fallback['p50_ms']} ms, p95 {fallback['p95_ms']} ms",
+            f"{frequent.p(50):.1f} ms, p95 {p95f:.1f} ms; misspelt words (vocabulary fallback) "
+            f"p50 {misspelt.p(50):.1f} ms, p95 {p95m:.1f} ms",
             limit=f"ILIKE scan, same words: selective p95 {ilike_selective['p95_ms']} ms, "
-            f"frequent p95 {ilike_frequent['p95_ms']} ms",
+            f"frequent p95 {ilike_frequent['p95_ms']} ms, misspelt p95 {ilike_misspelt['p95_ms']} ms",
             ratio=ilike_selective["p95_ms"] / p95s if p95s else None,
             target="p95 <= 100 ms",
             passed=passed,
@@ -241,10 +259,12 @@ def run(ctx: Context) -> list[dict[str, Any]]:
                 "search_frequent": frequent.summary(),
                 "ilike_selective": ilike_selective,
                 "ilike_frequent": ilike_frequent,
-                "misspelt_fallback": fallback,
+                "search_misspelt": misspelt.summary(),
+                "ilike_misspelt": ilike_misspelt,
                 "matches_per_query": found,
+                "ranked_per_query": ranked,
                 "load": getattr(ctx, "b9_timings", {}),
-                "client_errors": selective.errors + frequent.errors,
+                "client_errors": selective.errors + frequent.errors + misspelt.errors,
             },
         )
     ]

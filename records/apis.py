@@ -715,5 +715,10 @@ class SearchApi(APIView):
             )
         except search.EmptyQuery as exc:
             raise ValidationError({"q": [_("There is no word to look for in this query.")]}) from exc
-        paginator.request, paginator.limit, paginator.offset, paginator.count = request, limit, offset, page.total
-        return paginator.get_paginated_response(SearchHitSerializer(page.hits, many=True).data)
+        # The pages stop at the ranked matches (at most the newest search.RANK_CAP); `count`
+        # is every match.
+        paginator.request, paginator.limit, paginator.offset, paginator.count = request, limit, offset, page.ranked
+        response = paginator.get_paginated_response(SearchHitSerializer(page.hits, many=True).data)
+        response.data["count"] = page.total
+        response.data["ranked"] = page.ranked
+        return response

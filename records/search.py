@@ -1,13 +1,16 @@
 """Search over the patients' free text, for clinicians: check-in notes, clinical event notes,
 alert notes, alert resolution notes and crisis plans, within the clinician's care teams.
 
-The index is records/migrations/0001 (one per database). Two engines, one result shape:
+The index is records/migrations/0001 and 0002 (one per database). Two engines, one result
+shape:
 
 - PostgreSQL: a generated `search_vector` per table (French stemmed then unaccented, plus
-  English unaccented then stemmed), `websearch_to_tsquery` for words, "phrases", `-words` and
-  `or`, `word*` prefixes added by this module, ranked by `ts_rank_cd`, snippets by
-  `ts_headline`; when the words find fewer than FEW notes, `pg_trgm` word similarity adds the
-  notes with a word spelt nearly alike (misspelt drugs and places).
+  English unaccented then stemmed), indexed with the note's care team (`search_team`),
+  `websearch_to_tsquery` for words, "phrases", `-words` and `or`, `word*` prefixes added by
+  this module; the newest RANK_CAP matches ranked by `ts_rank_cd`, snippets by `ts_headline`
+  on the page only; when the words find fewer than FEW notes, words spelt nearly alike are
+  looked up in the vocabulary (`search_word`, pg_trgm word similarity) and the notes are
+  searched for them too (misspelt drugs and places).
 - SQLite: FTS5 (`porter unicode61 remove_diacritics 2`); French stemming is done on the query
   (a word also matches the prefix of its French and English stems), ranked by `bm25`, snippets
   by `snippet()`; no trigram fallback.
@@ -28,7 +31,7 @@ from typing import Any
 from uuid import UUID
 
 import snowballstemmer
-from django.db import connection, transaction
+from django.db import connection
 from django.urls import reverse
 
 from patients.audit import audit_record_patients
@@ -41,6 +44,13 @@ FEW = 3
 # A misspelt word is found when pg_trgm's word similarity reaches this ("olanzepine" in
 # "started olanzapine, feel slow." is 0.57; pg_trgm's default, 0.6, misses it).
 SIMILARITY = 0.5
+# The fallback looks up this many words of the query, and keeps this many words of the
+# vocabulary spelt alike for each.
+SIMILAR_QUERY_WORDS = 4
+SIMILAR_WORDS = 5
+# At most this many matches are ranked, the newest (PostgreSQL): a query that matches more is
+# counted whole, but its older matches are neither ranked nor shown (docs/search.md).
+RANK_CAP = 1000
 MAX_QUERY = 200
 _WORD = re.compile(r"\w+")
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
@@ -185,6 +195,9 @@ class SearchPage:
     total: int
     hits: list[SearchHit]
     fallback: bool  # the trigram fallback ran
+    # How many of the `total` matches were ranked and can be paged through: all of them, but
+    # on PostgreSQL at most the newest RANK_CAP.
+    ranked: int = 0
 
 
 @dataclass
@@ -256,12 +269,27 @@ def notes_search(
     patients = patients_for_clinician(user=user)
     if patient_id is not None:
         patients = patients.filter(pk=patient_id)
-    patient_ids = list(patients.values_list("pk", flat=True))
-    if not patient_ids:
+    in_scope = list(patients.values_list("pk", "care_team_id"))
+    if not in_scope:
         return SearchPage(total=0, hits=[], fallback=False)
     sources = [s for s in SOURCES if kind is None or s.kind == kind]
-    scope = _Scope(patient_ids=patient_ids, start=start, end=end)
+    team_ids = sorted({team for _pk, team in in_scope})
+    scope = _Scope(
+        patient_ids=[pk for pk, _team in in_scope],
+        team_ids=team_ids,
+        one_patient=patient_id,
+        start=start,
+        end=end,
+    )
     if connection.vendor == "postgresql":
+        # PostgreSQL scopes by team (the index's key), then leaves out the team's patients the
+        # clinician may not read (erased ones): usually none, so usually no filter at all.
+        allowed = set(scope.patient_ids)
+        scope.excluded = [
+            pk
+            for pk in Patient.objects.filter(care_team_id__in=team_ids).values_list("pk", flat=True)
+            if pk not in allowed
+        ]
         return _search_postgresql(parsed, sources, scope, limit, offset)
     return _search_sqlite(parsed, sources, scope, limit, offset)
 
@@ -269,17 +297,27 @@ def notes_search(
 @dataclass
 class _Scope:
     patient_ids: list[UUID]
+    team_ids: list[int]
+    one_patient: UUID | None
     start: dt.date | None
     end: dt.date | None
+    excluded: list[UUID] = field(default_factory=list)
 
     def sql(self, source: _Source, day_fn: str) -> tuple[str, list[Any]]:
-        """The branch's filters: the patients in scope (as a list of ids, so that PostgreSQL
-        ANDs the patient index with the text index instead of reading every match of every
-        team), then the optional ones."""
+        """The branch's filters. PostgreSQL: the teams in scope, which the GIN index on
+        (search_team, search_vector) answers with the words in one scan, and not the team's
+        patients out of scope (erased ones), if any; SQLite: the patients in scope. Then the
+        optional ones."""
         params: list[Any]
         if connection.vendor == "postgresql":
-            clauses = [f"{source.patient_sql} = ANY(%s::uuid[])"]
-            params = [self.patient_ids]
+            clauses = ["t.search_team = ANY(%s::bigint[])"]
+            params = [self.team_ids]
+            if self.one_patient is not None:
+                clauses.append(f"{source.patient_sql} = %s::uuid")
+                params.append(self.one_patient)
+            if self.excluded:
+                clauses.append(f"{source.patient_sql} <> ALL(%s::uuid[])")
+                params.append(self.excluded)
         else:
             clauses = [f"{source.patient_sql} IN ({', '.join(['%s'] * len(self.patient_ids))})"]
             params = [pid.hex for pid in self.patient_ids]
@@ -312,103 +350,219 @@ def _search_postgresql(
         tsquery, headline_fr = cursor.fetchone()
     if not tsquery:
         raise EmptyQuery(parsed.text)
-
-    def fts_branches() -> tuple[list[str], list[Any]]:
-        branches, params = [], []
-        for source in sources:
-            where, where_params = scope.sql(source, "date")
-            day = source.date_sql.format(day="date")
-            branches.append(
-                f"SELECT '{source.kind}' AS kind, t.id::text AS source_id, {source.patient_sql} AS patient_id, "  # noqa: S608  # nosec B608 - constant identifiers; values are parameters
-                f"{day} AS day, {source.at_sql} AS at, {source.alert_sql}::text AS alert_id, "
-                f"{source.flag_sql} AS flag, 1 + ts_rank_cd(t.search_vector, %s::tsquery, 32) AS rank, "
-                f"'words' AS match FROM {source.table} t {source.joins} "
-                f"WHERE t.search_vector @@ %s::tsquery AND {where}"
-            )
-            params.extend([tsquery, tsquery, *where_params])
-        return branches, params
-
-    def similar_branches(words: list[str]) -> tuple[list[str], list[Any]]:
-        branches, params = [], []
-        for source in sources:
-            where, where_params = scope.sql(source, "date")
-            day = source.date_sql.format(day="date")
-            folded = f"public.relapse_search_fold({source.text_sql})"
-            match = " OR ".join([f"public.relapse_search_fold(%s) <%% {folded}"] * len(words))
-            score = ", ".join([f"word_similarity(public.relapse_search_fold(%s), {folded})"] * len(words))
-            branches.append(
-                f"SELECT '{source.kind}' AS kind, t.id::text AS source_id, {source.patient_sql} AS patient_id, "  # noqa: S608  # nosec B608 - constant identifiers; values are parameters
-                f"{day} AS day, {source.at_sql} AS at, {source.alert_sql}::text AS alert_id, "
-                f"{source.flag_sql} AS flag, greatest({score}) AS rank, 'similar' AS match "
-                f"FROM {source.table} t {source.joins} WHERE ({match}) AND {where}"
-            )
-            params.extend([*words, *words, *where_params])
-        return branches, params
-
-    branches, params = fts_branches()
-    rows, total = _page(branches, params, limit, offset)
+    marks = Marks.new()
+    rank = _Rank(sql="1 + ts_rank(v, %s::tsquery, 32)", params=[tsquery], match="'words'")
+    headline = _Headline(marks=marks, tsquery=tsquery, french_sql="%s::tsquery", french_params=[headline_fr])
+    rows, total = _ranked_page(sources, scope, tsquery, rank, headline, limit, offset)
     fallback = False
     words = parsed.similar_words
     if total < FEW and words and not parsed.negations:
         fallback = True
-        more, more_params = similar_branches(words)
-        union = " UNION ALL ".join(branches + more)
-        # One row per note: its best way of matching.
-        deduped = [
-            f"SELECT DISTINCT ON (kind, source_id) {_COLUMNS} FROM ({union}) u "  # noqa: S608  # nosec B608 - constant identifiers; values are parameters
-            "ORDER BY kind, source_id, rank DESC"
-        ]
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL pg_trgm.word_similarity_threshold = {SIMILARITY}")
-            rows, total = _page(deduped, params + more_params, limit, offset)
-    hits = _hits(rows)
-    _headlines_postgresql(hits, sources, tsquery, headline_fr, parsed)
-    return SearchPage(total=total, hits=hits, fallback=fallback)
+        similar = _similar_words(words)
+        if similar:
+            # The notes with the words as written (ranked first), or with a word of the
+            # vocabulary spelt nearly alike (ranked by that word's similarity).
+            either = "(" + ") | (".join([tsquery, *(q for _w, _s, q in similar)]) + ")"
+            cases = ", ".join(["CASE WHEN v @@ %s::tsquery THEN %s::float8 END"] * len(similar))
+            rank = _Rank(
+                sql=f"CASE WHEN v @@ %s::tsquery THEN 1 + ts_rank(v, %s::tsquery, 32) ELSE greatest({cases}) END",
+                params=[tsquery, tsquery, *(p for _w, s, q in similar for p in (q, s))],
+                match="CASE WHEN v @@ %s::tsquery THEN 'words' ELSE 'similar' END",
+                match_params=[tsquery],
+            )
+            headline = _Headline(
+                marks=marks,
+                tsquery=either,
+                french_sql="(%s::tsquery || websearch_to_tsquery('pg_catalog.french', %s))",
+                french_params=[headline_fr, " or ".join(w for w, _s, _q in similar)],
+            )
+            rows, total = _ranked_page(sources, scope, either, rank, headline, limit, offset)
+    people = {_uuid(row[2]): (row[9], row[10]) for row in rows}
+    hits = _hits([row[:9] for row in rows], people)
+    for hit, row in zip(hits, rows, strict=True):
+        french, english, body = row[11:14]
+        best = french if english is None else english
+        if marks.open not in best:
+            best = _similar_snippet(body, parsed.similar_words, marks)
+        hit.snippet = marked_html(best, marks)
+    return SearchPage(total=total, hits=hits, fallback=fallback, ranked=min(total, RANK_CAP))
 
 
-def _page(branches: list[str], params: list[Any], limit: int, offset: int) -> tuple[list[tuple[Any, ...]], int]:
+@dataclass
+class _Rank:
+    """How a page's matches are ranked (SQL over their tsvector `v`) and labelled."""
+
+    sql: str
+    params: list[Any]
+    match: str
+    match_params: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class _Headline:
+    """The snippets' queries: the French headline's (its own tsquery, accents kept, since
+    ts_headline parses the text with the French configuration) and the index's one for the
+    English headline, which is made only where the French one marks nothing."""
+
+    marks: Marks
+    tsquery: str
+    french_sql: str
+    french_params: list[Any]
+
+    @property
+    def options(self) -> str:
+        return (
+            f"StartSel={self.marks.open}, StopSel={self.marks.close}, MaxWords=28, MinWords=10, MaxFragments=2, "
+            'FragmentDelimiter=" … "'
+        )
+
+
+def _by_ref(sources: list[_Source], alias: str, expression: str) -> str:
+    """SQL for `expression` (over `t`, the row's table) of the match `alias`, read back by its
+    ctid from its table (a TID scan): the page's texts and the newest matches' tsvectors
+    are read again only for the few rows that need them."""
+    cases = " ".join(
+        f"WHEN '{s.kind}' THEN (SELECT {expression.format(text=s.text_sql)} FROM {s.table} t "  # noqa: S608  # nosec B608 - constant identifiers
+        f"WHERE t.ctid = {alias}.ref)"
+        for s in sources
+    )
+    return f"CASE {alias}.kind {cases} END"
+
+
+def _ranked_page(
+    sources: list[_Source],
+    scope: _Scope,
+    tsquery: str,
+    rank: _Rank,
+    headline: _Headline,
+    limit: int,
+    offset: int,
+) -> tuple[list[tuple[Any, ...]], int]:
+    """One page of the matches, their count, their patients and their snippets, in one
+    statement. Every match in scope is found (one GIN scan per table, team and words) and
+    counted, but only the newest RANK_CAP are ranked (`ts_rank_cd` reads each tsvector:
+    ranking the 30,000 notes of a team that hold a frequent word would be most of the time),
+    best first; `ts_headline` (slow: it parses the whole text) runs on the page's rows only."""
+    branches, params = [], []
+    for source in sources:
+        where, where_params = scope.sql(source, "date")
+        day = source.date_sql.format(day="date")
+        branches.append(
+            f"SELECT '{source.kind}' AS kind, t.id::text AS source_id, {source.patient_sql} AS patient_id, "  # noqa: S608  # nosec B608 - constant identifiers; values are parameters
+            f"{day} AS day, {source.at_sql} AS at, {source.alert_sql}::text AS alert_id, "
+            f"{source.flag_sql} AS flag, t.ctid AS ref FROM {source.table} t {source.joins} "
+            f"WHERE t.search_vector @@ %s::tsquery AND {where}"
+        )
+        params.extend([tsquery, *where_params])
     union = " UNION ALL ".join(f"({b})" for b in branches)
+    vector = _by_ref(sources, "n", "t.search_vector")
+    body = _by_ref(sources, "g", "{text}")
     sql = (
-        f"SELECT {_COLUMNS}, count(*) OVER () AS total FROM ({union}) hits "  # noqa: S608  # nosec B608 - constant identifiers; values are parameters
-        "ORDER BY rank DESC, day DESC, source_id LIMIT %s OFFSET %s"
+        f"WITH scoped AS MATERIALIZED ({union}), "  # noqa: S608  # nosec B608 - constant identifiers; values are parameters
+        "newest AS (SELECT * FROM scoped ORDER BY day DESC, at DESC NULLS LAST, kind, source_id LIMIT %s), "
+        "page AS MATERIALIZED (SELECT n.kind, n.source_id, n.patient_id, n.day, n.at, n.alert_id, n.flag, n.ref, "
+        f"{rank.sql} AS rank, {rank.match} AS match FROM newest n "
+        f"CROSS JOIN LATERAL (SELECT {vector} AS v OFFSET 0) x "
+        "ORDER BY rank DESC, day DESC, source_id LIMIT %s OFFSET %s) "
+        "SELECT g.kind, g.source_id, g.patient_id, g.day, g.at, g.alert_id, g.flag, g.rank, g.match, "
+        "p.code, p.timezone, h.french, CASE WHEN strpos(h.french, %s) > 0 THEN NULL "
+        "ELSE ts_headline('public.relapse_en', h.body, %s::tsquery, %s) END, h.body, c.total "
+        "FROM (SELECT count(*) AS total FROM scoped) c LEFT JOIN (page g "
+        "JOIN patients_patient p ON p.id = g.patient_id "
+        f"CROSS JOIN LATERAL (SELECT b.body, ts_headline('pg_catalog.french', b.body, {headline.french_sql}, %s) "
+        f"AS french FROM (SELECT {body} AS body OFFSET 0) b) h) ON true "
+        "ORDER BY g.rank DESC, g.day DESC, g.source_id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, limit, offset])
+        cursor.execute(
+            sql,
+            [
+                *params,
+                RANK_CAP,
+                *rank.params,
+                *rank.match_params,
+                limit,
+                min(offset, RANK_CAP),
+                headline.marks.open,
+                headline.tsquery,
+                headline.options,
+                *headline.french_params,
+                headline.options,
+            ],
+        )
         rows = cursor.fetchall()
-        if rows:
-            return [row[:-1] for row in rows], int(rows[0][-1])
-        if offset:
-            cursor.execute(f"SELECT count(*) FROM ({union}) hits", params)  # noqa: S608  # nosec B608 - constant identifiers; values are parameters
-            return [], int(cursor.fetchone()[0])
-        return [], 0
+    total = int(rows[0][-1]) if rows else 0
+    return [row[:-1] for row in rows if row[0] is not None], total
 
 
-def _hits(rows: list[tuple[Any, ...]]) -> list[SearchHit]:
-    patient_ids = {_uuid(row[2]) for row in rows}
-    patients = {p.pk: p for p in Patient.objects.filter(pk__in=patient_ids).select_related("care_team")}
+def _similar_words(words: list[str]) -> list[tuple[str, float, str]]:
+    """Words of the vocabulary spelt nearly alike (pg_trgm word similarity of the folded word,
+    at least SIMILARITY), best first, with the tsquery that finds each: (word, similarity,
+    tsquery). The nearest words come from the GiST index (`<<->`, one minus the similarity)."""
+    selects = " UNION ALL ".join(
+        [
+            "(SELECT w.word, 1 - (public.relapse_search_fold(%s) <<-> w.word) AS similarity, "
+            "public.relapse_search_query(w.word, '')::text FROM public.search_word w "
+            "ORDER BY public.relapse_search_fold(%s) <<-> w.word, w.word LIMIT %s)"
+        ]
+        * len(words[:SIMILAR_QUERY_WORDS])
+    )
+    params = [p for word in words[:SIMILAR_QUERY_WORDS] for p in (word, word, SIMILAR_WORDS)]
+    with connection.cursor() as cursor:
+        cursor.execute(selects, params)
+        rows = cursor.fetchall()
+    found: dict[str, tuple[str, float, str]] = {}
+    for similar, score, tsquery in rows:
+        if tsquery and score >= SIMILARITY and similar not in found:
+            found[similar] = (similar, float(score), tsquery)
+    return sorted(found.values(), key=lambda item: -item[1])
+
+
+def _hits(rows: list[tuple[Any, ...]], people: dict[UUID, tuple[str, str]] | None = None) -> list[SearchHit]:
+    """The hits of rows (kind, source_id, patient_id, day, at, alert_id, flag, rank, match);
+    `people`: each patient's code and time zone, when the rows came with them."""
+    if people is None:
+        patients = Patient.objects.filter(pk__in={_uuid(row[2]) for row in rows})
+        people = {p.pk: (p.code, p.timezone) for p in patients}
+    detail_page = _Reversed("dashboard_patient_detail")
+    summary_page = _Reversed("dashboard_patient_summary")
     hits = []
     for kind, source_id, patient_id, day, at, alert_id, flag, rank, match in rows:
-        patient = patients[_uuid(patient_id)]
+        pk = _uuid(patient_id)
+        code, zone = people[pk]
         when = _datetime(at)
         local_day = _date(day)
         if when is not None and kind not in ("checkin", "clinical_event"):
-            local_day = when.astimezone(zoneinfo.ZoneInfo(patient.timezone)).date()
+            local_day = when.astimezone(zoneinfo.ZoneInfo(zone)).date()
         hits.append(
             SearchHit(
                 kind=kind,
                 id=str(_uuid(source_id)) if kind != "crisis_plan" else str(source_id),
-                patient_id=patient.pk,
-                patient_code=patient.code,
+                patient_id=pk,
+                patient_code=code,
                 date=local_day,
                 at=when,
                 snippet="",
                 rank=float(rank),
                 match=match,
-                link=_link(kind, patient.pk, local_day, bool(flag)),
+                link=_link(kind, detail_page(pk), summary_page(pk), local_day, bool(flag)),
                 alert_id=str(_uuid(alert_id)) if alert_id else None,
             )
         )
     return hits
+
+
+class _Reversed:
+    """A patient page's path for any patient, reversed once (reverse() per hit was a good part
+    of a page's time): the path of a placeholder id, the id put in its place."""
+
+    _PLACEHOLDER = UUID(int=0)
+
+    def __init__(self, name: str) -> None:
+        self.path = reverse(name, args=[self._PLACEHOLDER])
+
+    def __call__(self, patient_id: UUID) -> str:
+        return self.path.replace(str(self._PLACEHOLDER), str(patient_id))
 
 
 def _uuid(value: Any) -> UUID:
@@ -426,56 +580,20 @@ def _datetime(value: Any) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
-def _link(kind: str, patient_id: UUID, day: dt.date, for_next_appointment: bool) -> str:
+def _link(kind: str, detail_page: str, summary_page: str, day: dt.date, for_next_appointment: bool) -> str:
     """Where the note is read in the record: the patient page around its day (charts,
     clinical events, alert history), the pre-consultation summary for a note the patient kept
     for the next appointment; a crisis plan, shown on the desk's card, links to the patient."""
-    page = reverse("dashboard_patient_detail", args=[patient_id])
     window = f"?start={day - dt.timedelta(days=14)}&end={day + dt.timedelta(days=14)}"
     if kind == "checkin" and for_next_appointment:
-        return reverse("dashboard_patient_summary", args=[patient_id]) + f"?start={day}&end={day}#summary-notes"
+        return summary_page + f"?start={day}&end={day}#summary-notes"
     if kind == "checkin":
-        return page + window + "#mood"
+        return detail_page + window + "#mood"
     if kind == "clinical_event":
-        return page + window + "#clinical-events"
+        return detail_page + window + "#clinical-events"
     if kind in ("alert_note", "alert_resolution"):
-        return page + window + "#alert-history"
-    return page
-
-
-def _headlines_postgresql(
-    hits: list[SearchHit], sources: list[_Source], tsquery: str, headline_fr: str, parsed: ParsedQuery
-) -> None:
-    by_kind: dict[str, list[SearchHit]] = {}
-    for hit in hits:
-        by_kind.setdefault(hit.kind, []).append(hit)
-    marks = Marks.new()
-    options = (
-        f"StartSel={marks.open}, StopSel={marks.close}, MaxWords=28, MinWords=10, MaxFragments=2, "
-        'FragmentDelimiter=" … "'
-    )
-    for source in sources:
-        group = by_kind.get(source.kind)
-        if not group:
-            continue
-        text = source.text_sql
-        with connection.cursor() as cursor:
-            # The French headline first; the English one only where the French marks nothing
-            # (ts_headline parses the whole text: it is most of a page's cost).
-            cursor.execute(
-                f"SELECT t.id::text, h.french, CASE WHEN strpos(h.french, %s) > 0 THEN NULL "  # noqa: S608  # nosec B608 - constant identifiers; values are parameters
-                f"ELSE ts_headline('public.relapse_en', {text}, %s::tsquery, %s) END, {text} "
-                f"FROM {source.table} t, LATERAL (SELECT ts_headline('pg_catalog.french', {text}, %s::tsquery, %s)"
-                f" AS french) h WHERE t.id = ANY(%s::{source.id_type}[])",
-                [marks.open, tsquery, options, headline_fr, options, [h.id for h in group]],
-            )
-            found = {row[0]: row[1:] for row in cursor.fetchall()}
-        for hit in group:
-            french, english, body = found[hit.id]
-            best = french if english is None else english
-            if hit.match == "similar" or marks.open not in best:
-                best = _similar_snippet(body, parsed.similar_words, marks)
-            hit.snippet = marked_html(best, marks)
+        return detail_page + window + "#alert-history"
+    return detail_page
 
 
 def _search_sqlite(parsed: ParsedQuery, sources: list[_Source], scope: _Scope, limit: int, offset: int) -> SearchPage:
@@ -510,7 +628,7 @@ def _search_sqlite(parsed: ParsedQuery, sources: list[_Source], scope: _Scope, l
     hits = _hits([row[:9] for row in rows])
     for hit, row in zip(hits, rows, strict=True):
         hit.snippet = marked_html(row[9] or "", marks)
-    return SearchPage(total=total, hits=hits, fallback=False)
+    return SearchPage(total=total, hits=hits, fallback=False, ranked=total)
 
 
 @dataclass(frozen=True)

@@ -69,3 +69,36 @@ def sqlite_search_index_ensure(*, connection: BaseDatabaseWrapper, **_: Any) -> 
             cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")  # nosec B608 - identifiers from this module's constants, no user input
             rebuilt.append(fts)
         return rebuilt
+
+
+# The vocabulary of the misspelt-word fallback (PostgreSQL, records/migrations/0002).
+_SEARCHED = [table for table, _source, _name in SOURCES]
+
+
+def search_words_of_checkins(*, connection: BaseDatabaseWrapper, patient_id: Any) -> list[str]:
+    """The vocabulary's words in a patient's check-in notes (before they are erased)."""
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT w FROM monitoring_checkin t, public.relapse_search_words(t.note) AS w "
+            "WHERE t.patient_id = %s",
+            [patient_id],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def search_words_forget(*, connection: BaseDatabaseWrapper, words: list[str]) -> int:
+    """Remove from the vocabulary those of `words` that no searched text holds any more (in any
+    form: a word is kept while the full-text index finds one of its forms somewhere). Called
+    by the erasure, so that a word only an erased patient wrote (a name, a place) does not
+    outlive their notes. Returns how many words went."""
+    if connection.vendor != "postgresql" or not words:
+        return 0
+    holds = " AND ".join(
+        f"NOT EXISTS (SELECT 1 FROM {table} t WHERE t.search_vector @@ public.relapse_search_query(s.word, ''))"  # nosec B608 - table names from SOURCES
+        for table in _SEARCHED
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM public.search_word s WHERE s.word = ANY(%s) AND {holds}", [words])  # nosec B608 - table names from SOURCES
+        return int(cursor.rowcount)

@@ -12,6 +12,7 @@ from patients.models import CrisisPlan, Patient, phone_normalized
 from patients.query import AsciiIntegerField, BoundedDateField
 
 from .overview import PatientOverview
+from .search import RANK_CAP
 
 
 class PatientUpdateInputSerializer(serializers.Serializer):
@@ -367,7 +368,11 @@ class SearchHitSerializer(serializers.Serializer):
 class SearchPageSerializer(serializers.Serializer):
     """The search's page, in the shape of every paginated list (LimitOffsetPagination)."""
 
-    count = serializers.IntegerField()
+    count = serializers.IntegerField(help_text="Every matching note.")
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = SearchHitSerializer(many=True)
+    ranked = serializers.IntegerField(
+        help_text="How many of the matches are ranked and can be paged through: all of them, but on PostgreSQL "
+        f"at most the {RANK_CAP:,} most recent (a very frequent word); `next` stops there."
+    )

@@ -7,7 +7,7 @@ from typing import Any
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
@@ -33,6 +33,8 @@ from patients.models import (
     patient_lock,
 )
 from patients.services import consent_withdraw
+
+from .search_index import search_words_forget, search_words_of_checkins
 
 
 def _delete_files(names: Iterable[str]) -> None:
@@ -78,6 +80,8 @@ def patient_erase(*, patient: Patient) -> dict[str, int]:
         audio = [
             name for name in SpeechRecording.objects.filter(patient=patient).values_list("audio", flat=True) if name
         ]
+        # The words of their check-in notes that nobody else wrote leave the search's vocabulary.
+        words = search_words_of_checkins(connection=connection, patient_id=patient.pk)
         for label, model in (
             ("checkins", CheckIn),
             ("questionnaires", QuestionnaireResponse),
@@ -93,6 +97,7 @@ def patient_erase(*, patient: Patient) -> dict[str, int]:
         ):
             removed[label] = model._default_manager.filter(patient=patient).delete()[0]
         # The questionnaire schedule the team set (its cadences go with it).
+        removed["search_words"] = search_words_forget(connection=connection, words=words)
         removed["schedule"] = int(
             PatientSchedule.objects.filter(patient=patient).delete()[1].get(PatientSchedule._meta.label, 0)
         )

@@ -296,7 +296,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 page_number=page_number,
                 previous_url=f"?{base.urlencode()}&page={page_number - 1}" if page_number > 1 else "",
                 next_url=f"?{base.urlencode()}&page={page_number + 1}"
-                if page_number * SEARCH_PAGE_SIZE < page.total
+                if page_number * SEARCH_PAGE_SIZE < page.ranked
                 else "",
             )
     elif context["q"]:

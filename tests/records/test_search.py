@@ -8,10 +8,13 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from alerts.services import alert_note_add, alert_resolve
-from patients.models import AuditEvent, CrisisPlan
+from patients.models import AuditEvent, CrisisPlan, PatientStatus
+from patients.services import patient_care_team_move
+from records import search as search_module
 from records.search import Marks, fts5_expression, marked_html, parse_query
 from records.search_index import sqlite_search_index_ensure
 from tests.conftest import auth_client
@@ -90,6 +93,40 @@ def test_every_search_is_audited_with_its_query_and_the_patients_returned(world:
     search(world["nurse"], q="zzzzqqq")
     empty = AuditEvent.objects.filter(actor_id=world["nurse"].pk, resource="search", detail__q="zzzzqqq")
     assert [(r.patient_id, r.detail["count"]) for r in empty] == [(None, 0)]
+
+
+def test_a_search_returning_several_patients_leaves_one_audit_row_each(world: dict[str, Any]) -> None:
+    response = search(world["nurse"], q="olanzapine or hospitalisation")
+    assert sorted(codes(response)) == ["P-ALSO", "P-MINE"]
+    rows = AuditEvent.objects.filter(actor_id=world["nurse"].pk, resource="search", action="read").order_by("pk")
+    assert [r.patient_id for r in rows] == [world["also"].pk, world["mine"].pk]
+    assert {(r.detail["q"], r.detail["count"], r.actor_username, r.path) for r in rows} == {
+        ("olanzapine or hospitalisation", 2, world["nurse"].username, URL)
+    }
+
+
+def test_a_patient_moved_to_another_team_is_searched_by_the_new_team_only(world: dict[str, Any]) -> None:
+    # On PostgreSQL the index holds each note's team (search_team): the move rewrites it.
+    event = ClinicalEventFactory(patient=world["mine"], note="Hospitalisation à Esquirol.")
+    alert = AlertFactory(patient=world["mine"])
+    alert_note_add(alert=alert, user=world["nurse"], kind="note", text="Rappel Esquirol demain.")
+    assert patient_care_team_move(patient=world["mine"], team=world["theirs"].care_team)
+    assert codes(search(world["nurse"], q="esquirol")) == []
+    found = search(world["outsider"], q="esquirol").json()["results"]
+    assert sorted((h["patient_code"], h["kind"]) for h in found) == [
+        ("P-MINE", "alert_note"),
+        ("P-MINE", "clinical_event"),
+    ]
+    assert str(event.pk) in {h["id"] for h in found}
+    assert set(codes(search(world["outsider"], q="hospitalisation"))) == {"P-MINE", "P-THEIRS"}
+
+
+def test_an_erased_patient_of_the_team_is_never_returned(world: dict[str, Any]) -> None:
+    # The record the team made (clinical events) outlives erasure; search leaves it out.
+    ClinicalEventFactory(patient=world["also"], note="Hospitalisation de nuit.")
+    world["also"].status = PatientStatus.ERASED
+    world["also"].save(update_fields=["status"])
+    assert codes(search(world["nurse"], q="hospitalisation")) == ["P-MINE"]
 
 
 def test_refusals(world: dict[str, Any], db: Any) -> None:
@@ -193,7 +230,50 @@ def test_snippets_are_escaped_but_for_mark(world: dict[str, Any]) -> None:
     assert "<mark>cauchemars</mark>" in snippet
 
 
-# --- the trigram fallback (PostgreSQL) --------------------------------------------------------------
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="SQLite ranks every match")
+def test_only_the_newest_matches_are_ranked_when_too_many_match(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_module, "RANK_CAP", 2)
+    now = timezone.now()
+    for days in (30, 20, 10):
+        CheckInFactory(patient=world["also"], recorded_at=now - dt.timedelta(days=days), note="Insomnie encore.")
+    page = search(world["nurse"], q="insomnie", limit="1").json()
+    assert (page["count"], page["ranked"], len(page["results"])) == (3, 2, 1)
+    assert page["next"]
+    rest = search(world["nurse"], q="insomnie", limit="1", offset="1").json()
+    assert rest["next"] is None and len(rest["results"]) == 1
+    days = {hit["date"] for hit in page["results"] + rest["results"]}
+    assert days == {str(timezone.localdate(now - dt.timedelta(days=d))) for d in (10, 20)}
+    assert search(world["nurse"], q="insomnie", offset="2").json()["results"] == []
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="SQLite ranks every match")
+@pytest.mark.parametrize(
+    ("language", "notice"),
+    [("en", "Only the 2 most recent of them are ranked"), ("fr", "Seules les 2 plus récentes sont classées")],
+)
+def test_the_results_page_says_when_only_the_newest_are_ranked(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch, language: str, notice: str
+) -> None:
+    monkeypatch.setattr(search_module, "RANK_CAP", 2)
+    now = timezone.now()
+    for days in (30, 20, 10):
+        CheckInFactory(patient=world["also"], recorded_at=now - dt.timedelta(days=days), note="Insomnie encore.")
+    client = Client()
+    client.force_login(world["nurse"])
+    page = client.get("/dashboard/search/", {"q": "insomnie"}, HTTP_ACCEPT_LANGUAGE=language)
+    assert page.status_code == 200
+    assert notice in page.content.decode()
+    assert "ranked-note" not in client.get("/dashboard/search/", {"q": "dors"}).content.decode()
+
+
+def test_every_match_is_ranked_below_the_cap(world: dict[str, Any]) -> None:
+    page = search(world["nurse"], q="hospitalisation").json()
+    assert (page["count"], page["ranked"]) == (1, 1)
+
+
+# --- the misspelt-word fallback (PostgreSQL) --------------------------------------------------------
 
 
 @POSTGRES
@@ -204,6 +284,39 @@ def test_a_misspelt_drug_is_found_by_similarity(world: dict[str, Any]) -> None:
     assert "<mark>olanzapine</mark>" in results[0]["snippet"]
     # Still within the teams: another team's note never comes back through the fallback.
     assert codes(search(world["nurse"], q="hospitalisatoin")) == ["P-MINE"]
+
+
+@POSTGRES
+def test_erasure_removes_the_words_only_the_erased_patient_wrote(world: dict[str, Any]) -> None:
+    from records.services import patient_erase
+
+    CheckInFactory(patient=world["also"], recorded_at=timezone.now() - dt.timedelta(hours=4), note="Chez Zorglub.")
+    ClinicalEventFactory(patient=world["mine"], note="Started olanzapine again.")
+
+    def vocabulary(*words: str) -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT word FROM search_word WHERE word = ANY(%s) ORDER BY word", [list(words)])
+            return [row[0] for row in cursor.fetchall()]
+
+    assert vocabulary("zorglub", "olanzapine", "started") == ["olanzapine", "started", "zorglub"]
+    removed = patient_erase(patient=world["also"])
+    # Gone: what only their check-ins held; kept: what a kept record (an event) still holds.
+    assert removed["search_words"] >= 1
+    assert vocabulary("zorglub", "olanzapine", "started") == ["olanzapine", "started"]
+
+
+@POSTGRES
+def test_the_vocabulary_takes_the_words_of_new_and_edited_notes(world: dict[str, Any]) -> None:
+    checkin = world["also"].checkins.get()
+    assert codes(search(world["nurse"], q="quetiapinne")) == []
+    checkin.note = "Passée à la quétiapine, vertiges."
+    checkin.save(update_fields=["note"])
+    hits = search(world["nurse"], q="quetiapinne").json()["results"]
+    assert [(h["patient_code"], h["match"]) for h in hits] == [("P-ALSO", "similar")]
+    assert "<mark>quétiapine</mark>" in hits[0]["snippet"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT word FROM search_word WHERE word IN ('quetiapine', 'vertiges', 'olanzapine')")
+        assert sorted(row[0] for row in cursor.fetchall()) == ["olanzapine", "quetiapine", "vertiges"]
 
 
 @pytest.mark.skipif("connection.vendor != 'sqlite'", reason="SQLite's index")
