@@ -123,7 +123,8 @@ def _figures_on(patients, model):  # type: ignore[no-untyped-def]
 
     ids = [str(p.pk) for p in patients]
     events = selectors.label_events_frame(patient_ids=ids)
-    data = build_dataset(selectors.daily_summaries_frame(patient_ids=ids), selectors.patients_frame(patient_ids=ids), events)
+    summaries = selectors.daily_summaries_frame(patient_ids=ids)
+    data = build_dataset(summaries, selectors.patients_frame(patient_ids=ids), events)
     return comparison._summary(data, model.predict(data), model.threshold, events)
 
 
