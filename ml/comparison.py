@@ -1,7 +1,8 @@
 """Side by side, before a model change: a candidate version and the active one scored on the
-same rows, (1) the candidate's held-out patients (its training split; the active model may
-have seen them in its own training, said in the result) and (2) the last 90 days of each care
-team's own data: the alerts each would have raised at the team's threshold and the relapses
+same rows, (1) the patients neither version was trained on (each version records the patients
+its artifact was fitted on; when none is left, or a version did not record them, the result
+says so and shows no figures: in-sample figures would flatter a model) and (2) the last 90
+days of each care team's own data: the alerts each would have raised at the team's threshold and the relapses
 and hospitalisations each would have caught (a day at or above the threshold in the 14 days
 before the event). Computed in memory, nothing stored but the summary."""
 
@@ -90,18 +91,40 @@ def _is_uuid(value: Any) -> bool:
     return True
 
 
-def _held_out(mv: ModelVersion, models: dict[str, RiskModel]) -> dict[str, Any]:
-    ids = [p for p in (mv.held_out_patients or []) if _is_uuid(p)]
-    if not ids:
-        return {"available": False, "reason": "the candidate recorded no held-out patients"}
-    patients = selectors.patients_frame(patient_ids=ids)
-    summaries = selectors.daily_summaries_frame(patient_ids=ids)
-    events = selectors.label_events_frame(patient_ids=ids)
+def _trained_on(mv: ModelVersion) -> tuple[set[str] | None, str | None]:
+    """(the patients this version's artifact was fitted on, None) or (None, why it is not known):
+    not recorded (registered before this was kept), or trained on data from outside this
+    database (a cohort file's patient codes, which name no patient here)."""
+    if mv.trained_patients is None:
+        return None, "not_recorded"
+    ids = {str(p) for p in mv.trained_patients}
+    if not all(_is_uuid(p) for p in ids):
+        return None, "outside_data"
+    return ids, None
+
+
+def _held_out(candidate: ModelVersion, active: ModelVersion | None, models: dict[str, RiskModel]) -> dict[str, Any]:
+    """Both models on the same patients, none of whom either model was trained on (patients
+    scorable now, enrolled or with labelled days only after both trainings): an honest side by
+    side, or why there is none. Never the in-sample figures of patients one of them saw."""
+    versions = {"candidate": candidate, **({"active": active} if active is not None and "active" in models else {})}
+    seen: set[str] = set()
+    for role, mv in versions.items():
+        ids, why = _trained_on(mv)
+        if ids is None:
+            return {"available": False, "patients": 0, "reason": why, "version": mv.version, "role": role}
+        seen |= ids
+    unseen = sorted(str(pk) for pk in selectors.patients_scorable().values_list("pk", flat=True) if str(pk) not in seen)
+    if not unseen:
+        return {"available": False, "patients": 0, "reason": "none_unseen"}
+    patients = selectors.patients_frame(patient_ids=unseen)
+    summaries = selectors.daily_summaries_frame(patient_ids=unseen)
+    events = selectors.label_events_frame(patient_ids=unseen)
     if summaries.empty:
-        return {"available": False, "reason": "no data left for the held-out patients"}
+        return {"available": False, "patients": 0, "reason": "no_data"}
     data = build_dataset(summaries, patients, events)
     labelled = data["y"].notna().to_numpy()
-    out: dict[str, Any] = {"available": True, "patients": int(data["patient"].nunique())}
+    out: dict[str, Any] = {"available": True, "basis": "neither_trained", "patients": int(data["patient"].nunique())}
     for role, model in models.items():
         scores = model.predict(data)
         y = data.loc[labelled, "y"].to_numpy()
@@ -111,6 +134,19 @@ def _held_out(mv: ModelVersion, models: dict[str, RiskModel]) -> dict[str, Any]:
             "auroc": None if auroc is None else round(auroc, 3),
         }
     return out
+
+
+# Why there are no held-out figures, in words (the model page translates them).
+HELD_OUT_REASONS = {
+    "none_unseen": "Every patient with data was used to train the candidate or the active model: there is no "
+    "patient that neither has seen, so no held-out comparison (figures on patients a model was trained on would "
+    "flatter it). The candidate's own out-of-sample evaluation is in its metrics.",
+    "not_recorded": "A version does not record the patients it was trained on (registered before this was kept): "
+    "a held-out comparison cannot be made honestly.",
+    "outside_data": "A version was trained on data from outside this database: which patients here it saw "
+    "cannot be told, so no held-out comparison.",
+    "no_data": "The patients neither model was trained on have no daily summaries yet.",
+}
 
 
 def _team_recent(team: CareTeam, models: dict[str, RiskModel], end: date) -> dict[str, Any] | None:
@@ -147,14 +183,13 @@ def model_comparison(*, candidate: ModelVersion, end: date | None = None) -> dic
         models["active"] = model_load(active)
     end = end or timezone.localdate() - timedelta(days=1)
     teams = [t for t in (_team_recent(team, models, end) for team in CareTeam.objects.order_by("pk")) if t]
+    held_out = _held_out(candidate, active, models)
     return {
         "candidate": candidate.version,
         "active": active.version if active is not None and "active" in models else None,
         "computed_at": timezone.now().isoformat(),
-        "held_out": _held_out(candidate, models),
-        "held_out_note": "The candidate's held-out patients were held out of its evaluation folds, but the "
-        "deployed candidate is refit on every patient after evaluation, and the active model may have been "
-        "trained on them too: on these rows both are in-sample. Its out-of-sample figures are its evaluation "
-        "(metrics); the teams' last 90 days are the fairer side by side.",
+        "held_out": held_out,
+        "held_out_note": HELD_OUT_REASONS.get(str(held_out.get("reason")), "")
+        or "Both models on the patients neither was trained on (recorded with each version).",
         "teams": teams,
     }

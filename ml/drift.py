@@ -25,6 +25,7 @@ from . import selectors
 from .features import LOOKBACK_DAYS, build_features
 from .models import ModelDrift, ModelVersion
 from .registry import model_load
+from .scoring import one_openmp_thread
 
 RECENT_DAYS = 30
 DRIFT_SAMPLE_PATIENTS = 400
@@ -135,17 +136,26 @@ def _sample(ids: list[str]) -> list[str]:
     return ranked[:DRIFT_SAMPLE_PATIENTS]
 
 
-def _features(ids: list[str], start: date, end: date) -> pd.DataFrame:
-    rows = list(selectors.patients_scorable().filter(pk__in=ids).values_list("pk", "diagnosis"))
+def _features(rows: list[tuple[Any, str]], start: date, end: date) -> pd.DataFrame:
+    """Model inputs of these (patient, diagnosis) for every day from `start` to `end`."""
     if not rows:
         return pd.DataFrame()
     summaries = selectors.daily_summaries_frame(
         patient_ids=[r[0] for r in rows], start=start - timedelta(days=LOOKBACK_DAYS - 1), end=end
     )
     days = pd.date_range(start, end, freq="D")
-    targets = pd.DataFrame([(str(pk), d) for pk, _dx in rows for d in days], columns=["patient", "date"])
+    targets = pd.DataFrame(
+        {"patient": np.repeat([str(pk) for pk, _dx in rows], len(days)), "date": np.tile(days.to_numpy(), len(rows))}
+    )
     meta = pd.DataFrame({"patient": [str(r[0]) for r in rows], "diagnosis": [r[1] for r in rows]})
     return build_features(summaries, patients=meta, targets=targets)
+
+
+def _predict(model: Any, frame: pd.DataFrame) -> np.ndarray:
+    if not len(frame):
+        return np.zeros(0)
+    with one_openmp_thread():
+        return np.asarray(model.predict(frame))
 
 
 def drift_check(*, model_version: ModelVersion, day: date) -> ModelDrift:
@@ -154,22 +164,22 @@ def drift_check(*, model_version: ModelVersion, day: date) -> ModelDrift:
     version and day: dedupe key)."""
     model = model_load(model_version)
     ids = _sample([str(p) for p in selectors.patients_scorable().values_list("pk", flat=True)])
+    rows = list(selectors.patients_scorable().filter(pk__in=ids).values_list("pk", "diagnosis"))
+    recent_start = day - timedelta(days=RECENT_DAYS - 1)
     reference = (model_version.metrics or {}).get("drift_reference")
     if not reference:
         ref_end = model_version.data_end or (day - timedelta(days=RECENT_DAYS))
-        ref_frame = _features(ids, ref_end - timedelta(days=REFERENCE_DAYS - 1), ref_end)
-        reference = distribution(
-            ref_frame, model.feature_names, model.predict(ref_frame) if len(ref_frame) else np.zeros(0)
-        )
-        reference["window"] = {
-            "from": (ref_end - timedelta(days=REFERENCE_DAYS - 1)).isoformat(),
-            "to": ref_end.isoformat(),
-        }
+        ref_start = ref_end - timedelta(days=REFERENCE_DAYS - 1)
+        # Each window read on its own, as scoring reads a day: some features (the PHQ-9 against
+        # the baseline) see every day read before d, so one longer read would change them.
+        ref_frame = _features(rows, ref_start, ref_end)
+        reference = distribution(ref_frame, model.feature_names, _predict(model, ref_frame))
+        reference["window"] = {"from": ref_start.isoformat(), "to": ref_end.isoformat()}
         metrics = {**(model_version.metrics or {}), "drift_reference": reference}
         ModelVersion.objects.filter(pk=model_version.pk).update(metrics=metrics)
         model_version.metrics = metrics
-    frame = _features(ids, day - timedelta(days=RECENT_DAYS - 1), day)
-    result = compare(reference, frame, model.predict(frame) if len(frame) else np.zeros(0))
+    frame = _features(rows, recent_start, day)
+    result = compare(reference, frame, _predict(model, frame))
     result["window"] = {"from": (day - timedelta(days=RECENT_DAYS - 1)).isoformat(), "to": day.isoformat()}
     result["reference_window"] = reference.get("window")
     result["thresholds"] = {name: threshold(name) for name in DEFAULTS}

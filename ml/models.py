@@ -39,6 +39,10 @@ class ModelVersion(models.Model):
     )
     # Pseudonymous ids of the patients the version was evaluated on (never in the API).
     held_out_patients = models.JSONField(default=list, blank=True)
+    # Pseudonymous ids of the patients the deployed artifact was fitted on (every labelled
+    # patient: the final fit comes after the evaluation); null when not recorded (versions
+    # registered before this). The comparison of two versions reads only patients in neither.
+    trained_patients = models.JSONField(null=True, blank=True, default=None)
 
     class Meta:
         ordering = ["-created_at"]

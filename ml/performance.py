@@ -193,7 +193,6 @@ def team_performance(*, team: CareTeam, model_version: ModelVersion, day: date) 
     database (the team's patients now; its risk alerts then)."""
     start = day - timedelta(days=PERIOD_DAYS - 1)
     patients = list(Patient.objects.filter(care_team=team).values_list("pk", "sex", "birth_year", "diagnosis"))
-    ids = [p[0] for p in patients]
     alerts = [
         AlertRow(patient=pid, risk_date=rd, horizon=hz, outcome=outcome)
         for pid, rd, hz, outcome, detail in Alert.objects.filter(
@@ -207,7 +206,7 @@ def team_performance(*, team: CareTeam, model_version: ModelVersion, day: date) 
     ]
     events = list(
         ClinicalEvent.objects.filter(
-            patient_id__in=ids,
+            patient__care_team=team,
             kind__in=LABEL_EVENT_KINDS,
             date__gt=start,
             date__lte=day + timedelta(days=OUTCOME_HORIZON_DAYS),
@@ -215,7 +214,7 @@ def team_performance(*, team: CareTeam, model_version: ModelVersion, day: date) 
     )
     scores = list(
         RiskScore.objects.filter(
-            patient_id__in=ids, model_version=model_version, date__gte=start, date__lte=day
+            patient__care_team=team, model_version=model_version, date__gte=start, date__lte=day
         ).values_list("patient_id", "date", "score")
     )
     result = figures(

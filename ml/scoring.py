@@ -50,6 +50,13 @@ def _threadpools() -> ThreadpoolController:
     return ThreadpoolController()
 
 
+def one_openmp_thread() -> Any:
+    """A context in which the booster predicts on one OpenMP thread: parallelism comes from
+    the chunks spread over workers, and OpenMP thread teams on a busy machine cost more than
+    they give (on a loaded 2-core machine, ten times the CPU time in wall time)."""
+    return _threadpools().limit(limits=1, user_api="openmp")
+
+
 def team_threshold(*, team: CareTeam, model: RiskModel) -> float:
     """The team's own threshold if set, else the model's threshold for the team's alert budget."""
     if team.risk_threshold is not None:
@@ -132,7 +139,7 @@ def score_rows(
     features = build_features(summaries, patients=meta, targets=targets)
     # One thread per worker process: parallelism comes from the chunks spread over workers,
     # and OpenMP thread teams on a busy machine cost more than they give on 500 rows.
-    with _threadpools().limit(limits=1, user_api="openmp"):
+    with one_openmp_thread():
         scores, explanations = model.score_and_explain(features)
     teams = CareTeam.objects.in_bulk({team_id for *_rest, team_id in patients})
     team_thresholds = {team_id: team_threshold(team=team, model=model) for team_id, team in teams.items()}
@@ -142,8 +149,7 @@ def score_rows(
     keys = [(pid, day.date()) for pid, day in zip(features["patient"], features["date"], strict=True)]
     hashes = trace.input_hashes(summaries, SUMMARY_COLUMNS, keys, diagnosis)
     names = [n for n in model.feature_names if n in features.columns]
-    matrix = features[names].to_numpy(dtype=float)
-    position = {n: j for j, n in enumerate(names)}
+    feature_values = trace.explained_values(features[names].to_numpy(dtype=float), explanations, names)
     medium_ratio = model.medium_ratio
     rows: list[dict[str, Any]] = []
     with english():
@@ -172,24 +178,10 @@ def score_rows(
                     "input_start": d - timedelta(days=LOOKBACK_DAYS - 1),
                     "input_end": d,
                     "input_sha256": hashes[i],
-                    "feature_values": trace.explained_values(_RowView(matrix[i], position), explanation, names),
+                    "feature_values": feature_values[i],
                 }
             )
     return rows
-
-
-class _RowView:
-    """One feature row read by name."""
-
-    __slots__ = ("position", "values")
-
-    def __init__(self, values: Any, position: dict[str, int]) -> None:
-        self.values = values
-        self.position = position
-
-    def get(self, name: str, default: Any = None) -> Any:
-        j = self.position.get(name)
-        return default if j is None else self.values[j]
 
 
 def _scores_store(rows: list[dict[str, Any]]) -> list[int]:

@@ -29,8 +29,11 @@ class ModelVersionDetailSerializer(ModelVersionListSerializer):
     metrics = serializers.JSONField()
     model_card = serializers.CharField(help_text="Markdown")
     comparison = serializers.JSONField(
-        help_text="The side-by-side comparison with the version active when it was made (held-out patients; each "
-        "team's last 90 days: alerts it would have raised, events it would have caught); {} before one is made."
+        help_text="The side-by-side comparison with the version active when it was made: `held_out`, both models on "
+        "the patients neither was trained on ({available: false, patients: 0, reason: none_unseen | not_recorded | "
+        "outside_data | no_data} when there are none or a version did not record its patients; `held_out_note` in "
+        "words); `teams`, each team's last 90 days: alerts it would have raised, events it would have caught; {} "
+        "before one is made."
     )
 
 

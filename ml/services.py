@@ -86,6 +86,7 @@ def model_register(
 ) -> ModelVersion:
     report = dict(report)
     held_out = [str(p) for p in report.pop("held_out_patients", [])]
+    trained_on = report.pop("trained_patients", None)
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     base = f"risk-{stamp}-s{seed}"
     version = base
@@ -109,6 +110,7 @@ def model_register(
             metrics=_json_safe(report),
             model_card=model_card(version=version, report=report, seed=seed),
             held_out_patients=held_out,
+            trained_patients=None if trained_on is None else [str(p) for p in trained_on],
         )
         if activate:
             model_activate(model_version=mv)

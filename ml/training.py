@@ -352,6 +352,9 @@ def train_risk_model(
     )
     report["held_out_patients"] = sorted({str(p) for p in held_out["patient"].unique()})
     labelled = data[data["y"].notna()].reset_index(drop=True)
+    # Every patient the deployed model is fitted on (its held-out patients included): a later
+    # comparison with another version must not read them as unseen (ml.comparison).
+    report["trained_patients"] = sorted({str(p) for p in labelled["patient"].unique()})
     # The deployed model's inputs: scoring and explanations read exactly these columns
     # (RiskModel.feature_names), whatever build_features computes besides.
     columns = usable_features(labelled, _groups(labelled))

@@ -3,6 +3,7 @@ train it activates it after a side-by-side comparison with the active version; r
 action; all of it audited. The very first model alone may be activated by the system."""
 
 import pytest
+from django.test import Client
 
 from ml import services
 from ml.models import ModelVersion
@@ -92,3 +93,85 @@ def test_nurses_cannot_review(versions, nurse):
     _first, candidate, _trainer = versions
     with pytest.raises(services.ModelChangeRefused):
         services.model_compare(model_version=candidate, user=nurse)
+
+
+# --- the held-out side by side reads only patients neither version was trained on -------
+
+SEEN = ["ML-S11-0001", "ML-S11-0004", "ML-S11-0002", "ML-S11-0003"]  # 0004 relapses
+UNSEEN = ["ML-S11-0009", "ML-S11-0012"]  # both relapse: AUROC and events are defined
+
+
+@pytest.fixture
+def split_versions(team):  # type: ignore[no-untyped-def]
+    """An active version trained on SEEN[:3], a candidate on SEEN (all recorded as database
+    ids), and two more patients in the team that neither saw."""
+    model, report = trained()
+    first = register(model, report, activate=True)
+    candidate = register(model, report, activate=False)
+    seen = load_patients_and_summaries(team, codes=SEEN)
+    unseen = load_patients_and_summaries(team, codes=UNSEEN)
+    ModelVersion.objects.filter(pk=first.pk).update(trained_patients=[str(p.pk) for p in seen[:3]])
+    ModelVersion.objects.filter(pk=candidate.pk).update(trained_patients=[str(p.pk) for p in seen])
+    candidate.refresh_from_db()
+    return first, candidate, seen, unseen
+
+
+def _figures_on(patients, model):  # type: ignore[no-untyped-def]
+    """The held-out figures computed directly on these patients (what the comparison shows)."""
+    from ml import comparison, selectors
+    from ml.training import build_dataset
+
+    ids = [str(p.pk) for p in patients]
+    events = selectors.label_events_frame(patient_ids=ids)
+    summaries = selectors.daily_summaries_frame(patient_ids=ids)
+    data = build_dataset(summaries, selectors.patients_frame(patient_ids=ids), events)
+    return comparison._summary(data, model.predict(data), model.threshold, events)
+
+
+def test_the_held_out_comparison_reads_only_patients_neither_version_trained_on(split_versions):
+    from ml.registry import model_load
+
+    _first, candidate, seen, unseen = split_versions
+    admin = UserFactory(username="admin-ho", role="admin", is_staff=True)
+    held = services.model_compare(model_version=candidate, user=admin).comparison["held_out"]
+    assert held["available"] and held["basis"] == "neither_trained" and held["patients"] == len(unseen)
+    model = model_load(candidate)
+    honest, in_sample = _figures_on(unseen, model), _figures_on(seen + unseen, model)
+    # The fixture is one where reading the trained-on patients too would change the figures.
+    assert honest != in_sample and in_sample["events"] > honest["events"] > 0
+    for role in ("candidate", "active"):
+        shown = {k: v for k, v in held[role].items() if k != "auroc"}
+        assert shown == honest  # the same model artifact in both roles here: the same rows
+        assert held[role]["auroc"] is not None
+
+
+def test_no_held_out_figures_when_every_patient_was_trained_on(split_versions, team):
+    first, candidate, seen, unseen = split_versions
+    everyone = [str(p.pk) for p in seen + unseen]
+    ModelVersion.objects.filter(pk=first.pk).update(trained_patients=everyone)
+    admin = UserFactory(username="admin-no", role="admin", is_staff=True)
+    compared = auth_client(admin).post(f"/api/v1/models/{candidate.version}/compare/").json()["comparison"]
+    held = compared["held_out"]
+    assert held == {"available": False, "patients": 0, "reason": "none_unseen"}
+    assert "no patient that neither has seen" in compared["held_out_note"]
+    # The teams' last 90 days are still compared.
+    assert compared["teams"][0]["candidate"]["patient_days"] > 0
+    # The model page says so instead of showing figures, in English and in French.
+    client = Client()
+    client.force_login(admin)
+    page = client.get("/dashboard/model/").content.decode()
+    assert "No held-out comparison: every patient with data was used to train" in page
+    assert "neither model was trained on</th>" not in page
+    client = Client(headers={"accept-language": "fr"})
+    client.force_login(admin)
+    page = client.get("/dashboard/model/").content.decode()
+    assert "Pas de comparaison sur des patients mis de côté" in page
+
+
+def test_a_version_that_did_not_record_its_patients_gets_no_held_out_figures(split_versions):
+    first, candidate, _seen, _unseen = split_versions
+    ModelVersion.objects.filter(pk=first.pk).update(trained_patients=None)
+    admin = UserFactory(username="admin-nr", role="admin", is_staff=True)
+    held = services.model_compare(model_version=candidate, user=admin).comparison["held_out"]
+    assert held["available"] is False and held["reason"] == "not_recorded" and held["role"] == "active"
+    assert "candidate" not in held and "auroc" not in str(held)

@@ -4,6 +4,7 @@ identical, or names what differs once the input changed."""
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 from django.core.management import call_command
 
@@ -70,3 +71,33 @@ def test_a_batch_and_a_single_patient_give_the_same_hash(scored):
     RiskScore.objects.filter(patient=patients[1]).delete()
     scoring.risk_scores_compute(patient_ids=[patients[1].pk], days=[DAY], alerts=False)
     assert RiskScore.objects.get(patient=patients[1], date=DAY).input_sha256 == stored
+
+
+def test_the_hash_does_not_depend_on_row_order_or_how_values_came():
+    """COPY gives sorted rows of numbers (times of day in hours); the ORM gives booleans as
+    objects and times as "HH:MM" text, and a caller may pass rows in any order: the same
+    window gives the same hash."""
+    from ml.trace import input_hashes
+    from monitoring.summaries import SUMMARY_COLUMNS
+    from tests.ml.helpers import cohort
+
+    _lines, _latent, summaries, pats, _events = cohort()
+    codes = list(pats["patient"][:3])
+    frame = summaries[summaries["patient"].isin(codes)].sort_values(["patient", "date"]).reset_index(drop=True)
+    numeric = frame.copy()
+    for col in ("sleep_onset", "sleep_wake"):
+        if not pd.api.types.is_numeric_dtype(numeric[col]):
+            text = numeric[col].astype("string")
+            hours = pd.to_numeric(text.str.slice(0, 2), errors="coerce") + pd.to_numeric(text.str.slice(3, 5)) / 60
+            numeric[col] = hours.to_numpy(dtype=float, na_value=float("nan"))
+    numeric["medication_taken"] = pd.to_numeric(numeric["medication_taken"], errors="coerce").astype(float)
+    texts = numeric.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    texts["medication_taken"] = texts["medication_taken"].map({1.0: True, 0.0: False}).astype(object)
+    texts["sleep_onset"] = [
+        None if v != v else f"{int(v):02d}:{round((v - int(v)) * 60):02d}" for v in texts["sleep_onset"]
+    ]
+    targets = [(code, DAY) for code in codes] + [(codes[0], DAY - dt.timedelta(days=30))]
+    dx = dict.fromkeys(codes, "F33")
+    expected = input_hashes(numeric, SUMMARY_COLUMNS, targets, dx)
+    assert input_hashes(texts, SUMMARY_COLUMNS, targets, dx) == expected
+    assert len(set(expected)) == len(targets)

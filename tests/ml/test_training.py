@@ -87,6 +87,17 @@ def test_report_has_every_figure_with_intervals_and_subgroups():
     assert set(report["curves"]) == set(report["scorers"]) and report["curves"]["model"]["roc"]
 
 
+def test_the_report_records_every_patient_the_deployed_model_was_fitted_on():
+    """The final fit reads every labelled patient, the evaluation's held-out ones included: a
+    later comparison must count them as seen (ml.comparison)."""
+    _lines, _latent, summaries, pats, events = cohort()
+    data = build_dataset(summaries, pats, events)
+    _model, report = trained()
+    labelled = set(data.loc[data["y"].notna(), "patient"])
+    assert set(report["trained_patients"]) == labelled
+    assert set(report["held_out_patients"]) < labelled
+
+
 def test_alerts_merge_consecutive_days_and_threshold_meets_the_budget():
     days = pd.date_range("2026-01-01", periods=61, freq="D")
     scores = np.zeros(61)
