@@ -136,7 +136,7 @@ def score_rows(
     if targets.empty:
         return []
     meta = pd.DataFrame({"patient": [str(p[0]) for p in patients], "diagnosis": [p[2] for p in patients]})
-    features = build_features(summaries, patients=meta, targets=targets)
+    features = _features_by_day(summaries, meta, targets)
     # One thread per worker process: parallelism comes from the chunks spread over workers,
     # and OpenMP thread teams on a busy machine cost more than they give on 500 rows.
     with one_openmp_thread():
@@ -182,6 +182,25 @@ def score_rows(
                 }
             )
     return rows
+
+
+def _features_by_day(summaries: pd.DataFrame, meta: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
+    """The features of each target day from that day's own input window (LOOKBACK_DAYS up to
+    the day) and nothing older. Some features (questionnaire baselines, days observed) read
+    every loaded day before the scored one: a backfill of many days loads more history than
+    one night does, and its scores would differ from the nightly score of the same day and
+    from what `verify_score` recomputes. One day (the night, a check) is one pass; a backfill
+    is one pass per day."""
+    days = targets["date"].unique()
+    if len(days) == 1:
+        return build_features(summaries, patients=meta, targets=targets)
+    dates = pd.to_datetime(summaries["date"])
+    parts = []
+    for day in sorted(days):
+        day = pd.Timestamp(day)
+        window = summaries[(dates >= day - pd.Timedelta(days=LOOKBACK_DAYS - 1)) & (dates <= day)]
+        parts.append(build_features(window, patients=meta, targets=targets[targets["date"] == day]))
+    return pd.concat(parts, ignore_index=True)
 
 
 def _scores_store(rows: list[dict[str, Any]]) -> list[int]:

@@ -101,3 +101,28 @@ def test_the_hash_does_not_depend_on_row_order_or_how_values_came():
     expected = input_hashes(numeric, SUMMARY_COLUMNS, targets, dx)
     assert input_hashes(texts, SUMMARY_COLUMNS, targets, dx) == expected
     assert len(set(expected)) == len(targets)
+
+
+@pytest.mark.django_db
+def test_a_backfill_stores_the_scores_a_night_would_and_verify_score_agrees(team, capsys):
+    """A backfill of many days (`score_patients --from --to`, as the demo's history) gives each
+    day the score of that day scored alone, from its own 90-day window: the questionnaire
+    baselines and the days observed must not read the older days the backfill loaded."""
+    model, report = trained()
+    register(model, report, activate=True)
+    patients = load_patients_and_summaries(team, n=3)
+    days = [DAY - dt.timedelta(days=i) for i in range(120, -1, -1)]
+    scoring.risk_scores_compute(patient_ids=[p.pk for p in patients], days=days, alerts=False)
+    backfilled = {(s.patient_id, s.date): s.score for s in RiskScore.objects.all()}
+    assert len(backfilled) >= 3 * 100
+    RiskScore.objects.all().delete()
+    for day in (DAY, DAY - dt.timedelta(days=45)):
+        scoring.risk_scores_compute(patient_ids=[p.pk for p in patients], days=[day], alerts=False)
+        for score in RiskScore.objects.filter(date=day):
+            assert score.score == backfilled[(score.patient_id, day)], (score.patient.code, day)
+    # And the other way round: a stored backfilled day checks out as identical.
+    RiskScore.objects.all().delete()
+    scoring.risk_scores_compute(patient_ids=[p.pk for p in patients], days=days, alerts=False)
+    for patient in patients:
+        call_command("verify_score", "--patient", patient.code, "--date", DAY.isoformat())
+        assert "DIFFERENT" not in capsys.readouterr().out
