@@ -308,11 +308,33 @@ def asgi_server(**env: str) -> Iterator[str]:
         stop_process(proc)
 
 
+# The throttles of the shared server (below) count in its own memory on the embedded default,
+# where `_reset_throttles` cannot reach them: tests that check throttling use the test client.
+SHARED_SERVER_ENV = {"THROTTLE_ENROLL": "100000/min", "THROTTLE_EMERGENCY_SEARCH": "100000/hour"}
+
+
+@pytest.fixture(scope="session")
+def _shared_asgi_server(django_db_setup: Any) -> Iterator[dict[str, Any]]:
+    """One daphne per test process, started by the first test that asks for it and kept for
+    the next ones (each start costs seconds of CPU: about 150 browser and socket tests); a
+    server that died is started again. Tests that need their own settings or kill their server
+    use `asgi_server(**env)` instead."""
+    state: dict[str, Any] = {"proc": None, "url": ""}
+    yield state
+    if state["proc"] is not None:
+        stop_process(state["proc"])
+
+
 @pytest.fixture
-def live_asgi_server(transactional_db: Any) -> Iterator[str]:
-    """daphne serving config.asgi on 127.0.0.1, on the test database; yields its base URL."""
-    with asgi_server() as url:
-        yield url
+def live_asgi_server(transactional_db: Any, _shared_asgi_server: dict[str, Any]) -> str:
+    """daphne serving config.asgi on 127.0.0.1, on the test database (emptied after each test
+    like any transactional test's); its base URL."""
+    state = _shared_asgi_server
+    if state["proc"] is None or state["proc"].poll() is not None:
+        port = free_port()
+        state["proc"] = start_asgi_server(port, **SHARED_SERVER_ENV)
+        state["url"] = f"http://127.0.0.1:{port}"
+    return str(state["url"])
 
 
 @pytest.fixture(scope="session")
