@@ -890,6 +890,176 @@ _FIRST_PERSON = {
 }
 
 
+# --- SMS spellings and typos, before matching (branch risk16) ----------------------------------
+# Patients write on a phone: "jveux", "chui", "g" for "j'ai", "kms", no accents, a letter missed
+# or doubled. Rather than every pattern spelling every variant, each word the matcher reads is
+# first respelled: SMS forms by a table (whole words only; "jpp" stays as written: "je n'en peux
+# plus" would bring a negation cue), and a few risk words with one letter missing, extra, wrong
+# or swapped ("suicde", "myslef", "scarifiee") by their one-deletion neighbourhood. The same
+# respelling runs on the plain text the literal pre-check reads (`_plain_text`), so the two
+# agree. Words an edit away from ordinary words ("courir" / "mourir", "overdone" / "overdose")
+# are not in the fuzzy list, and a fuzzy word must share its first letter and be 6 letters or more.
+_FR_SMS = {
+    **dict.fromkeys(("jveux", "jveu", "jeveux", "jvx", "jve", "jvoeux"), "je veux"),
+    **dict.fromkeys(("jvais", "jvai", "jeva"), "je vais"),
+    **dict.fromkeys(("chui", "chuis", "jsuis", "jsui", "jss", "jsus", "chu"), "je suis"),
+    **dict.fromkeys(("jpense", "jpenc"), "je pense"),
+    **dict.fromkeys(("jpeux", "jpeu"), "je peux"),
+    **dict.fromkeys(("jsais", "jsai"), "je sais"),
+    **dict.fromkeys(("jvois", "jvoi"), "je vois"),
+    **dict.fromkeys(("jme", "jm"), "je me"),
+    **dict.fromkeys(("jmen", "jmenn"), "je m'en"),
+    **dict.fromkeys(("jaimerais", "jaimerai", "jaimerait"), "j'aimerais"),
+    **dict.fromkeys(("jvoudrais", "jvoudrai", "jvoudrait"), "je voudrais"),
+    **dict.fromkeys(("jai", "g", "jaii"), "j'ai"),
+    **dict.fromkeys(("jen",), "j'en"),
+    **dict.fromkeys(("jy",), "j'y"),
+    **dict.fromkeys(
+        (
+            "jetais",
+            "jetai",
+        ),
+        "j'etais",
+    ),
+    **dict.fromkeys(("cest", "c"), "c'est"),
+    **dict.fromkeys(("ct", "cetait"), "c'etait"),
+    **dict.fromkeys(("ya", "yen"), "il y a"),
+    **dict.fromkeys(("tt", "tte", "tou"), "tout"),
+    **dict.fromkeys(("ttes",), "toutes"),
+    **dict.fromkeys(("tjr", "tjrs", "tjs", "toujour"), "toujours"),
+    **dict.fromkeys(("bcp", "bcq"), "beaucoup"),
+    **dict.fromkeys(("pk", "pq", "pourkoi"), "pourquoi"),
+    **dict.fromkeys(("qd", "kan", "kand"), "quand"),
+    **dict.fromkeys(("mtn", "mnt", "maintenan"), "maintenant"),
+    **dict.fromkeys(("auj", "ajd", "ojd", "aujourdhui"), "aujourd'hui"),
+    **dict.fromkeys(("jamai",), "jamais"),
+    **dict.fromkeys(("envi", "envit", "anvie"), "envie"),
+    **dict.fromkeys(("ke", "kue"), "que"),
+    **dict.fromkeys(("koi", "kwa", "quoa"), "quoi"),
+    **dict.fromkeys(("pr",), "pour"),
+    **dict.fromkeys(("ds",), "dans"),
+    **dict.fromkeys(("dla",), "de la"),
+    **dict.fromkeys(("mourrir", "mourire", "mouri", "mourrire"), "mourir"),
+    **dict.fromkeys(("medoc",), "medocs"),
+    **dict.fromkeys(("foutr",), "foutre"),
+    **dict.fromkeys(("lair",), "l'air"),
+}
+_EN_SMS = {
+    **dict.fromkeys(("wanna", "wana", "wannna"), "want to"),
+    **dict.fromkeys(("kms", "kmsl"), "kill myself"),
+    **dict.fromkeys(("unalive", "unalived", "unaliving"), "kill"),
+    **dict.fromkeys(("u",), "you"),
+    **dict.fromkeys(("ur",), "your"),
+    **dict.fromkeys(("rn",), "right now"),
+    **dict.fromkeys(("tn", "2nite", "tonite", "2night"), "tonight"),
+    **dict.fromkeys(("tmrw", "tmr", "2moro", "2morrow", "tomoz"), "tomorrow"),
+    **dict.fromkeys(("ded", "dedd"), "dead"),
+    **dict.fromkeys(("dieee", "diee"), "die"),
+    **dict.fromkeys(("kil",), "kill"),
+    **dict.fromkeys(("pils", "pillz"), "pills"),
+    **dict.fromkeys(("bc", "cuz", "coz", "cos", "bcuz"), "because"),
+    **dict.fromkeys(("tho",), "though"),
+    **dict.fromkeys(("ppl",), "people"),
+    **dict.fromkeys(("nvm",), "never mind"),
+    **dict.fromkeys(("abt",), "about"),
+    **dict.fromkeys(("any1", "ne1"), "anyone"),
+    **dict.fromkeys(("no1",), "no one"),
+    **dict.fromkeys(("every1",), "everyone"),
+}
+_FUZZY_WORDS = {
+    "fr": (
+        "suicide",
+        "suicider",
+        "suicidaire",
+        "suicidaires",
+        "scarifie",
+        "scarifiee",
+        "scarifier",
+        "scarification",
+        "automutilation",
+        "desespoir",
+        "desesperee",
+        "desespere",
+        "mutiler",
+        "taillader",
+    ),
+    "en": ("suicide", "suicidal", "myself", "hopeless", "worthless", "overdosed", "selfharm", "unalive"),
+}
+
+
+def _one_deletion(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _fuzzy_index(words: Iterable[str]) -> tuple[frozenset[str], dict[str, str]]:
+    exact = frozenset(words)
+    index: dict[str, str] = {}
+    for word in words:
+        for variant in _one_deletion(word):
+            index.setdefault(variant, word)
+    return exact, index
+
+
+_FUZZY = {language: _fuzzy_index(words) for language, words in _FUZZY_WORDS.items()}
+_SMS = {"fr": _FR_SMS, "en": _EN_SMS}
+
+
+def _respell(word: str, language: str) -> str | None:
+    """The word as the lists spell it, or None when it is already (most words)."""
+    sms = _SMS[language].get(word)
+    if sms is not None:
+        return sms
+    if len(word) < 6 or not word.isalpha():
+        return None
+    exact, index = _FUZZY[language]
+    if word in exact:
+        return None
+    # a letter missing ("suicde"), wrong or swapped ("myslef"), or one too many ("suicidde")
+    near = index.get(word)
+    if near is None and word[:-1] in exact:
+        near = word[:-1]
+    if near is None:
+        for variant in _one_deletion(word):
+            near = variant if variant in exact else index.get(variant)
+            if near is not None:
+                break
+    if near is None or near[0] != word[0] or abs(len(near) - len(word)) > 1:
+        return None
+    return near
+
+
+# A word as the tokenizers cut it: letters, digits and the apostrophes inside.
+_RESPELL_WORD = re.compile(r"(?<![\w'])[\w']+(?![\w'])")
+
+
+def _respell_text(plain: str, language: str) -> str:
+    def one(match: re.Match[str]) -> str:
+        word = match.group(0)
+        return _respell(word, language) or word
+
+    return _RESPELL_WORD.sub(one, plain)
+
+
+class _Respell:
+    """After the normaliser, before the matcher: each token's NORM respelled (`_respell`); for
+    English, whose qualifiers read LOWER, NORM is set to the lower case first (spaCy's own norms,
+    "n't" → "not", would otherwise differ from what the pre-check reads)."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+
+    def __call__(self, doc: Any) -> Any:
+        language = self.language
+        for token in doc:
+            norm = token.lower_ if language == "en" else token.norm_
+            respelled = _respell(norm, language)
+            if respelled is not None:
+                token.norm_ = respelled
+            elif language == "en":
+                token.norm_ = norm
+        return doc
+
+
 # --- building ------------------------------------------------------------------------------------
 
 
@@ -926,6 +1096,16 @@ def _years_before(year: int, prefixes: Iterable[str]) -> list[str]:
     return [f"{prefix} {y}" for prefix in prefixes for y in range(1960, year)]
 
 
+def _add_respell(nlp: Any, language: str) -> None:
+    """The `respell` pipe, declared as writing NORM (edsnlp reads a pipe's metadata when the later
+    pipes build their cue patterns, which then go through it too)."""
+    from edsnlp.core.registries import PIPE_META, FactoryMeta
+
+    pipe = _Respell(language)
+    nlp.add_pipe(pipe, name="respell")
+    PIPE_META[pipe] = FactoryMeta(assigns=["token.norm"], requires=[], retokenizes=False, default_config={})
+
+
 def _build(language: str) -> Any:
     import edsnlp
     import edsnlp.pipes as eds
@@ -943,6 +1123,7 @@ def _build(language: str) -> Any:
         nlp.add_pipe(eds.sentences())
         # No pollution pass: a patient's note has no scanner headers or tables to skip.
         nlp.add_pipe(eds.normalizer(pollution=False))
+        _add_respell(nlp, "fr")
         nlp.add_pipe(eds.matcher(regex=FR_PATTERNS, attr="NORM", ignore_excluded=False))
         nlp.add_pipe(
             eds.negation(
@@ -965,7 +1146,8 @@ def _build(language: str) -> Any:
     nlp = edsnlp.blank("en")
     nlp.add_pipe(eds.sentences())
     nlp.add_pipe(eds.normalizer(accents=False, pollution=False))
-    nlp.add_pipe(eds.matcher(regex=EN_PATTERNS, attr="LOWER", ignore_excluded=False))
+    _add_respell(nlp, "en")
+    nlp.add_pipe(eds.matcher(regex=EN_PATTERNS, attr="NORM", ignore_excluded=False))
     nlp.add_pipe(
         eds.negation(
             attr="LOWER",
@@ -1244,7 +1426,7 @@ def _any_expression(patterns: dict[str, list[str]]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for kind, group in patterns.items() if kind != _IDIOM for p in group))
 
 
-_ANY = {"fr": (_any_expression(FR_PATTERNS), "NORM"), "en": (_any_expression(EN_PATTERNS), "LOWER")}
+_ANY = {"fr": (_any_expression(FR_PATTERNS), "NORM"), "en": (_any_expression(EN_PATTERNS), "NORM")}
 
 
 def _required(items: list[Any]) -> list[frozenset[str]]:
@@ -1305,14 +1487,15 @@ _PLAIN = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "œ": "oe",
 
 
 def _plain_text(text: str, language: str) -> str | None:
-    """The text the matcher reads, without spaCy: the lower case for English (exactly the
-    tokens' LOWER joined); for French, lower case without accents, or None when a character is
-    left that eds.normalizer might write otherwise (the pipeline then decides)."""
+    """The text the matcher reads, without spaCy: the lower case for English (the tokens' LOWER
+    joined); for French, lower case without accents, or None when a character is left that
+    eds.normalizer might write otherwise (the pipeline then decides); both respelled
+    (`_respell_text`) as the `respell` pipe respells the tokens."""
     lowered = text.lower()
     if language == "en":
-        return lowered
+        return _respell_text(lowered, language)
     plain = "".join(c for c in unicodedata.normalize("NFKD", lowered.translate(_PLAIN)) if not unicodedata.combining(c))
-    return plain if plain.isascii() else None
+    return _respell_text(plain, language) if plain.isascii() else None
 
 
 def could_match(text: str, language: str) -> bool:
