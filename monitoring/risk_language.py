@@ -464,6 +464,12 @@ FR_HISTORY_EXTRA = [
     "a l'adolescence",
     "adolescence",
     "plus jeune",
+    # school years (branch risk16: "je me scarifiais au college")
+    "au college",
+    "au lycee",
+    "en primaire",
+    "en 4eme",
+    "en 3eme",
 ]
 FR_INTENT = re.compile(
     r"\b(?:je vais|jvais|vais|j'ai decide|c'est decide|c decide|j'ai prevu|prevu de|je compte|compte)\b"
@@ -726,6 +732,191 @@ _EN_CLASSES: dict[str, list[str]] = {
 for _kind, _extra in _EN_CLASSES.items():
     EN_PATTERNS[_kind].extend(_extra)
 
+# Classes generalised after the third independent set was written (branch risk16): verbs with
+# every tense and person the patients use (conditional, imperfect, SMS forms through `respell`),
+# a verb class with an object class instead of a phrase ("me" + a way of dying; a wound verb +
+# a body part; a threat verb + a person), and the warning signs of a plan that name no death:
+# giving belongings away, settling one's affairs, researching a dose or a height, the means
+# made ready. Built from the classes of independent2's misses and the literature's warning signs.
+_FR_VERB_DEATH = (
+    r"(?:mourir|crever|disparaitre|en finir|m'effacer|m'eteindre|ne plus exister|plus exister|me tuer|me suicider"
+    r"|me foutre en l'?air|partir pour (?:de bon|toujours))"
+)
+_FR_GENERAL: dict[str, list[str]] = {
+    IDEATION: [
+        # every tense of the self-directed verbs ("et si je me tuais", "je me fous en l'air")
+        r"\bme (?:tuais|tuait|tuerais|tuerait|tuerai|suicidais|suicidait|suiciderais|suiciderai|pendais|pendrais"
+        r"|pendrai|flinguerais|supprimerais)\b",
+        r"\b(?:me |m')(?:fous|fout|foutrai|foutrais|foutais|foutre) en l'?air\b",
+        r"\b(?:veux|voudrais|aimerais|prefererais|souhaite|souhaiterais|envie de|reve de|revais de|besoin de)"
+        r" (?:\w+ ){0,2}(?:m'effacer|m'eteindre|ne plus exister|plus exister|ne plus etre la|ne plus etre en vie)\b",
+        # "pas envie de vivre": the negation is the expression's own
+        r"\b(?:pas|plus|pu|aucune) (?:\w+ )?envie (?:de |d')(?:vivre|exister|continuer a vivre|voir demain)\b",
+        # a wish not to wake up, with prayers and dreams
+        r"\b(?:prie|prier|priais|espere|esperais|reve|rever|revais)(?: de| pour)? (?:\w+ )?(?:ne )?(?:pas|plus|jamais)"
+        r" (?:me )?reveiller\b",
+        # better if I were gone, either order
+        r"\b(?:mieux|plus simple|plus facile|un soulagement|plus tranquilles?|plus heureu\w+) (?:\w+ ){0,4}si je"
+        r" (?:disparaissais|mourais|n'?etais (?:plus|pu) la|partais pour de bon|etais morte?|n'?existais plus"
+        r"|me tuais|crevais)\b",
+        r"\bsi je (?:disparaissais|mourais|n'?etais (?:plus|pu) la|etais morte?|n'?existais plus|crevais)"
+        r" (?:\w+ ){0,4}(?:mieux|soulagement|plus simple|personne ne)\b",
+        r"\b(?:suis|etre|me sens|sentir) de trop (?:sur (?:cette )?terre|dans ce monde|ici-bas|partout|dans la vie"
+        r"|dans la vie de tout le monde)\b",
+        # death as relief
+        r"\b(?:la mort|mourir|partir|disparaitre|en finir) (?:me )?(?:serait|sera|est|c'est|semble|parait|me semble)"
+        r" (?:\w+ )?(?:un soulagement|une delivrance|une liberation|la paix|la solution|une solution|mieux|plus simple"
+        r"|reposant|la seule)\b",
+        # joining the dead
+        r"\b(?:veux|voudrais|aimerais|envie de) (?:\w+ )?rejoindre (?:mon|ma|mes)"
+        r" (?:pere|mere|papa|maman|mamie|papi|grand-?\w+|frere|soeur|fils|fille|mari|femme|bebe|defunte?)\b"
+        r"(?! (?:a|au|aux|chez|en|pour|dans|ce|demain|la-bas|apres|ce soir))",
+        r"\brejoindre (?:les anges|le ciel|la-haut|l'au-dela)\b",
+        # after I am gone
+        r"\bquand je (?:ne )?serai (?:plus de ce monde|morte?)\b",
+        # farewell without a farewell word: thanks for everything, then adieu
+        r"\bmerci pour tout\b(?:[ ,.!]+\w+){0,6}[ ,.!]+adieu\b",
+    ],
+    PLAN: [
+        # the means turned on oneself, by its place or its gesture
+        r"\b(?:me |m')(?:defenestr\w*|precipit\w* (?:du|dans|sous|de)|jet\w* (?:dans (?:le|la) (?:vide|ravin|riviere"
+        r"|fleuve|seine|mer|lac)|sous (?:un|le|les|une) \w+|du haut|de la fenetre|par la fenetre|du pont"
+        r"|d'un pont))",
+        r"\bcorde (?:est )?(?:deja )?(?:prete|accrochee|attachee|nouee|installee)\b",
+        r"\bnoeud coulant\b",
+        r"\b(?:avaler|avale|avalerai|prendre|prends|prendrai|gober|gobe) (?:tout |toute )?(?:le |la |les |mes"
+        r" |ma |mon )(?:\w+ ){0,2}(?:flacon|boite|plaquette|tube)s? (?:entiere?s?|complete?s?)\b",
+        r"\b(?:flacon|boite|plaquette|tube)s? (?:entiere?s?|complete?s?) (?:de |d')",
+        r"\bj'?(?:avale|avalerai|gobe|gober) tout\b(?! (?:ce|ca|le|la|les|de travers|rond|mon temps|sur moi))",
+        r"\b(?:rempli|prepare|fait|constitue)\w* (?:ma |une |mon )?(?:trousse|sac|reserve|stock|pochette) (?:de |d')"
+        + _FR_MEDS
+        + r"\b",
+        r"\b(?:pris|avale|gobe|ingere) (?:\d+|dix|vingt|trente|quarante|cinquante|une poignee de|plein de|toute une"
+        r" boite de|toute la boite de) (?:\w+ )?" + _FR_MEDS + r"\b",
+        # researching the dose or the height
+        r"\bdoses? (?:mortelles?|letales?)\b",
+        r"\bcombien (?:de |d')(?:\w+ )?" + _FR_MEDS + r" (?:il faut|faut-il|faudrait|pour)\b",
+        r"\bhauteur (?:du|d'un|de la|de l'|d'une) (?:pont|viaduc|immeuble|falaise|tour|parking|barrage)\b",
+        r"\b(?:c'est|c) (?:la|ici) que (?:je vais|jvais) (?:le faire|sauter|en finir|me jeter)\b",
+        # settling one's affairs, giving belongings away
+        r"\b(?:mis|mets|remis|range|regle)\w* (?:tous |toutes )?(?:mes|ma|mon) (?:affaires"
+        r"|vie) en ordre\b(?! pour (?:le|la|les|l'|mon|ma|mes|un|une)"
+        r" (?!fin))",
+        r"\b(?:donne|distribue|legue|offert|offre|donner)\w* (?:tous |toutes )?(?:mes|ma|mon) (?:affaires|vetements"
+        r"|livres|bijoux|chat|chien|animaux|jeux|objets|biens|lapin)\b(?! (?:a laver|au pressing|a reparer|a garder"
+        r"|pour les vacances|le temps|pendant|a (?:la |une |l')?(?:bibliotheque|asso\w*|emmaus|croix|secours"
+        r"|ressourcerie|recyclerie)))",
+        r"\b(?:fait|ecrit|redige|prepare)\w* (?:mon|un) testament\b",
+    ],
+    SELF_HARM: [
+        r"\b(?:me |m')(?:pince\w*|mord\w*|griffe\w*|arrache\w*|cogne\w*|tape\w*|frappe\w*|brule\w*|coupe\w*)"
+        r" (?:\w+ ){0,4}(?:jusqu'(?:a|au) (?:sang|saigner|avoir (?:des bleus|mal|des marques)|la peau a vif)|expres"
+        r"|au sang)\b",
+        r"\b(?:me |m')(?:suis |ai )?(?:fait|faire|fais) (?:saigner|des bleus|des marques|des entailles|des coupures"
+        r"|des brulures)\b(?! (?:en|au|a la|avec))",
+        r"\b(?:pansements?|bandages?) (?:plein |partout |sur |aux |a )?(?:les |mes )?(?:bras|poignets|cuisses)\b",
+    ],
+    HOPELESSNESS: [
+        r"\b(?:ma vie|ca|rien|tout|les choses|mon etat|ma situation|ma maladie) (?:ne )?(?:va|vont|ira|iront|sera"
+        r"|seront) (?:jamais|plus jamais) (?:s'arranger|s'ameliorer|aller mieux|mieux|changer|etre mieux)\b",
+        r"\b(?:ne |n')?(?:m'en sortirai|m'en sortirais|guerirai) (?:jamais|plus jamais|pas)\b",
+        r"\b(?:n')?(?:attends|espere) (?:plus|pu) rien\b",
+        r"\bcondamnee? a (?:souffrir|etre malheureuse?|vivre comme ca|rester comme ca)\b",
+        r"\b(?:aucune|pas de|plus de) lumiere (?:au bout|nulle part)\b",
+        r"\b(?:mon|aucun) avenir (?:est|c'est|sera) (?:\w+ ){0,2}(?:noir|foutu|bouche|fini|sombre|mort)\b",
+    ],
+    DANGER_OTHERS: [
+        r"\b(?:il|elle|ils|elles|tu|vous) (?:vont|va|vas|allez) (?:me le |le )?(?:payer|regretter)"
+        r"(?=\s*(?:[,.!?]|$)|,? (?:tous|toutes|cher|pour (?:ce qu|ca|tout ca)|ce qu'(?:il|elle|ils|elles|on) m'))",
+        r"\b(?:leur|lui|te|vous) faire (?:regretter|payer)\b",
+    ],
+    _IDIOM: [
+        r"\bme tu\w* a la tache\b",
+        # one word before the verb, so the idiom's span is longer than the threat's inside it
+        r"\b(?:\w+ )?(?:tuer|etrangler|buter|defoncer|exploser) (?:mon|ma|cette|ce|la|le) (?:imprimante"
+        r"|ordi|ordinateur|telephone"
+        r"|tel|portable|reveil|tele|box|wifi|voiture)\b",
+    ],
+}
+for _kind, _extra in _FR_GENERAL.items():
+    FR_PATTERNS[_kind].extend(_extra)
+
+_EN_BODY = r"(?:forearms?|arms?|wrists?|thighs?|legs?|skin|stomach|hips?|hands?|knuckles|fists?|head)"
+_EN_GENERAL: dict[str, list[str]] = {
+    IDEATION: [
+        r"\bend(?:ing)? my (?:own )?life\b",
+        r"\b(?:death|dying|being dead|not existing|not being alive|not waking up|ending it) (?:sounds|seems|feels"
+        r"|would be|would feel|looks|is) (?:like )?(?:a |such a |so )?(?:relief|release|peaceful|better|easier|the only"
+        r" (?:way|option|answer)|the answer|freedom)\b",
+        r"\b(?:to |want to |just want to |rather )not (?:be alive|exist|be here|be around)\b",
+        r"\b(?:want|need|want to get) out (?:for good|of (?:this life|life|this world))\b",
+        r"\b(?:i'?m|i am|me) (?:just |only )?(?:taking up space|a waste of (?:space|oxygen|air))\b",
+        r"\bdo ?n'?t deserve to (?:live|be alive|exist)\b",
+        r"\bif i (?:died|was dead|were dead|was gone|were gone|did ?n'?t wake up|never woke up)(?: \w+){0,3},?"
+        r" (?:i'?d|i would|it would|that would|nobody would|no one would|everyone would) (?:be )?(?:glad|happy"
+        r"|relieved|better|fine|care|notice)\b",
+        r"\b(?:better|lighter|easier|happier|calmer) (?:off )?without me\b",
+        r"\b(?:want to|going to) (?:stop existing|cease to exist|not exist|vanish)\b",
+        r"\b(?:thank you|thanks) for everything\b(?:[ ,.!]+\w+){0,6}[ ,.!]+(?:goodbye|farewell|bye forever)\b"
+        r"(?=\s*[.!]*\s*$)",
+    ],
+    PLAN: [
+        r"\b(?:took|taken|swallowed|downed|popped) (?:\d+|twenty|thirty|forty|fifty|a handful of|handfuls of"
+        r"|a bunch of|loads of) (?:of )?(?:my |the |those )?(?:\w+ )?" + _EN_MEDS + r"\b",
+        r"\b(?:engine|car) running in (?:the|a|my) (?:closed |shut )?garage\b",
+        r"\bhose (?:from|to|on) the exhaust\b",
+        r"\b(?:a|the|my) noose\b|\brope is (?:ready|up)\b",
+        r"\b(?:giving|gave|given|give) (?:away )?(?:all )?(?:of )?my (?:stuff|things|belongings|possessions|clothes"
+        r"|books|games)\b(?! (?:to (?:charity|goodwill|the thrift)|for (?:the move|moving)))",
+        r"\b(?:won'?t|wont|will not|wo n't|no longer) need (?:it|them|any of (?:it|this|that)|my \w+|anything)"
+        r"(?: \w+){0,2} (?:where i'?m going|after (?:tonight|today|tomorrow|this week(?:end)?|i'?m gone))\b",
+        r"\bhow (?:many|much) (?:of )?(?:my |the |those )?(?:\w+ )?"
+        + _EN_MEDS
+        + r"(?: \w+){0,3} (?:(?:it takes|does it"
+        r" take|would it take)(?=\s*(?:[,.!?]|$))|to (?:die|overdose|od|kill|not wake up)|would kill|is lethal"
+        r"|is fatal)",
+        r"\b(?:looking up|looked up|look up|googl\w+|search\w+|research\w+) how (?:many|much) (?:of )?(?:my |the )?"
+        r"(?:\w+ )?" + _EN_MEDS + r"\b",
+        r"\b(?:lethal|fatal) dose\b",
+        r"\b(?:looked|looking|look|searched|searching|googled|googling) (?:up )?how (?:tall|high) (?:the |a |that )?"
+        r"(?:bridge|building|parking garage|garage|tower|cliff|roof|overpass)\b",
+    ],
+    SELF_HARM: [
+        r"\b(?:sliced|slice|slicing|slashed|carved|gouged|scratched|scratching|scraped|burned|burnt|cut|cutting|bit"
+        r"|bitten|biting|punched|smashed|banged|hit|slammed) (?:\w+ ){0,2}my (?:own )?" + _EN_BODY + r"(?: \w+){0,3}"
+        r" (?:until|till|on purpose|to feel|so hard|to bleed)\b",
+        r"\b(?:sliced|slashed|carved|gouged) (?:open )?(?:my )?(?:forearms?|arms?|wrists?|thighs?|legs?|skin)\b",
+        r"\b(?:bandages?|plasters?|band-?aids?|gauze) (?:\w+ ){0,2}(?:under|on|all over|covering) my (?:sleeves|arms?"
+        r"|wrists?|thighs?|legs?)\b",
+    ],
+    HOPELESSNESS: [
+        r"\bnothing (?:left )?to (?:look forward to|live for|hope for)\b",
+        r"\bbeyond (?:help|saving|hope)\b",
+        r"\b(?:all )?hope is (?:gone|lost|dead)\b|\bout of hope\b",
+        r"\bnever (?:going to|gonna|will) get (?:any )?better\b",
+        r"\bno light at the end\b",
+    ],
+    DANGER_OTHERS: [
+        r"\b(?:kill|killing|stab|stabbing|strangle|strangling|beat up|beating up|punch|punching|smash|murder"
+        r"|murdering) (?:my|that|this|the) (?:\w+ )?(?:landlord|boss|manager|teacher|neighbou?r|ex"
+        r"|roommate|flatmate|coworker|colleague|husband|wife|partner|brother|sister|mom|mum|dad|mother|father|son"
+        r"|daughter|kid|baby|stepdad|stepmom|friend|doctor|nurse|bastard|bitch|asshole|prick|guy|girl|man|woman)\b",
+        r"\b(?:they|he|she)(?:'ll|'re| will| are| is|'s)? (?:all )?(?:going to |gonna )?(?:be sorry\b(?! (?:to|that"
+        r"|they|he|she|you|i|for))|pay for (?:this|what)|regret (?:this|it|what|the day))",
+    ],
+    _IDIOM: [
+        # one word before the verb, so the idiom's span is longer than the threat's inside it
+        r"\b(?:\w+ )?(?:kill|strangle|murder|smash|punch|stab|shoot) (?:my|the|this|that) (?:printer"
+        r"|laptop|computer|pc|phone"
+        r"|alarm(?: clock)?|tv|car|wifi|router|plants?|vibe|buzz|mood|diet|headache|hangover|thirst|appetite)\b",
+        r"\b(?:could|would|'d) (?:just )?die for (?:a|an|some|that|this|one)\b",
+        r"\b(?:hungry|starving|tired|bored|embarrassed|happy|excited|cold|hot|full)\w* (?:that )?i could (?:just )?"
+        r"die\b",
+    ],
+}
+for _kind, _extra in _EN_GENERAL.items():
+    EN_PATTERNS[_kind].extend(_extra)
+
 EN_NEGATION = [
     "no",
     "not",
@@ -855,6 +1046,9 @@ EN_HISTORY = [
     "last month",
     "as a teen",
     "in my teens",
+    "in high school",
+    "in middle school",
+    "in junior high",
     "how far i've come",
     "come a long way",
 ]
@@ -1088,7 +1282,7 @@ def _fr_time_ago(year: int) -> list[str]:
         *ages,
         "l'an dernier",
         "l'an passe",
-        *_years_before(year, ("en", "depuis", "date de", "datent de")),
+        *_years_before(year, ("en", "depuis", "date de", "datent de", "de")),
     ]
 
 
@@ -1342,12 +1536,40 @@ _MEANS_CONDITION = {
 }
 
 
+# "si j'avais le courage je me foutrais en l'air": the courage to act is no hypothesis either
+# (branch risk16), nor a question the patient asks themselves ("et si je me tuais aujourd'hui",
+# "what if i just ended it").
+_COURAGE_CONDITION = {
+    "fr": re.compile(r"^\s*j'?\s?(?:avais|avait|trouvais) (?:le |la |assez de )?(?:courage|force|cran)\b"),
+    "en": re.compile(r"^\s*i (?:had|could find|found|get) (?:the )?(?:courage|guts|nerve|strength|balls)\b"),
+}
+_SELF_QUESTION = {
+    "fr": re.compile(r"(?:^|[\s,:;.!?])et$"),
+    "en": re.compile(r"(?:^|[\s,:;.!?])what$"),
+}
+
+
 def _supposed(doc: Any, ent: Any, language: str) -> bool:
     for cue in ent._.hypothesis_cues:
-        if _fold(cue.text) in ("si", "if") and _MEANS_CONDITION[language].match(_fold(doc[cue.end : ent.start].text)):
-            continue
+        if _fold(cue.text) in ("si", "if"):
+            between = _fold(doc[cue.end : ent.start].text)
+            if _MEANS_CONDITION[language].match(between) or _COURAGE_CONDITION[language].match(between):
+                continue
+            before = _fold(doc[ent.sent.start : cue.start].text).strip()
+            if _SELF_QUESTION[language].search(before) and _first_person(language, ent.text.lower()):
+                continue
+            if cue.start >= ent.start:  # the condition is the expression's own ("if i died tonight i'd be glad")
+                continue
         return True
     return False
+
+
+# "je veux pas mourir", "i don't wanna die": a denial between the wish and the death, inside the
+# span (the negation qualifier reads the words before it).
+_DENIED_WISH = re.compile(
+    r"\b(?:veux|voulais|voudrais|ai envie|aimerais|want|wanna|wish) (?:pas|plus jamais|jamais|not|never) "
+    r"(?:de |d'|to )?(?:mourir|crever|me tuer|me suicider|en finir|disparaitre|die|kill myself|end it)\b"
+)
 
 
 def _is_a_title(doc: Any, ent: Any, language: str) -> bool:
@@ -1386,6 +1608,8 @@ def _candidates(doc: Any, language: str, offset: int = 0) -> list[Candidate]:
             if qualifier == "hypothesis" and not _supposed(doc, ent, language):
                 continue
             excluded.append(qualifier)
+        if label == IDEATION and _DENIED_WISH.search(_fold(ent.text)):
+            excluded.append("negation")
         if label in _JOKING_KINDS and _JOKE.search(sentence.text.lower()):
             excluded.append("joke")
         if _is_a_title(doc, ent, language):
