@@ -1195,6 +1195,8 @@ def _fuzzy_index(words: Iterable[str]) -> tuple[frozenset[str], dict[str, str]]:
 
 
 _FUZZY = {language: _fuzzy_index(words) for language, words in _FUZZY_WORDS.items()}
+# A near miss keeps the first two letters of its word ("suicde", not "sacrifie" for "scarifie").
+_FUZZY_PREFIXES = {language: frozenset(w[:2] for w in words) for language, words in _FUZZY_WORDS.items()}
 _SMS = {"fr": _FR_SMS, "en": _EN_SMS}
 
 
@@ -1203,7 +1205,7 @@ def _respell(word: str, language: str) -> str | None:
     sms = _SMS[language].get(word)
     if sms is not None:
         return sms
-    if len(word) < 6 or not word.isalpha():
+    if len(word) < 6 or word[:2] not in _FUZZY_PREFIXES[language] or not word.isalpha():
         return None
     exact, index = _FUZZY[language]
     if word in exact:
@@ -1222,8 +1224,18 @@ def _respell(word: str, language: str) -> str | None:
     return near
 
 
-# A word as the tokenizers cut it: letters, digits and the apostrophes inside.
-_RESPELL_WORD = re.compile(r"(?<![\w'])[\w']+(?![\w'])")
+# The words `_respell` may change, as the tokenizers cut them (whole words: letters, digits and
+# the apostrophes inside): an SMS form, or a word of 6 letters or more starting as a fuzzy word.
+_RESPELL_WORD = {
+    language: re.compile(
+        r"(?<![\w'])(?:"
+        + "|".join(sorted(map(re.escape, _SMS[language]), key=len, reverse=True))
+        + r"|(?:"
+        + "|".join(sorted(_FUZZY_PREFIXES[language]))
+        + r")\w{4,})(?![\w'])"
+    )
+    for language in ("fr", "en")
+}
 
 
 def _respell_text(plain: str, language: str) -> str:
@@ -1231,7 +1243,7 @@ def _respell_text(plain: str, language: str) -> str:
         word = match.group(0)
         return _respell(word, language) or word
 
-    return _RESPELL_WORD.sub(one, plain)
+    return _RESPELL_WORD[language].sub(one, plain)
 
 
 class _Respell:
