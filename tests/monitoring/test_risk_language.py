@@ -316,3 +316,13 @@ def test_the_generalised_classes_are_found(text, kind):
 )
 def test_the_generalised_classes_leave_ordinary_sentences_alone(text):
     assert rl.detect(text) == []
+
+
+def test_the_precheck_by_needs_answers_as_the_alternation_of_every_pattern():
+    texts = [r["text"] for name in SETS for r in eval_rows(SETS[name])]
+    for language in ("fr", "en"):
+        expression = rl._ANY[language][0]
+        for text in texts:
+            plain = rl._plain_text(text, language)
+            if plain is not None:
+                assert rl._holds_a_pattern(plain, language) == bool(expression.search(plain)), (language, text)
