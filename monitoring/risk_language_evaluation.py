@@ -121,6 +121,7 @@ SETS = {
     "holdout3": EVAL_SET.with_name("risk_language_holdout3.jsonl"),
     "independent": EVAL_SET.with_name("risk_language_independent.jsonl"),
     "independent2": EVAL_SET.with_name("risk_language_independent2.jsonl"),
+    "independent3": EVAL_SET.with_name("risk_language_independent3.jsonl"),
 }
 LATENCY_NOTE = (
     "Je me sens un peu mieux aujourd'hui, j'ai marché une heure avec ma sœur et on a parlé de la semaine. "

@@ -217,3 +217,112 @@ def test_the_literal_precheck_is_a_necessary_condition_of_every_pattern():
                     found = plain and compiled.search(plain)
                     if found and kind != "idiom":
                         assert rl._may_hold_a_pattern(found.group(0), language), (pattern, text)
+
+
+# --- respelling and the generalised classes (branch risk16) ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("word", "language", "respelled"),
+    [
+        ("chui", "fr", "je suis"),
+        ("g", "fr", "j'ai"),
+        ("jveu", "fr", "je veux"),
+        ("suicde", "fr", "suicide"),
+        ("scarifiee", "fr", None),  # already a listed word
+        ("courir", "fr", None),  # one letter from "mourir", never respelled as it
+        ("suicidde", "en", "suicide"),
+        ("myslef", "en", "myself"),
+        ("overdone", "en", None),  # one letter from "overdose", not in the fuzzy list
+        ("hopeles", "en", "hopeless"),
+        ("kms", "en", "kill myself"),
+        ("thought", "en", None),
+    ],
+)
+def test_sms_forms_and_near_misses_of_risk_words_are_respelled(word, language, respelled):
+    assert rl._respell(word, language) == respelled
+
+
+def test_the_matcher_reads_the_respelled_text_the_precheck_reads():
+    # The `respell` pipe (tokens) and `_respell_text` (the pre-check's plain text) must agree, or a
+    # note would be skipped unread or read differently.
+    from edsnlp.utils.doc_to_text import get_text
+
+    texts = [r["text"] for name in SETS for r in eval_rows(SETS[name])]
+    texts += ["chui a bout jveu plus vivre g tt essaye", "kms rn, im done", "i hate myslef, suicde"]
+    for language in ("fr", "en"):
+        nlp = rl.pipelines()[language]
+        for text in texts:
+            plain = rl._plain_text(text, language)
+            if plain is None or "œ" in text:  # eds.normalizer keeps "œ", the pre-check writes "oe"
+                continue
+            doc = nlp.make_doc(text)
+            for name, pipe in nlp.pipeline:
+                if name == "matcher":
+                    break
+                doc = pipe(doc)
+            assert get_text(doc, "NORM", False) == plain, (language, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # None of these is a sentence of a data set: one of each class, in words of its own.
+        ("chui tellement fatiguee, jveu plus vivre", rl.IDEATION),  # SMS respelled
+        ("i hate myslef and i want to kil myself", rl.IDEATION),  # typos respelled
+        ("et si je me jetais... non, et si je me pendais ce soir", rl.PLAN),  # a question to oneself
+        ("si j'avais le cran je me tuerais", rl.IDEATION),  # the courage to act is no hypothesis
+        ("je reve de ne plus me reveiller", rl.IDEATION),
+        ("ce serait plus simple pour mes parents si je n'etais plus la", rl.IDEATION),
+        ("j'ai donne tous mes bijoux a ma cousine", rl.PLAN),
+        ("je vais avaler la plaquette entiere", rl.PLAN),
+        ("j'ai cherche la dose mortelle de mon traitement", rl.PLAN),
+        ("je me mords le bras jusqu'au sang", rl.SELF_HARM),
+        ("rien ne va jamais s'ameliorer", rl.HOPELESSNESS),
+        ("il va payer, ce qu'il m'a fait", rl.DANGER_OTHERS),
+        ("the pills are stashed and i googled how many of the tablets would kill", rl.PLAN),
+        ("i gave away my clothes and books last week", rl.PLAN),
+        ("being dead would feel like freedom", rl.IDEATION),
+        ("i carved my thigh until it bled", rl.SELF_HARM),
+        ("nothing left to live for", rl.HOPELESSNESS),
+        ("i want to strangle my stepdad", rl.DANGER_OTHERS),
+    ],
+)
+def test_the_generalised_classes_are_found(text, kind):
+    assert kind in rl.kinds_of(rl.detect(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Ordinary sentences the generalised classes must leave alone (the probe of branch risk16).
+        "j'ai donne mes vieux vetements a la croix rouge",
+        "il va payer le loyer demain",
+        "quand je serai partie en vacances tu arroseras les plantes",
+        "j'ai hate de rejoindre ma soeur a lyon",
+        "je me tuerais a la tache pour ce projet",
+        "je veux pas mourir, je veux guerir",
+        "you'll be sorry you missed the party",
+        "how much tylenol does it take to work",
+        "this couch is taking up space",
+        "gave my cat her meds this morning",
+        "i'm going to strangle my printer",
+        "i could die for a coffee",
+        "i'm so hungry i could die",
+        "je me scarifiais au lycee",
+        "i cut my hand open on a can",
+        "je vais courir ce soir",
+    ],
+)
+def test_the_generalised_classes_leave_ordinary_sentences_alone(text):
+    assert rl.detect(text) == []
+
+
+def test_the_precheck_by_needs_answers_as_the_alternation_of_every_pattern():
+    texts = [r["text"] for name in SETS for r in eval_rows(SETS[name])]
+    for language in ("fr", "en"):
+        expression = rl._ANY[language][0]
+        for text in texts:
+            plain = rl._plain_text(text, language)
+            if plain is not None:
+                assert rl._holds_a_pattern(plain, language) == bool(expression.search(plain)), (language, text)

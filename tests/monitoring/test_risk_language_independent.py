@@ -4,9 +4,13 @@ are the ones checked. No database.
 
 - `independent` (463 sentences) was written by a contributor who had not read the lexicon, then
   the rules were tuned on the classes of its misses: it meets the issue's targets, in-sample.
-- `independent2` (192 sentences) was written after that tuning and never tuned on: it does
-  **not** meet the targets. Its figures are pinned as documented, so that a change to the rules
-  that moves them (a regression, or a gain) shows here and the docs are updated with it."""
+- `independent2` (192 sentences) was written after that tuning; it did **not** meet the targets
+  on its one run (explicit recall 0.61), then the rules were generalised on the classes of its
+  misses (branch risk16): in-sample now, pinned.
+- `independent3` (229 phone-style sentences) was written before its author read the detector,
+  run once before and once after the generalisation: it does **not** meet the targets. Its
+  figures are pinned as documented, so that a change to the rules that moves them (a
+  regression, or a gain) shows here and the docs are updated with it."""
 
 import re
 from collections import Counter
@@ -56,21 +60,54 @@ def test_the_first_independent_set_meets_the_targets_after_tuning_on_it():
     assert float(mixed["precision"]) >= 0.9
 
 
-# What the command printed on the one run of independent2 (docs/risk-language.md): below the
-# targets (recall 0.95 on explicit ideation/plan, precision 0.9 with the hard negatives).
+# What the command printed (docs/risk-language.md). independent2: its one run was explicit recall
+# 0.608 (31 of 51), precision 0.875 (49, 7, 45, 75); after the risk16 generalisation, tuned on by
+# class of miss, in-sample:
 INDEPENDENT2 = {
-    "explicit ideation/plan": {"tp": 31, "fp": 0, "fn": 20, "tn": 0, "recall": "0.608"},
-    "positives + hard negatives": {"tp": 49, "fp": 7, "fn": 45, "tn": 75, "precision": "0.875"},
+    "explicit ideation/plan": {"tp": 50, "fp": 0, "fn": 1, "tn": 0},
+    "positives + hard negatives": {"tp": 90, "fp": 1, "fn": 4, "tn": 81},
+}
+# independent3: before the generalisation (one run) explicit 45 of 56, (89, 3, 46, 75); after
+# (one run, no rule changed since), below the targets:
+INDEPENDENT3 = {
+    "explicit ideation/plan": {"tp": 46, "fp": 0, "fn": 10, "tn": 0},
+    "positives + hard negatives": {"tp": 105, "fp": 3, "fn": 30, "tn": 75},
 }
 
 
+def _assert_pinned(name: str, pinned: dict[str, dict[str, int]]) -> dict[str, dict[str, str]]:
+    figures = _command_figures(name)
+    for headline, expected in pinned.items():
+        got = figures[headline]
+        assert {k: int(got[k]) for k in ("tp", "fp", "fn", "tn")} == expected, (
+            f"{name} {headline} moved: update docs/risk-language.md and this pin"
+        )
+    return figures
+
+
 def test_the_second_independent_set_keeps_its_documented_figures():
-    figures = _command_figures("independent2")
-    for name, expected in INDEPENDENT2.items():
-        got = figures[name]
-        assert {k: int(got[k]) for k in ("tp", "fp", "fn", "tn")} == {
-            k: v for k, v in expected.items() if k in ("tp", "fp", "fn", "tn")
-        }, f"{name} moved: update docs/risk-language.md and this pin"
-    assert float(figures["explicit ideation/plan"]["recall"]) < 0.95  # the target is not met: say so
+    _assert_pinned("independent2", INDEPENDENT2)
     docs = DOCS.read_text(encoding="utf-8")
     assert "independent2" in docs and "0.61 (31 of 51)" in docs and "0.875" in docs
+    assert "0.98 (50 of 51)" in docs and "0.989" in docs
+
+
+def test_the_third_independent_set_is_written_as_its_docs_say():
+    rows = eval_rows(SETS["independent3"])
+    assert len(rows) == 229 and len({r["id"] for r in rows}) == len(rows)
+    by_language = Counter(r["lang"] for r in rows)
+    assert by_language == {"fr": 115, "en": 114}
+    assert {r["kind"] for r in rows if r["risk"]} == set(rl.KINDS)
+    assert all((r["kind"] is None) == (not r["risk"]) for r in rows)
+    negatives = [r for r in rows if not r["risk"]]
+    hard = Counter(r["category"] for r in negatives if r["category"] in HARD_NEGATIVES)
+    assert set(hard) == set(HARD_NEGATIVES)
+    # 94 negatives (41 %): 78 hard ones (34 %) and 16 ordinary notes, medication talk among them
+    assert len(negatives) == 94 and sum(hard.values()) == 78
+
+
+def test_the_third_independent_set_keeps_its_documented_figures():
+    figures = _assert_pinned("independent3", INDEPENDENT3)
+    assert float(figures["explicit ideation/plan"]["recall"]) < 0.95  # the target is not met: say so
+    docs = DOCS.read_text(encoding="utf-8")
+    assert "Independent set 3" in docs and "0.82 (46 of 56)" in docs and "0.80 (45 of 56)" in docs

@@ -22,7 +22,9 @@ class Command(BaseCommand):
             help="eval: the 382 sentences the rules were tuned on; holdout, holdout2: written later, "
             "then tuned on; holdout3: written before the lexicon was widened, never tuned on; independent: "
             "463 sentences written without reading the lexicon, then tuned on (by classes of misses); "
-            "independent2: 192 sentences written after that tuning, never tuned on.",
+            "independent2: 192 sentences written after that tuning, never tuned on; independent3: 229 phone-style "
+            "sentences written before reading the detector, measured once before and once after the "
+            "generalisation work.",
         )
         parser.add_argument("--errors", action="store_true", help="List every sentence the detector gets wrong.")
         parser.add_argument("--repeat", type=int, default=50, help="Runs of the 2,000-character note to time.")
