@@ -449,8 +449,8 @@ def build_features(
                 out[f"{name}__{window}"] = np.nanmean(stack, axis=0)
 
     if anomaly:
-        values = [grid(CHANNELS[ch][0], CHANNELS[ch][1]) for ch in ANOMALY_CHANNELS]
-        out.update(_anomaly(values, [baselines[ch] for ch in ANOMALY_CHANNELS], pi, ti))
+        anomaly_inputs = [grid(CHANNELS[ch][0], CHANNELS[ch][1]) for ch in ANOMALY_CHANNELS]
+        out.update(_anomaly(anomaly_inputs, [baselines[ch] for ch in ANOMALY_CHANNELS], pi, ti))
     if missingness:
         logged = np.nan_to_num(checkins, nan=0) > 0
         sensed = np.nan_to_num(passive, nan=0) > 0
