@@ -13,8 +13,18 @@ Scorers (same training rows, same columns, same alert budget):
 - `model`: today's model (ml.training.make_pipeline("model")), fitted on every labelled day
   of the training cohort;
 - `logistic`: the logistic baseline, likewise;
-- `model+shift`, `logistic+shift`: the same two with the features of small persistent shifts
-  added (ml.features.SHIFT_FEATURES: EWMA and CUSUM per channel, agreement across channels);
+- `model+F` for each feature family F of ml.features.FAMILIES (`shift`: EWMA, CUSUM and
+  agreement; `anomaly`: multivariate Mahalanobis against the patient's own baseline;
+  `variability`: SD ratio and lag-1 autocorrelation; `missingness`: self-report and passive
+  gaps), today's model with that family added; `model+all` with every family, and
+  `model+all-F` with every family but F (the ablation: what each family adds alone, what
+  removing it from the rest costs); `logistic+all`: the logistic baseline on every family;
+- `tuned+all`, `tuned-folds+all`, `stack+all`: the booster variant chosen by patient-grouped
+  cross-validation on the training cohort only (ml.training.GroupedChoice, BOOSTER_VARIANTS:
+  today's, stumps, stronger regularisation with fewer iterations, monotone constraints where
+  the clinical direction is known), Platt-calibrated on its out-of-fold scores; the mean of
+  its fold models each calibrated on its held-out patients; and a stacked combination of it
+  with the logistic baseline (a logistic regression on both out-of-fold scores);
 - `ceiling`: the generator's true prodrome intensity, Platt-calibrated on the training cohort.
 
 On each test cohort, each scorer's threshold is the lowest that keeps its alerts within the
@@ -38,8 +48,8 @@ from monitoring.cohort_summaries import daily_summaries_from_lines
 
 from . import evaluation
 from .cohort import SETTINGS, cohort_config, generate
-from .features import SHIFT_FEATURES
-from .training import _groups, _latent_scores, build_dataset, fit_pipeline, usable_features
+from .features import FAMILIES
+from .training import GroupedChoice, _groups, _latent_scores, build_dataset, fit_pipeline, usable_features
 
 # Cohort sizes: (training patients, test patients per setting, days).
 SIZES: dict[str, tuple[int, int, int]] = {
@@ -51,7 +61,19 @@ END = date(2026, 10, 31)
 TEST_SEED_OFFSET = 1000
 # The figures reported, as keys of ml.evaluation's overall figures.
 FIGURES = ("auroc", "event_sensitivity", "median_lead_days", "calibration_slope")
-SCORERS = ("model", "logistic", "model+shift", "logistic+shift", "ceiling")
+SCORERS: tuple[str, ...] = (
+    "model",
+    "logistic",
+    *(f"model+{family}" for family in FAMILIES),
+    "model+all",
+    "logistic+all",
+    *(f"model+all-{family}" for family in FAMILIES),
+    "tuned+all",
+    "tuned-folds+all",
+    "stack+all",
+    "ceiling",
+)
+CHOICE_SCORERS = {"tuned+all": "tuned", "tuned-folds+all": "tuned-folds", "stack+all": "stack"}
 
 
 @dataclass
@@ -70,12 +92,33 @@ def make_cohort(setting: str, *, patients: int, days: int, seed: int, team: str,
         lines.extend(truth.lines)
         latents.append(truth.latent)
     summaries, patients_frame, events = daily_summaries_from_lines(lines)
-    data = build_dataset(summaries, patients_frame, events, shift=True)
+    data = build_dataset(summaries, patients_frame, events, **dict.fromkeys(FAMILIES, True))
     return Cohort(setting=setting, seed=seed, data=data, events=events, latent=pd.concat(latents, ignore_index=True))
 
 
 def seed_of_test_cohort(seed: int, setting: str) -> int:
     return seed + TEST_SEED_OFFSET + list(SETTINGS).index(setting)
+
+
+def scorer_columns(name: str, today: list[str], family_columns: dict[str, list[str]]) -> list[str]:
+    """The columns of a scorer named `kind`, `kind+F`, `kind+all` or `kind+all-F`."""
+    if "+" not in name:
+        return today
+    spec = name.split("+", 1)[1]
+    if spec == "all":
+        return today + [c for family in FAMILIES for c in family_columns[family]]
+    if spec.startswith("all-"):
+        left_out = spec[len("all-") :]
+        return today + [c for family in FAMILIES if family != left_out for c in family_columns[family]]
+    return today + family_columns[spec]
+
+
+class _ChoiceScorer:
+    def __init__(self, choice: GroupedChoice, kind: str):
+        self.choice, self.kind = choice, kind
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        return self.choice.predict_proba(X, self.kind)
 
 
 @dataclass
@@ -84,21 +127,31 @@ class Fitted:
     pipelines: dict[str, Any]
     train: pd.DataFrame
     train_latent: pd.DataFrame
+    choice: dict[str, Any]  # GroupedChoice's cross-validated AUROCs and chosen variant
 
 
-def fit_scorers(cohort: Cohort, *, seed: int) -> Fitted:
+def fit_scorers(cohort: Cohort, *, seed: int, scorers: Iterable[str] = SCORERS) -> Fitted:
     train = cohort.data[cohort.data["y"].notna()].reset_index(drop=True)
     groups = _groups(train)
     today = usable_features(train, groups)
-    with_shift = today + usable_features(train, groups, SHIFT_FEATURES)
-    columns = {"model": today, "logistic": today, "model+shift": with_shift, "logistic+shift": with_shift}
+    family_columns = {family: usable_features(train, groups, names) for family, names in FAMILIES.items()}
+    names = [name for name in scorers if name != "ceiling"]
+    columns = {name: scorer_columns(name, today, family_columns) for name in names}
     y = train["y"].to_numpy()
-    pipelines = {
-        name: fit_pipeline(name.split("+")[0], train, y, groups, seed, columns[name])
-        for name in SCORERS
-        if name != "ceiling"
-    }
-    return Fitted(columns=columns, pipelines=pipelines, train=train, train_latent=cohort.latent)
+    pipelines: dict[str, Any] = {}
+    choice: dict[str, Any] = {}
+    for name in names:
+        if name in CHOICE_SCORERS:
+            continue
+        pipelines[name] = fit_pipeline(name.split("+")[0], train, y, groups, seed, columns[name])
+    if any(name in CHOICE_SCORERS for name in names):
+        every = scorer_columns("x+all", today, family_columns)
+        chooser = GroupedChoice(seed).fit(train[every].to_numpy(dtype=float), y, groups, every)
+        choice = {"chosen": chooser.chosen, "cv_auroc": chooser.cv_auroc}
+        for name in names:
+            if name in CHOICE_SCORERS:
+                pipelines[name] = _ChoiceScorer(chooser, CHOICE_SCORERS[name])
+    return Fitted(columns=columns, pipelines=pipelines, train=train, train_latent=cohort.latent, choice=choice)
 
 
 def score_cohort(fitted: Fitted, cohort: Cohort, *, seed: int) -> dict[str, np.ndarray]:
@@ -147,8 +200,10 @@ def across_cohorts(
     n_boot: int = 100,
     sizes: tuple[int, int, int] | None = None,
     progress: Callable[[str], None] | None = None,
+    scorers: Iterable[str] = SCORERS,
 ) -> list[dict[str, Any]]:
-    """One row per (training setting, test setting, scorer)."""
+    """One row per (training setting, test setting, scorer); the ceiling always."""
+    scorers = [name for name in SCORERS if name in set(scorers) | {"ceiling"}]
     n_train, n_test, days = sizes or SIZES[size]
     say = progress or (lambda _message: None)
     test_settings = list(test_settings)
@@ -157,8 +212,8 @@ def across_cohorts(
     for train_setting in train_settings:
         say(f"generating the training cohort: {train_setting}, {n_train} patients x {days} days, seed {seed}")
         train = make_cohort(train_setting, patients=n_train, days=days, seed=seed, team="train")
-        say(f"fitting {', '.join(SCORERS[:-1])} on {train.data['patient'].nunique()} patients")
-        fitted = fit_scorers(train, seed=seed)
+        say(f"fitting {len(scorers) - 1} scorers on {train.data['patient'].nunique()} patients")
+        fitted = fit_scorers(train, seed=seed, scorers=scorers)
         for test_setting in test_settings:
             if test_setting not in tests:
                 t_seed = seed_of_test_cohort(seed, test_setting)
@@ -179,6 +234,7 @@ def across_cohorts(
                         "test_patients": int(cohort.data.loc[test_rows, "patient"].nunique()),
                         "test_seed": cohort.seed,
                         **values,
+                        **({"model_choice": fitted.choice} if scorer in CHOICE_SCORERS else {}),
                     }
                 )
     return rows
@@ -209,3 +265,63 @@ def table(rows: list[dict[str, Any]]) -> str:
             f"| {'n/a' if row['events'] is None else int(row['events'])} |"
         )
     return "\n".join(lines)
+
+
+def _value(cell: Any) -> float | None:
+    value = cell.get("value") if isinstance(cell, dict) else cell
+    return None if value is None or (isinstance(value, float) and np.isnan(value)) else float(value)
+
+
+def _mean(values: list[float | None]) -> float | None:
+    kept = [v for v in values if v is not None]
+    return float(np.mean(kept)) if kept and len(kept) == len(values) else None
+
+
+def summary(rows: list[dict[str, Any]]) -> str:
+    """Per training setting and scorer, the mean over the test settings (AUROC, relapses
+    alerted, calibration slope) and the standing against the ceiling, (AUROC - 0.5) /
+    (ceiling AUROC - 0.5) of the means; then the ablation: what each family adds to today's
+    model alone, and what removing it from every family costs (mean AUROC and relapses
+    alerted, differences in points of AUROC x 100 and of percent)."""
+    out = [
+        "| train | scorer | mean AUROC | mean relapses alerted | median calib. slope | standing vs ceiling "
+        "| settings |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    means: dict[tuple[str, str], tuple[float | None, float | None]] = {}
+    for train in dict.fromkeys(r["train"] for r in rows):
+        mine = [r for r in rows if r["train"] == train]
+        ceiling = _mean([_value(r["auroc"]) for r in mine if r["scorer"] == "ceiling"])
+        for scorer in dict.fromkeys(r["scorer"] for r in mine):
+            these = [r for r in mine if r["scorer"] == scorer]
+            auc = _mean([_value(r["auroc"]) for r in these])
+            sens = _mean([_value(r["event_sensitivity"]) for r in these])
+            slopes = [v for v in (_value(r["calibration_slope"]) for r in these) if v is not None]
+            slope = float(np.median(slopes)) if slopes else None
+            means[(train, scorer)] = (auc, sens)
+            standing = (auc - 0.5) / (ceiling - 0.5) if auc is not None and ceiling and ceiling > 0.5 else None
+            out.append(
+                f"| {train} | {scorer} | {_figure(auc, 3)} | {_figure(sens, 2)} | {_figure(slope, 2)} "
+                f"| {_figure(standing, 2)} | {len(these)} |"
+            )
+    ablation = [
+        "",
+        "| train | family | adds to model: AUROC / relapses alerted "
+        "| removing it from model+all: AUROC / relapses alerted |",
+        "|---|---|---|---|",
+    ]
+    for train in dict.fromkeys(r["train"] for r in rows):
+
+        def delta(a: str, b: str, i: int, scale: float, train: str = train) -> str:
+            x, y = means.get((train, a), (None, None))[i], means.get((train, b), (None, None))[i]
+            return "n/a" if x is None or y is None else f"{(x - y) * scale:+.1f}"
+
+        def both(a: str, b: str) -> str:
+            return f"{delta(a, b, 0, 100)} / {delta(a, b, 1, 100)}"
+
+        for family in FAMILIES:
+            if (train, f"model+{family}") not in means and (train, f"model+all-{family}") not in means:
+                continue
+            add, rem = both(f"model+{family}", "model"), both(f"model+all-{family}", "model+all")
+            ablation.append(f"| {train} | {family} | {add} | {rem} |")
+    return "\n".join(out + (ablation if len(ablation) > 3 else []))

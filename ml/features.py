@@ -142,6 +142,50 @@ SHIFT_FEATURES: list[str] = [f"{ch}__{sfx}" for ch in SHIFT_CHANNELS for sfx in 
     f"{name}__agree" for name in COMPOSITES
 ]
 
+# Issue 20, three more families, each computed only when build_features is asked for it (like
+# `shift`); windows chosen once, before any grid ran, and never tuned on a setting:
+#
+# anomaly=True -- per-patient multivariate anomaly: each day's vector of the ANOMALY_CHANNELS,
+# standardised against the patient's baseline of day d (d-80 .. d-21, as every deviation here)
+# and clipped to +-ANOMALY_Z_CLIP (the robust part: one absurd reading cannot dominate), missing
+# channels at 0 (as usual). Its covariance over the baseline days with any of them observed
+# (>= BASELINE_MIN days) is shrunk with the OAS estimator (Chen et al. 2010, the formula of
+# sklearn.covariance.OAS, computed for many patient-days at once; tests/ml/test_new_features.py
+# checks it against sklearn). Features: the Mahalanobis distance of day d's vector, the root mean
+# of the squared daily distances over d-6 .. d, and the distance of the 7- and 14-day mean
+# vectors (times sqrt(days observed), so noise alone reads the same whatever the window), each
+# divided by sqrt(number of channels).
+ANOMALY_CHANNELS = [ch for ch in CHANNELS if ch not in ACTIGRAPHY_CHANNELS]
+ANOMALY_Z_CLIP = 4.0
+ANOMALY_FEATURES = ["anomaly__day", "anomaly__rms7", "anomaly__mean7", "anomaly__mean14"]
+#
+# variability=True -- changes in variability and in day-to-day autocorrelation (critical slowing
+# down) per channel: log of the SD over d-13 .. d (>= 5 values) against the baseline SD (floored
+# as for the z-scores), the lag-1 autocorrelation of consecutive observed days over d-13 .. d
+# (>= 5 pairs), and that autocorrelation minus the baseline's (d-80 .. d-21, >= 10 pairs).
+VARIABILITY_WINDOW = 14
+VARIABILITY_MIN_VALUES = 5
+VARIABILITY_FEATURES: list[str] = [f"{ch}__{sfx}" for ch in SHIFT_CHANNELS for sfx in ("sd14", "ac14", "ac_change")]
+#
+# missingness=True -- missingness patterns, separately for self-reports (a day without any
+# check-in: disengagement) and for passive data (a day without any phone record: a device gap):
+# share of days missing over d-13 .. d minus the baseline share (d-80 .. d-21, else d-80 .. d-1
+# as the adherence features), the longest run of missing days in d-13 .. d, the number of
+# separate gaps in it (one long gap reads as a device, scattered ones as disengagement), and
+# self-reports missing while the phone still records (the disengagement share, recent minus
+# baseline). Days before the patient's first data count as neither.
+MISSINGNESS_WINDOW = 14
+MISSINGNESS_FEATURES: list[str] = [
+    f"{kind}__{sfx}" for kind in ("selfreport", "passive") for sfx in ("miss14", "run14", "gaps14")
+] + ["disengaged__miss14"]
+
+FAMILIES: dict[str, list[str]] = {
+    "shift": SHIFT_FEATURES,
+    "anomaly": ANOMALY_FEATURES,
+    "variability": VARIABILITY_FEATURES,
+    "missingness": MISSINGNESS_FEATURES,
+}
+
 # Explanation groups: the features a nurse would read as one factor.
 GROUPS: dict[str, list[str]] = {ch: [f"{ch}__{s}" for s in ("z3", "z7", "z14", "trend", "vol7")] for ch in CHANNELS}
 GROUPS["logging"] = ["checkin_days7", "checkin_vs_base", "days_since_checkin"] + [
@@ -232,12 +276,16 @@ def build_features(
     patients: pd.DataFrame | None = None,
     targets: pd.DataFrame | None = None,
     shift: bool = False,
+    anomaly: bool = False,
+    variability: bool = False,
+    missingness: bool = False,
 ) -> pd.DataFrame:
     """Feature rows for `targets` (`patient`, `date`); by default every day from each patient's
     first to last summary. `patients` (`patient`, `diagnosis`) gives the diagnosis group.
 
     Returns `patient`, `date`, the FEATURES columns, and `ref__*` columns (raw recent and usual
-    values) that explanations turn into words; with `shift`, also the SHIFT_FEATURES columns."""
+    values) that explanations turn into words; with `shift`, `anomaly`, `variability` or
+    `missingness`, also that family's columns (FAMILIES)."""
     frame = summaries.copy()
     frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
     frame["sleep_mid"] = sleep_midpoint(frame) if len(frame) else pd.Series(dtype=float)
@@ -283,6 +331,7 @@ def build_features(
     )
 
     out: dict[str, np.ndarray] = {}
+    baselines: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for ch, (column, how, floor, center) in CHANNELS.items():
         prefix = _Prefix(grid(column, how), center=_transform(np.array([center]), how)[0])
         n_b, mean_b, sd_b = prefix.window(pi, ti, BASELINE_LONG, BASELINE_LAG)
@@ -307,8 +356,11 @@ def build_features(
             d7 = days_in(6, 0)
             miss7 = np.where(d7 > 0, 1 - n7 / np.where(d7 > 0, d7, 1), np.nan)
         out[f"{ch}__miss7"] = miss7 - np.nan_to_num(base_miss, nan=0.0)
+        baselines[ch] = (base_mean, base_sd)
         if shift and ch in SHIFT_CHANNELS:
             out[f"{ch}__ewma"], out[f"{ch}__cusum"] = _shift_statistics(grid(column, how), pi, ti, base_mean, base_sd)
+        if variability and ch in SHIFT_CHANNELS:
+            out.update(_variability(grid(column, how), pi, ti, ch, base_sd, floor))
         back = (lambda v: np.expm1(v)) if how == "log1p" else (lambda v: v)
         out[f"ref__{ch}__mean7"] = back(mean7)
         out[f"ref__{ch}__base"] = back(base_mean)
@@ -396,6 +448,14 @@ def build_features(
                 warnings.simplefilter("ignore", RuntimeWarning)
                 out[f"{name}__{window}"] = np.nanmean(stack, axis=0)
 
+    if anomaly:
+        anomaly_inputs = [grid(CHANNELS[ch][0], CHANNELS[ch][1]) for ch in ANOMALY_CHANNELS]
+        out.update(_anomaly(anomaly_inputs, [baselines[ch] for ch in ANOMALY_CHANNELS], pi, ti))
+    if missingness:
+        logged = np.nan_to_num(checkins, nan=0) > 0
+        sensed = np.nan_to_num(passive, nan=0) > 0
+        out.update(_missingness(logged, sensed, pi, ti, first_t))
+
     if shift:
         for name, signs in COMPOSITES.items():
             ewma = np.stack([sign * out[f"{ch}__ewma"] for ch, sign in signs.items()])
@@ -432,6 +492,166 @@ def _shift_statistics(
         down = np.where(day, np.maximum(0.0, down - z[:, j] - SHIFT_CUSUM_K), down)
     any_seen = seen.any(axis=1)
     return np.where(any_seen, ewma, np.nan), np.where(any_seen, up - down, np.nan)
+
+
+def _windows(values: np.ndarray, pi: np.ndarray, ti: np.ndarray, back_from: int, back_to: int) -> np.ndarray:
+    """(targets, days) values of days ti-back_from .. ti-back_to of each target's patient, NaN
+    before the grid starts."""
+    lags = np.arange(back_from, back_to - 1, -1)
+    cols = ti[:, None] - lags[None, :]
+    return np.where(cols >= 0, values[pi[:, None], np.clip(cols, 0, None)], np.nan)
+
+
+def oas_covariance(z: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """OAS-shrunk covariance of each stack of vectors z (k, days, p), centred at 0 (deviations
+    from the baseline mean), over n[k] days: sklearn.covariance.OAS(assume_centered=True)'s
+    estimator, vectorised over k."""
+    p = z.shape[2]
+    emp = np.einsum("kdi,kdj->kij", z, z) / np.maximum(n, 1)[:, None, None]
+    mu = np.trace(emp, axis1=1, axis2=2) / p
+    alpha = np.mean(emp**2, axis=(1, 2))
+    num = alpha + mu**2
+    den = (n + 1.0) * (alpha - mu**2 / p)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shrinkage = np.where(den == 0, 1.0, np.minimum(num / np.where(den == 0, 1.0, den), 1.0))
+    eye = np.eye(p)[None, :, :]
+    return (1.0 - shrinkage)[:, None, None] * emp + (shrinkage * mu)[:, None, None] * eye
+
+
+def _anomaly(
+    values: list[np.ndarray], baselines: list[tuple[np.ndarray, np.ndarray]], pi: np.ndarray, ti: np.ndarray
+) -> dict[str, np.ndarray]:
+    """ANOMALY_FEATURES per target (see there), in chunks of targets to bound memory."""
+    p = len(values)
+    result = {name: np.full(len(ti), np.nan) for name in ANOMALY_FEATURES}
+    chunk = 2000
+    for lo in range(0, len(ti), chunk):
+        sl = slice(lo, lo + chunk)
+        # (targets, days d-80 .. d, channels), standardised against day d's baseline.
+        window = np.stack([_windows(v, pi[sl], ti[sl], BASELINE_LONG, 0) for v in values], axis=2)
+        mean = np.stack([b[0][sl] for b in baselines], axis=1)[:, None, :]
+        sd = np.stack([b[1][sl] for b in baselines], axis=1)[:, None, :]
+        with np.errstate(invalid="ignore"):
+            z = np.clip((window - mean) / sd, -ANOMALY_Z_CLIP, ANOMALY_Z_CLIP)
+        seen = ~np.isnan(z)
+        z = np.where(seen, z, 0.0)
+        day_seen = seen.any(axis=2)
+        base = slice(0, BASELINE_LONG - BASELINE_LAG + 1)  # d-80 .. d-21
+        n_base = day_seen[:, base].sum(axis=1).astype(float)
+        ok = n_base >= BASELINE_MIN
+        if not ok.any():
+            continue
+        idx = np.flatnonzero(ok)
+        zb = z[idx][:, base, :] * day_seen[idx][:, base, None]
+        precision = np.linalg.pinv(oas_covariance(zb, n_base[idx]), hermitian=True)
+        recent = z[idx, -14:, :]  # d-13 .. d
+        recent_seen = day_seen[idx, -14:]
+        d2 = np.einsum("kdi,kij,kdj->kd", recent, precision, recent)  # squared daily distances
+        d2 = np.where(recent_seen, np.clip(d2, 0, None), np.nan)
+        rows = np.arange(lo, min(lo + chunk, len(ti)))[idx]
+        result["anomaly__day"][rows] = np.sqrt(d2[:, -1] / p)
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            result["anomaly__rms7"][rows] = np.sqrt(np.nanmean(d2[:, -7:], axis=1) / p)
+        for k, name in ((7, "anomaly__mean7"), (14, "anomaly__mean14")):
+            n_k = recent_seen[:, -k:].sum(axis=1).astype(float)
+            m = recent[:, -k:, :].sum(axis=1) / np.maximum(n_k, 1)[:, None]
+            dm = np.clip(np.einsum("ki,kij,kj->k", m, precision, m), 0, None)
+            result[name][rows] = np.where(n_k > 0, np.sqrt(dm * n_k / p), np.nan)
+    return result
+
+
+def _variability(
+    values: np.ndarray, pi: np.ndarray, ti: np.ndarray, ch: str, base_sd: np.ndarray, floor: float
+) -> dict[str, np.ndarray]:
+    """VARIABILITY_FEATURES of one channel (see there)."""
+    k = VARIABILITY_WINDOW
+    recent = _windows(values, pi, ti, k - 1, 0)
+    n = (~np.isnan(recent)).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        sd = np.nanstd(recent, axis=1, ddof=1)
+        sd14 = np.where(n >= VARIABILITY_MIN_VALUES, np.log(np.maximum(sd, floor / 4) / base_sd), np.nan)
+    ac_recent = _lag1_autocorrelation(recent, VARIABILITY_MIN_VALUES)
+    base = _windows(values, pi, ti, BASELINE_LONG, BASELINE_LAG)
+    ac_base = _lag1_autocorrelation(base, BASELINE_MIN)
+    return {f"{ch}__sd14": sd14, f"{ch}__ac14": ac_recent, f"{ch}__ac_change": ac_recent - ac_base}
+
+
+def _lag1_autocorrelation(window: np.ndarray, min_pairs: int) -> np.ndarray:
+    """Pearson correlation of (x[t-1], x[t]) over the pairs of consecutive days both observed,
+    per row; NaN below min_pairs pairs or without variance."""
+    a, b = window[:, :-1], window[:, 1:]
+    pair = ~np.isnan(a) & ~np.isnan(b)
+    n = pair.sum(axis=1).astype(float)
+    a = np.where(pair, a, 0.0)
+    b = np.where(pair, b, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ma = a.sum(axis=1) / n
+        mb = b.sum(axis=1) / n
+        da = np.where(pair, a - ma[:, None], 0.0)
+        db = np.where(pair, b - mb[:, None], 0.0)
+        cov = (da * db).sum(axis=1)
+        var = np.sqrt((da * da).sum(axis=1) * (db * db).sum(axis=1))
+        r = np.where((n >= min_pairs) & (var > 1e-12), cov / np.where(var > 1e-12, var, 1.0), np.nan)
+    return r
+
+
+def _missingness(
+    logged: np.ndarray, sensed: np.ndarray, pi: np.ndarray, ti: np.ndarray, first_t: np.ndarray
+) -> dict[str, np.ndarray]:
+    """MISSINGNESS_FEATURES (see there). `logged`/`sensed`: (patients, days) booleans."""
+    k = MISSINGNESS_WINDOW
+    out: dict[str, np.ndarray] = {}
+
+    def share_missing(window: np.ndarray, cols: np.ndarray, min_days: int) -> np.ndarray:
+        inside = cols >= first_t[:, None]  # days within the patient's span
+        days = inside.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(days >= min_days, ((window == 0) & inside).sum(axis=1) / np.maximum(days, 1), np.nan)
+
+    def windows(flags: np.ndarray, back_from: int, back_to: int) -> tuple[np.ndarray, np.ndarray]:
+        lags = np.arange(back_from, back_to - 1, -1)
+        cols = ti[:, None] - lags[None, :]
+        return np.where(cols >= 0, flags[pi[:, None], np.clip(cols, 0, None)], False).astype(float), cols
+
+    shares = {}
+    for kind, flags in (("selfreport", logged), ("passive", sensed)):
+        recent, cols = windows(flags, k - 1, 0)
+        miss_recent = share_missing(recent, cols, 1)
+        base_long, cols_long = windows(flags, BASELINE_LONG, BASELINE_LAG)
+        base_full, cols_full = windows(flags, BASELINE_LONG, 1)
+        long_share = share_missing(base_long, cols_long, 14)
+        base_share = np.where(np.isnan(long_share), share_missing(base_full, cols_full, 3), long_share)
+        out[f"{kind}__miss14"] = miss_recent - np.nan_to_num(base_share, nan=0.0)
+        shares[kind] = (recent, cols, base_long, cols_long, base_full, cols_full)
+        # Runs of missing days within the window (only days within the patient's span).
+        missing = (recent == 0) & (cols >= first_t[:, None])
+        run = np.zeros(len(ti))
+        longest = np.zeros(len(ti))
+        gaps = np.zeros(len(ti))
+        for j in range(k):
+            starts = missing[:, j] & (run == 0)
+            gaps += starts
+            run = np.where(missing[:, j], run + 1, 0)
+            longest = np.maximum(longest, run)
+        out[f"{kind}__run14"] = longest
+        out[f"{kind}__gaps14"] = gaps
+    # Disengagement: no self-report on a day the phone still recorded.
+    rec_s, cols, base_s, cols_b, full_s, cols_f = shares["selfreport"]
+    rec_p, _c, base_p, _cb, full_p, _cf = shares["passive"]
+
+    def disengaged(selfreport: np.ndarray, passive: np.ndarray, cols: np.ndarray, min_days: int) -> np.ndarray:
+        inside = (cols >= first_t[:, None]) & (passive > 0)
+        days = inside.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(days >= min_days, ((selfreport == 0) & inside).sum(axis=1) / np.maximum(days, 1), np.nan)
+
+    recent = disengaged(rec_s, rec_p, cols, 1)
+    base = disengaged(base_s, base_p, cols_b, 14)
+    base = np.where(np.isnan(base), disengaged(full_s, full_p, cols_f, 3), base)
+    out["disengaged__miss14"] = recent - np.nan_to_num(base, nan=0.0)
+    return out
 
 
 def neutral_values(features: pd.DataFrame) -> pd.DataFrame:

@@ -151,6 +151,123 @@ def fit_pipeline(
     return pipeline
 
 
+# --- model choice (issue 20) ------------------------------------------------------------
+
+# Booster variants compared by patient-grouped cross-validation on the TRAINING cohort only
+# (choose_booster); `current` is make_pipeline("model")'s booster. Set once, before any grid.
+BOOSTER_VARIANTS: dict[str, dict[str, Any]] = {
+    "current": {"max_iter": 300, "max_depth": 2, "min_samples_leaf": 100, "l2_regularization": 2.0},
+    "stumps": {"max_iter": 300, "max_depth": 1, "min_samples_leaf": 200, "l2_regularization": 5.0},
+    "strong": {"max_iter": 150, "max_depth": 2, "min_samples_leaf": 300, "l2_regularization": 10.0},
+    "monotone": {
+        "max_iter": 300,
+        "max_depth": 2,
+        "min_samples_leaf": 100,
+        "l2_regularization": 2.0,
+        "monotone": True,
+    },
+}
+# Features whose clinical direction is known (higher = more risk) for the `monotone` variant:
+# the clinical composites (signed deviations in the pattern's direction), agreement across
+# channels and the multivariate anomaly scores.
+MONOTONE_UP_SUFFIXES = ("_signs__z7", "_signs__z14", "__agree")
+MONOTONE_UP_PREFIXES = ("anomaly__",)
+
+
+def make_booster(variant: str, seed: int, columns: list[str]) -> HistGradientBoostingClassifier:
+    params = dict(BOOSTER_VARIANTS[variant])
+    monotone = params.pop("monotone", False)
+    cst = None
+    if monotone:
+        cst = [
+            1 if name.endswith(MONOTONE_UP_SUFFIXES) or name.startswith(MONOTONE_UP_PREFIXES) else 0 for name in columns
+        ]
+    return HistGradientBoostingClassifier(
+        learning_rate=0.05,
+        max_features=0.5,
+        early_stopping=False,
+        random_state=seed,
+        monotonic_cst=cst,
+        **params,
+    )
+
+
+def _platt(raw: np.ndarray, y: np.ndarray) -> LogisticRegression:
+    return LogisticRegression(C=1e4, max_iter=1000).fit(raw.reshape(len(raw), -1), y.astype(int))
+
+
+def _auroc(y: np.ndarray, score: np.ndarray) -> float:
+    return float(evaluation.auroc(y.astype(int), score))
+
+
+class GroupedChoice:
+    """Patient-grouped model choice on one training set, then the fitted scorers it yields.
+
+    fit(): out-of-fold (GroupKFold(3)) raw scores of every BOOSTER_VARIANTS booster and of the
+    logistic baseline; the variant with the best out-of-fold AUROC is `chosen` (ties: the
+    earlier in BOOSTER_VARIANTS); it and the logistic are refitted on every training patient.
+    Scorers (predict_proba of `scorer(name)`):
+    - `tuned`: the chosen booster refitted on all patients, Platt-calibrated on its out-of-fold
+      scores (as CalibratedClassifierCV(ensemble=False) does);
+    - `tuned-folds`: the mean of the chosen variant's three fold boosters, each Platt-calibrated
+      on the patients it did not see (calibration on the models that are applied);
+    - `stack`: a logistic regression on the out-of-fold raw scores of the chosen booster and
+      of the logistic baseline, applied to the refitted ones (stacking, calibrated by design).
+    """
+
+    def __init__(self, seed: int, variants: tuple[str, ...] | None = None):
+        self.seed = seed
+        self.variants = variants or tuple(BOOSTER_VARIANTS)
+        self.cv_auroc: dict[str, float] = {}
+        self.chosen = ""
+
+    def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray, columns: list[str]) -> GroupedChoice:
+        y = y.astype(int)
+        folds = _grouped_folds(groups)
+        oof: dict[str, np.ndarray] = {}
+        fold_models: dict[str, list[Any]] = {}
+        for variant in [*self.variants, "logistic"]:
+            raw = np.zeros(len(y))
+            fold_models[variant] = []
+            for train_idx, test_idx in folds:
+                est = make_pipeline("logistic", self.seed) if variant == "logistic" else None
+                if est is None:
+                    est = make_booster(variant, self.seed, columns)
+                est.fit(X[train_idx], y[train_idx])
+                raw[test_idx] = est.decision_function(X[test_idx])
+                fold_models[variant].append(est)
+            oof[variant] = raw
+            self.cv_auroc[variant] = round(_auroc(y, raw), 4)
+        self.chosen = max(self.variants, key=lambda v: (self.cv_auroc[v], -self.variants.index(v)))
+        self.booster = make_booster(self.chosen, self.seed, columns).fit(X, y)
+        self.logistic = make_pipeline("logistic", self.seed).fit(X, y)
+        self.platt = _platt(oof[self.chosen], y)
+        self.fold_boosters = fold_models[self.chosen]
+        self.fold_platts = [_platt(oof[self.chosen][test_idx], y[test_idx]) for _tr, test_idx in folds]
+        self.stacker = LogisticRegression(C=1.0, max_iter=1000).fit(
+            np.column_stack([oof[self.chosen], oof["logistic"]]), y
+        )
+        return self
+
+    def predict_proba(self, X: np.ndarray, kind: str = "tuned") -> np.ndarray:
+        if kind == "tuned":
+            p = self.platt.predict_proba(self.booster.decision_function(X).reshape(-1, 1))[:, 1]
+        elif kind == "tuned-folds":
+            p = np.mean(
+                [
+                    cal.predict_proba(est.decision_function(X).reshape(-1, 1))[:, 1]
+                    for est, cal in zip(self.fold_boosters, self.fold_platts, strict=True)
+                ],
+                axis=0,
+            )
+        elif kind == "stack":
+            raw = np.column_stack([self.booster.decision_function(X), self.logistic.decision_function(X)])
+            p = self.stacker.predict_proba(raw)[:, 1]
+        else:
+            raise ValueError(kind)
+        return np.column_stack([1 - p, p])
+
+
 def heuristic_score(features: pd.DataFrame) -> np.ndarray:
     """Latest PHQ-9 (0-27) and distance of the week's mean mood from neutral (0-3), each scaled
     to 0-1 and averaged. Missing PHQ-9 counts as mild (5); missing mood as neutral."""
@@ -177,15 +294,21 @@ def build_dataset(
     *,
     until: pd.Timestamp | None = None,
     shift: bool = False,
+    anomaly: bool = False,
+    variability: bool = False,
+    missingness: bool = False,
 ) -> pd.DataFrame:
     """Feature rows with labels (`y`) and subgroup columns, for every observed patient-day
-    (with `shift`, also the features of small persistent shifts, ml.features.SHIFT_FEATURES)."""
+    (with `shift`, `anomaly`, `variability`, `missingness`, also that family's features,
+    ml.features.FAMILIES)."""
     summaries = summaries.copy()
     summaries["date"] = pd.to_datetime(summaries["date"]).astype("datetime64[ns]")
     if until is not None:
         summaries = summaries[summaries["date"] <= until]
         events = events[pd.to_datetime(events["date"]) <= until]
-    data = build_features(summaries, patients=patients, shift=shift)
+    data = build_features(
+        summaries, patients=patients, shift=shift, anomaly=anomaly, variability=variability, missingness=missingness
+    )
     label_end = until if until is not None else data["date"].max()
     data["y"] = label_rows(data, events, label_end=label_end).to_numpy()
     year = int(pd.Timestamp(label_end).year)

@@ -8,7 +8,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from ml.cohort import SETTINGS
-from ml.cross_cohort import SCORERS, SIZES, seed_of_test_cohort
+from ml.cross_cohort import CHOICE_SCORERS, SCORERS, SIZES, seed_of_test_cohort
+from ml.features import FAMILIES
+from ml.training import BOOSTER_VARIANTS
 
 
 def test_a_tiny_grid_prints_one_table_for_every_scorer_and_setting(tmp_path, capsys):
@@ -26,8 +28,14 @@ def test_a_tiny_grid_prints_one_table_for_every_scorer_and_setting(tmp_path, cap
         verbosity=0,
     )
     printed = capsys.readouterr().out
-    table = [line for line in printed.splitlines() if line.startswith("| default |")]
+    table = [line for line in printed.splitlines() if line.startswith(("| default | default |", "| default | late-"))]
     assert len(table) == 2 * len(SCORERS)  # two test settings x every scorer
+    # The summary: one line per scorer (means over the two test settings), then the ablation.
+    means = [line for line in printed.splitlines() if line.startswith("| default | ") and line.endswith("| 2 |")]
+    assert [line.split(" | ")[1] for line in means] == list(SCORERS)
+    for family in FAMILIES:
+        assert f"| default | {family} | " in printed
+    assert "chosen: " in printed
     assert "size tiny" in printed and "seed 5" in printed and printed.rstrip().endswith(" s")
     rows = json.loads(out.read_text())["rows"]
     assert [(r["test"], r["scorer"]) for r in rows] == [
@@ -43,6 +51,10 @@ def test_a_tiny_grid_prints_one_table_for_every_scorer_and_setting(tmp_path, cap
         low, high = row["auroc"]["ci95"]
         assert low <= auroc <= high
     by = {(r["test"], r["scorer"]): r for r in rows}
+    # The booster variant is chosen on the training cohort once: the same for every test setting.
+    choices = [r["model_choice"] for r in rows if r["scorer"] in CHOICE_SCORERS]
+    assert choices and all(c == choices[0] for c in choices)
+    assert choices[0]["chosen"] in BOOSTER_VARIANTS and set(choices[0]["cv_auroc"]) == {*BOOSTER_VARIANTS, "logistic"}
     # The true prodrome ranks days far better than chance on both settings.
     assert by[("default", "ceiling")]["auroc"]["value"] > 0.7
     assert by[("late-warning", "ceiling")]["auroc"]["value"] > 0.7

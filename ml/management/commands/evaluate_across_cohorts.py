@@ -8,7 +8,7 @@ from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from ml.cohort import SETTINGS
-from ml.cross_cohort import SIZES, across_cohorts, table
+from ml.cross_cohort import SCORERS, SIZES, across_cohorts, summary, table
 
 
 class Command(BaseCommand):
@@ -45,6 +45,13 @@ class Command(BaseCommand):
         parser.add_argument("--budget", type=float, default=1.0, help="alerts per patient-month")
         parser.add_argument("--bootstrap", type=int, default=100, help="patient-bootstrap resamples")
         parser.add_argument("--json", default=None, help="also write the rows as JSON to this file")
+        parser.add_argument(
+            "--scorers",
+            nargs="+",
+            default=list(SCORERS),
+            choices=list(SCORERS),
+            help="scorers to fit and evaluate (default: all; the ceiling is always evaluated)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["bootstrap"] < 10:
@@ -69,11 +76,20 @@ class Command(BaseCommand):
                 budget=options["budget"],
                 n_boot=options["bootstrap"],
                 progress=progress,
+                scorers=options["scorers"],
             )
         bar.close()
         elapsed = time.monotonic() - started
         n_train, n_test, days = SIZES[options["size"]]
         self.stdout.write(table(rows))
+        self.stdout.write("\n" + summary(rows))
+        choices = {r["train"]: r["model_choice"] for r in rows if "model_choice" in r}
+        for train, choice in choices.items():
+            self.stdout.write(
+                f"\nmodel choice on {train} (patient-grouped 3-fold CV AUROC on the training cohort): "
+                + ", ".join(f"{k} {v:.3f}" for k, v in choice["cv_auroc"].items())
+                + f"; chosen: {choice['chosen']}"
+            )
         self.stdout.write(
             f"\nsize {options['size']} ({n_train} training, {n_test} test patients per setting, {days} days), "
             f"seed {options['seed']}, budget {options['budget']} alerts per patient-month, "
@@ -85,7 +101,9 @@ class Command(BaseCommand):
                     {
                         "rows": rows,
                         "seconds": round(elapsed, 1),
-                        "options": {k: options[k] for k in ("train", "test", "size", "seed", "budget", "bootstrap")},
+                        "options": {
+                            k: options[k] for k in ("train", "test", "size", "seed", "budget", "bootstrap", "scorers")
+                        },
                     },
                     indent=2,
                     default=str,
