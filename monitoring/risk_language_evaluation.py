@@ -123,6 +123,7 @@ SETS = {
     "independent2": EVAL_SET.with_name("risk_language_independent2.jsonl"),
     "independent3": EVAL_SET.with_name("risk_language_independent3.jsonl"),
     "ordinary": EVAL_SET.with_name("risk_language_ordinary.jsonl"),
+    "ordinary2": EVAL_SET.with_name("risk_language_ordinary2.jsonl"),
 }
 LATENCY_NOTE = (
     "Je me sens un peu mieux aujourd'hui, j'ai marché une heure avec ma sœur et on a parlé de la semaine. "
