@@ -26,7 +26,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -37,6 +37,11 @@ HOPELESSNESS = "hopelessness"
 DANGER_OTHERS = "danger_others"
 KINDS = (IDEATION, PLAN, SELF_HARM, HOPELESSNESS, DANGER_OTHERS)
 _IDIOM = "idiom"
+# Warning signs of a plan that name no death and no means (giving belongings away, a will,
+# settling one's affairs, farewells, things cancelled "no longer needed after Sunday"): reported
+# as a plan, but `high` on their own; `critical` only when the same note also holds ideation or a
+# plan with means or intent (branch risk16b: a night nurse is not paged for a will at the notary).
+_SIGN = "sign"
 
 # The flag a check-in response carries when its note held risk language.
 RISK_LANGUAGE = "risk_language"
@@ -87,6 +92,7 @@ _FR_ME = r"(?:j?me |m'|m )"
 _FR_DEATH = r"(?:mourir|mourrir|mourire|crever|disparaitre|en finir|d'en finir|me tuer|me suicider|me foutre en l'?air)"
 
 FR_PATTERNS: dict[str, list[str]] = {
+    _SIGN: [r"\bmes adieux\b"],
     IDEATION: [
         rf"\b(?:envie|envi|besoin|pense|penser|pensee?s?|veux|veut|voudrais|voulais|aimerais|souhaite)"
         rf"(?: d'| de | d | a | au | a la )?(?:\w+ ){{0,2}}{_FR_DEATH}\b",
@@ -123,7 +129,6 @@ FR_PATTERNS: dict[str, list[str]] = {
     PLAN: [
         r"\b(?:achete|trouve) une corde\b",
         r"\blettre d'adieu\b",
-        r"\bmes adieux\b",
         r"\b(?:mis de cote|garde|stocke|stocker|accumule) (?:tous |toutes )?(?:mes |les )?"
         r"(?:cachets|medicaments|medocs|comprimes)\b",
         r"\b(?:toute la boite|tous mes (?:cachets|medicaments|medocs|comprimes)|tout prendre)\b",
@@ -439,6 +444,9 @@ FR_MEDIA = (
     "podcast",
     "documentaire",
     "personnage",
+    "emission",
+    "la piece",
+    "le jeu",
 )
 FR_REPORTED_EXTRA += [cue for cue in FR_MEDIA if cue not in FR_REPORTED_EXTRA]
 FR_HISTORY_EXTRA = [
@@ -483,6 +491,7 @@ _EN_DEATH = r"(?:die|be dead|kill myself|end it all|end my life|end it|disappear
 _EN_NOT = r"(?:do ?n't|dont|do not|don t)"
 
 EN_PATTERNS: dict[str, list[str]] = {
+    _SIGN: [],
     IDEATION: [
         rf"\b(?:want|wanna|wish|wishing|going|ready|need) (?:to )?{_EN_DEATH}\b",
         r"\bdie\b",
@@ -517,8 +526,6 @@ EN_PATTERNS: dict[str, list[str]] = {
         r"\bplan to (?:end|kill|die)\b",
         r"\bdecided to (?:end|kill|die)\b",
         r"\b(?:jump off|step in front of|hang myself|overdose)\b",
-        r"\bsaid goodbye to\b",
-        r"\bgave away (?:all )?my\b",
         r"\b(?:pills|meds|tablets) (?:lined up|ready|counted|saved)\b",
     ],
     SELF_HARM: [
@@ -655,6 +662,7 @@ for _kind, _extra in _EN_WIDER.items():
 
 # Classes of misses found on the independent set (branch rleval), as for French above.
 _EN_CLASSES: dict[str, list[str]] = {
+    _SIGN: [r"\bsaid goodbye to\b", r"\bgave away (?:all )?my\b"],
     IDEATION: [
         r"\b(?:not|never|n't|dont|don't|do n't|do not) (?:to |want to |wanna )?waking up\b",
         r"\b(?:feel|feeling|felt) like (?:dying|dieing|killing myself|ending it(?: all)?|disappearing forever)\b",
@@ -665,6 +673,8 @@ _EN_CLASSES: dict[str, list[str]] = {
         r"\b(?:no one|nobody|noone) (?:would|will|'d|is going to|gonna) (?:even )?(?:notice|care|miss me)\b",
         r"\b(?:do ?n'?t|dont|can'?t|cant|do not|cannot) see myself (?:being |still )?(?:around|here|alive)\b",
         r"\b(?:won'?t|wont|will not|not) be (?:around|here) (?:much |for much )?longer\b",
+        r"\b(?:won'?t|wont|will not|wo n't|not) be (?:a |your |such a )?(?:problem|burden|bother|trouble|weight)"
+        r"(?: (?:to|for|on) \w+)? (?:much |for much |any |for )?(?:longer|long)\b",
         r"\b(?:won'?t|wont|will not|no longer|not) be (?:a |your )?(?:problem|burden|bother) (?:for|to) "
         r"(?:anyone|anybody|you|everyone|everybody)\b",
         r"\b(?:drive|crash|steer|ram|swerve) (?:my car |the car |myself |it )?(?:into|off) (?:a |the )?"
@@ -743,6 +753,20 @@ _FR_VERB_DEATH = (
     r"|me foutre en l'?air|partir pour (?:de bon|toujours))"
 )
 _FR_GENERAL: dict[str, list[str]] = {
+    _SIGN: [
+        # settling one's affairs, giving belongings away
+        r"\b(?:mis|mets|remis|range|regle)\w* (?:tous |toutes )?(?:mes|ma|mon) (?:affaires"
+        r"|vie) en ordre\b(?! pour (?:le|la|les|l'|mon|ma|mes|un|une)"
+        r" (?!fin))",
+        r"\b(?:donne|distribue|legue|offert|offre|donner)\w* (?:tous |toutes )?(?:mes|ma|mon) (?:affaires|vetements"
+        r"|livres|bijoux|chat|chien|animaux|jeux|objets|biens|lapin)\b(?! (?:a laver|au pressing|a reparer|a garder"
+        r"|pour les vacances|le temps|pendant|a (?:la |une |l')?(?:bibliotheque|asso\w*|emmaus|croix|secours"
+        r"|ressourcerie|recyclerie)))",
+        r"\b(?:fait|ecrit|redige|prepare)\w* (?:mon|un) testament\b",
+        # things cancelled or given up "no longer needed after" a day
+        r"\b(?:plus|pu|pas) besoin (?:de (?:\w+ ){0,2})?(?:apres|a partir de|des|passe) (?:ce soir|demain"
+        r"|dimanche|lundi|mardi|mercredi|jeudi|vendredi|samedi|la semaine prochaine|ce week-?end|la fin du mois)\b",
+    ],
     IDEATION: [
         # every tense of the self-directed verbs ("et si je me tuais", "je me fous en l'air")
         r"\bme (?:tuais|tuait|tuerais|tuerait|tuerai|suicidais|suicidait|suiciderais|suiciderai|pendais|pendrais"
@@ -752,6 +776,9 @@ _FR_GENERAL: dict[str, list[str]] = {
         r" (?:\w+ ){0,2}(?:m'effacer|m'eteindre|ne plus exister|plus exister|ne plus etre la|ne plus etre en vie)\b",
         # "pas envie de vivre": the negation is the expression's own
         r"\b(?:pas|plus|pu|aucune) (?:\w+ )?envie (?:de |d')(?:vivre|exister|continuer a vivre|voir demain)\b",
+        # "je serai plus un poids pour longtemps" (the negation is the expression's own)
+        r"\b(?:serai|serais|vais etre) (?:plus|pu|pas) (?:un |une |votre |ton |leur )?(?:poids|fardeau|boulet|probleme"
+        r"|charge) (?:\w+ ){0,3}(?:pour |tres |bien )?longtemps\b",
         # a wish not to wake up, with prayers and dreams
         r"\b(?:prie|prier|priais|espere|esperais|reve|rever|revais)(?: de| pour)? (?:\w+ )?(?:ne )?(?:pas|plus|jamais)"
         r" (?:me )?reveiller\b",
@@ -798,15 +825,6 @@ _FR_GENERAL: dict[str, list[str]] = {
         r"\bcombien (?:de |d')(?:\w+ )?" + _FR_MEDS + r" (?:il faut|faut-il|faudrait|pour)\b",
         r"\bhauteur (?:du|d'un|de la|de l'|d'une) (?:pont|viaduc|immeuble|falaise|tour|parking|barrage)\b",
         r"\b(?:c'est|c) (?:la|ici) que (?:je vais|jvais) (?:le faire|sauter|en finir|me jeter)\b",
-        # settling one's affairs, giving belongings away
-        r"\b(?:mis|mets|remis|range|regle)\w* (?:tous |toutes )?(?:mes|ma|mon) (?:affaires"
-        r"|vie) en ordre\b(?! pour (?:le|la|les|l'|mon|ma|mes|un|une)"
-        r" (?!fin))",
-        r"\b(?:donne|distribue|legue|offert|offre|donner)\w* (?:tous |toutes )?(?:mes|ma|mon) (?:affaires|vetements"
-        r"|livres|bijoux|chat|chien|animaux|jeux|objets|biens|lapin)\b(?! (?:a laver|au pressing|a reparer|a garder"
-        r"|pour les vacances|le temps|pendant|a (?:la |une |l')?(?:bibliotheque|asso\w*|emmaus|croix|secours"
-        r"|ressourcerie|recyclerie)))",
-        r"\b(?:fait|ecrit|redige|prepare)\w* (?:mon|un) testament\b",
     ],
     SELF_HARM: [
         r"\b(?:me |m')(?:pince\w*|mord\w*|griffe\w*|arrache\w*|cogne\w*|tape\w*|frappe\w*|brule\w*|coupe\w*)"
@@ -831,6 +849,12 @@ _FR_GENERAL: dict[str, list[str]] = {
         r"\b(?:leur|lui|te|vous) faire (?:regretter|payer)\b",
     ],
     _IDIOM: [
+        # things that are not a means: a skipping rope, a washing line, an instrument's strings
+        r"\b(?:\w+ )?(?:achete|trouve|pris|prepare)\w* (?:une |la |des |de la )?cordes? (?:a (?:sauter|linge)"
+        r"|de (?:guitare|violon|piano|escalade|rappel)|pour (?:le|la|les|mon|ma|mes) (?:sport|tente|linge|bateau"
+        r"|guitare|chien|velo|escalade))\b",
+        # "à crever" / "à mourir" as an intensifier after a verb of being ("cette chaleur est à crever")
+        r"\b(?:\w+ )?(?:est|etait|sera|c'est|c'etait) (?:vraiment |juste )?a (?:crever|mourir)\b",
         r"\bme tu\w* a la tache\b",
         # one word before the verb, so the idiom's span is longer than the threat's inside it
         r"\b(?:\w+ )?(?:tuer|etrangler|buter|defoncer|exploser) (?:mon|ma|cette|ce|la|le) (?:imprimante"
@@ -843,6 +867,16 @@ for _kind, _extra in _FR_GENERAL.items():
 
 _EN_BODY = r"(?:forearms?|arms?|wrists?|thighs?|legs?|skin|stomach|hips?|hands?|knuckles|fists?|head)"
 _EN_GENERAL: dict[str, list[str]] = {
+    _SIGN: [
+        r"\b(?:giving|gave|given|give) (?:away )?(?:all )?(?:of )?my (?:stuff|things|belongings|possessions|clothes"
+        r"|books|games)\b(?! (?:to (?:charity|goodwill|the thrift)|for (?:the move|moving)))",
+        r"\b(?:made|make|making|wrote|write|writing|written|drew up|drawn up|updated|signed|sorted) (?:out )?(?:a|my)"
+        r" (?:last )?will\b",
+        r"\b(?:put|putting|got|getting|set|setting|sorted|sorting) (?:all )?my affairs (?:in order|straight)\b",
+        r"\b(?:won'?t|wont|will not|wo n't|no longer|do ?n'?t|not) need (?:it|them|any of (?:it|this|that)|my \w+"
+        r"|anything)(?: \w+){0,2} after (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|next week"
+        r"|the weekend|this month|the \d+\w*)\b",
+    ],
     IDEATION: [
         r"\bend(?:ing)? my (?:own )?life\b",
         r"\b(?:death|dying|being dead|not existing|not being alive|not waking up|ending it) (?:sounds|seems|feels"
@@ -866,8 +900,6 @@ _EN_GENERAL: dict[str, list[str]] = {
         r"\b(?:engine|car) running in (?:the|a|my) (?:closed |shut )?garage\b",
         r"\bhose (?:from|to|on) the exhaust\b",
         r"\b(?:a|the|my) noose\b|\brope is (?:ready|up)\b",
-        r"\b(?:giving|gave|given|give) (?:away )?(?:all )?(?:of )?my (?:stuff|things|belongings|possessions|clothes"
-        r"|books|games)\b(?! (?:to (?:charity|goodwill|the thrift)|for (?:the move|moving)))",
         r"\b(?:won'?t|wont|will not|wo n't|no longer) need (?:it|them|any of (?:it|this|that)|my \w+|anything)"
         r"(?: \w+){0,2} (?:where i'?m going|after (?:tonight|today|tomorrow|this week(?:end)?|i'?m gone))\b",
         r"\bhow (?:many|much) (?:of )?(?:my |the |those )?(?:\w+ )?"
@@ -905,6 +937,15 @@ _EN_GENERAL: dict[str, list[str]] = {
         r"|they|he|she|you|i|for))|pay for (?:this|what)|regret (?:this|it|what|the day))",
     ],
     _IDIOM: [
+        # feelings, texts and messages: "hurt my friend's feelings", "shoot my friend a text"
+        r"\b(?:\w+ )?(?:hurt|hurting|hurts) (?:\w+ ){0,2}(?:\w+'s |\w+s' )?feelings\b",
+        r"\b(?:\w+ )?(?:shoot|shot|shooting|hit|hitting|drop|dropped|send|sent) (?:him|her|them|you|me|my \w+|\w+)"
+        r" (?:a |an )?(?:quick |short )?(?:text|message|msg|email|e-mail|dm|line|note|pm|reply|call)\b",
+        r"\b(?:\w+ )?(?:hit|hitting) (?:him|her|them|you|my \w+) up\b",
+        # a knock on the head from the furniture: "banged my head on the cupboard"
+        r"\b(?:\w+ )?bang(?:ed|ing|s)? my head (?:on|against|into|off) (?:the|a|my) (?:\w+ )?(?:cupboard|cabinet"
+        r"|door|shelf|table|ceiling|beam|car|desk|window|fridge|bed|bunk|frame|corner|sink|tap|counter|doorframe"
+        r"|shower|bus|stairs)\b",
         # one word before the verb, so the idiom's span is longer than the threat's inside it
         r"\b(?:\w+ )?(?:kill|strangle|murder|smash|punch|stab|shoot) (?:my|the|this|that) (?:printer"
         r"|laptop|computer|pc|phone"
@@ -1018,6 +1059,12 @@ EN_MEDIA = (
     "episode",
     "character",
     "series",
+    "the show",
+    "this show",
+    "a show",
+    "tv show",
+    "the play",
+    "the game",
 )
 EN_REPORTED += [cue for cue in EN_MEDIA if cue not in EN_REPORTED]
 EN_HISTORY = [
@@ -1594,6 +1641,59 @@ def _is_a_title(doc: Any, ent: Any, language: str) -> bool:
     return any(_fold(token.text) in verbs or token.text.lower() in verbs for token in before)
 
 
+# --- ordinary life (branch risk16b: a probe of 140 ordinary sentences) ---------------------------
+# A warning sign in an ordinary errand: the gift names its reason or its destination ("elle adore
+# lire", "old clothes", "to the charity shop", "for her birthday"), the will or the affairs their
+# professional or their occasion ("chez le notaire", "with the lawyer", "for the tax return"), the
+# farewell its workplace or its journey ("mon dernier jour au magasin", "my colleagues").
+_ORDINARY_SIGN = re.compile(
+    r"\b(?:vieux|vieilles|anciens|anciennes|old|winter|summer|baby|outgrown|trop (?:petit|grand)\w*|(?:does|do)"
+    r" ?n'?t fit|plus a (?:ma|sa) taille|charity|thrift|goodwill|emmaus|croix|secours|bibliotheque|library"
+    r"|anniversaire|birthday|noel|christmas|adore|adores|loves?|aime bien|likes?|desencombr\w*|declutter\w*"
+    r"|vide-?grenier|car boot|yard sale|garage sale|leboncoin|vinted|ebay|vendu|sold|demenag\w*|moving|the move"
+    r"|notaire|avocat|lawyer|solicitor|attorney|banque|bank|assurance|insurance|impots?|tax|mutuelle|prevu"
+    r"|planned|insisted|a insiste|collegues?|colleagues?|coworkers?|equipe|team|dernier jour|last day|service"
+    r"|boulot|job|magasin|stage|internship|vacances|holiday|vacation|voyage|trip|classe|class|school|ecole)\b"
+)
+# Self-harm words in an accident or a skin complaint: "banged my head on the cupboard door again,
+# ouch", "je me gratte jusqu'au sang, mon eczéma", "scratched it until it bled, eczema again";
+# never when the sentence says it was on purpose.
+_ACCIDENT_OR_SKIN = re.compile(
+    r"\b(?:ouch|oops|aie|ouille|by accident|accidentally|accidentellement|par accident|sans (?:faire )?expres"
+    r"|en tombant|falling (?:off|down|over)|fell (?:off|down|over)|slipped|glisse|eczema|psoriasis|urticaire|hives|rash"
+    r"|itchy|itchiness|itches|demangeaisons?"
+    r"|allergi\w*|piqures?|moustiques?|mosquito\w*|bites|varicelle|chickenpox|boutons?|dermato\w*)\b"
+)
+# Words that are self-harm whatever happened around them.
+_SELF_HARM_ITSELF = re.compile(r"scarif|automutil|self[- ]?harm|mutil|taillad|entaille|\bs/?h\b")
+_ON_PURPOSE = re.compile(
+    r"\b(?:on purpose|deliberately|intentionally|expres|volontairement|to feel|pour (?:sentir|me punir))\b"
+)
+# A past wish or act the patient says is over, in a later clause: "quand j'avais 16 ans je voulais
+# mourir, plus maintenant", "à l'époque je me scarifiais mais c'est fini depuis longtemps", "in high
+# school i cut myself but that's long over". Only when the expression's clause is in a past tense
+# ("je ne veux plus vivre, plus maintenant" stays: its verb is present).
+_OVER_NOW = re.compile(
+    r"^\W*(?:(?:mais|but|and|et)\s+)?(?:(?:c'est|c|ca|that'?s|that is|it'?s|it is)\s+)?(?:plus maintenant|plus du tout"
+    r"|(?:bien |fini )?(?:fini|termine)(?= depuis|\s*$|\s*[.!,;])|derriere moi|du passe"
+    r"|(?:long |all )?over(?= now|\s*$|\s*[.!,;])"
+    r"|not anymore|not any more|behind me|in the past|done with that)"
+)
+_PAST_TENSE = {
+    "fr": re.compile(r"\b(?:\w+(?:ais|ait|aient)|(?:j'?ai|j'avais|je suis|j'etais|me suis) \w+(?:e|i|u|is|it)e?s?)\b"),
+    "en": re.compile(r"\b(?:wanted|used to|was|were|did|had|tried|\w+ed|cut|hurt|burnt)\b"),
+}
+
+
+def _over_now(doc: Any, ent: Any, language: str) -> bool:
+    after = _fold(doc[ent.end : ent.sent.end].text)
+    clause = _fold(doc[ent.sent.start : ent.end].text)
+    if not re.match(r"^[^,;]*[,;]|^[^,;]*\b(?:mais|but)\b", after):
+        return False
+    tail = re.split(r"[,;]|\bmais\b|\bbut\b", after, maxsplit=1)[1]
+    return bool(_OVER_NOW.match(tail)) and bool(_PAST_TENSE[language].search(clause))
+
+
 def _candidates(doc: Any, language: str, offset: int = 0) -> list[Candidate]:
     intent_re = FR_INTENT if language == "fr" else EN_INTENT
     out: list[Candidate] = []
@@ -1626,8 +1726,22 @@ def _candidates(doc: Any, language: str, offset: int = 0) -> list[Candidate]:
             excluded.append("joke")
         if _is_a_title(doc, ent, language):
             excluded.append("title")
+        folded_sentence = _fold(sentence.text)
+        if label == _SIGN and _ORDINARY_SIGN.search(folded_sentence):
+            excluded.append("ordinary")
+        if (
+            label == SELF_HARM
+            and _ACCIDENT_OR_SKIN.search(folded_sentence)
+            and not _ON_PURPOSE.search(folded_sentence)
+            and not _SELF_HARM_ITSELF.search(_fold(ent.text))
+        ):
+            excluded.append("accident")
+        if "history" not in excluded and label != DANGER_OTHERS and _over_now(doc, ent, language):
+            excluded.append("history")
         kind = label
-        if label in (IDEATION, SELF_HARM, DANGER_OTHERS):
+        if label == _SIGN:
+            kind, severity = PLAN, HIGH
+        elif label in (IDEATION, SELF_HARM, DANGER_OTHERS):
             before = doc[max(sentence.start, ent.start - 4) : ent.start].text.lower()
             after = doc[ent.end : sentence.end].text.lower()
             if intent_re.search(before) or intent_re.search(after) or intent_re.search(ent.text.lower()):
@@ -1794,20 +1908,55 @@ def _run(nlp: Any, text: str, language: str) -> Any:
     return doc
 
 
+# Apostrophes typed as spaces ("me foutre en l air", "lettre d adieu", "j en peux plus", "i m done",
+# "don t"): the space becomes the apostrophe, one character for one, so every offset into the note
+# stays true (branch risk16b). French: an elided word alone before a vowel or an h (not a metre
+# after a number, "5 m au-dessus"); English: a contraction's two halves.
+_ELIDED = {
+    "fr": re.compile(
+        r"(?<![\w'’])(?<!\d )(?:l|d|j|m|t|s|n|c|qu|jusqu|lorsqu|puisqu)( )(?=[aeiouyhàâäéèêëîïôöûùü])", re.IGNORECASE
+    ),
+    "en": re.compile(
+        r"(?<![\w'’])(?:(?:do|ca|wo|did|does|is|was|could|would|should|are|have|has|were|ai)n( )(?=t\b)"
+        r"|i( )(?=(?:m|ve|ll|d)\b))",
+        re.IGNORECASE,
+    ),
+}
+
+
+def _rejoin(text: str, language: str) -> str:
+    """`text` with the apostrophes typed as spaces put back, of the same length."""
+    return _ELIDED[language].sub(lambda m: m.group(0)[:-1] + "'", text)
+
+
 def analyse(text: str, *, languages: Iterable[str] | None = None) -> list[Candidate]:
     """Every expression found in `text`, kept or excluded, in text order."""
     if not text or not text.strip():
         return []
     # Most notes end here, before the pipelines are even needed.
-    readable = [language for language in languages or languages_of(text) if could_match(text, language)]
+    rejoined = {language: _rejoin(text, language) for language in languages or languages_of(text)}
+    readable = [language for language, read in rejoined.items() if could_match(read, language)]
     if not readable:
         return []
     nlps = pipelines()
     found: list[Candidate] = []
     for language in readable:
-        doc = _run(nlps[language], text, language)
+        doc = _run(nlps[language], rejoined[language], language)
         if doc is not None:
-            found.extend(_candidates(doc, language))
+            candidates = _candidates(doc, language)
+            if rejoined[language] != text:  # quote the patient's own characters
+                candidates = [
+                    Candidate(
+                        match=replace(
+                            c.match,
+                            expression=text[c.match.start : c.match.end],
+                            sentence=text[c.match.sentence_start : c.match.sentence_end],
+                        ),
+                        excluded_by=c.excluded_by,
+                    )
+                    for c in candidates
+                ]
+            found.extend(candidates)
     found.sort(key=lambda c: (c.match.start, c.match.end))
     return found
 
@@ -1827,6 +1976,10 @@ def detect(text: str, *, languages: Iterable[str] | None = None) -> list[RiskMat
             kept.append(worst)
         else:
             kept.append(match)
+    # A warning sign alone is `high`; with ideation or a plan (means, intent) in the same note it
+    # is part of that plan: critical.
+    if any(m.kind == IDEATION or m.severity == CRITICAL for m in kept):
+        kept = [replace(m, severity=CRITICAL) if m.kind == PLAN else m for m in kept]
     return sorted(kept, key=lambda m: m.start)
 
 

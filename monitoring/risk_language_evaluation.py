@@ -122,6 +122,8 @@ SETS = {
     "independent": EVAL_SET.with_name("risk_language_independent.jsonl"),
     "independent2": EVAL_SET.with_name("risk_language_independent2.jsonl"),
     "independent3": EVAL_SET.with_name("risk_language_independent3.jsonl"),
+    "ordinary": EVAL_SET.with_name("risk_language_ordinary.jsonl"),
+    "ordinary2": EVAL_SET.with_name("risk_language_ordinary2.jsonl"),
 }
 LATENCY_NOTE = (
     "Je me sens un peu mieux aujourd'hui, j'ai marché une heure avec ma sœur et on a parlé de la semaine. "
@@ -157,4 +159,6 @@ def headline(report: Report) -> dict[str, Counts]:
         ),
         "positives + hard negatives": report.subset(lambda r: r["risk"] or r["category"] in HARD_NEGATIVES),
         "hard negatives": report.subset(lambda r: not r["risk"] and r["category"] in HARD_NEGATIVES),
+        # every sentence that is not risk, ordinary notes too: its false alarms are `fp`
+        "all negatives": report.subset(lambda r: not r["risk"]),
     }

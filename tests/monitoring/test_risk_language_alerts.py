@@ -79,3 +79,41 @@ def test_loading_history_raises_no_alert_unless_asked(make_patient):
     assert not Alert.objects.exists()
     assert checkins_store(patient=patient, checkins=[new]) == ["stored"]
     assert Alert.objects.get().detail["record_id"] == str(new.id)
+
+
+@pytest.mark.parametrize(
+    ("note", "severity", "title"),
+    [
+        # A warning sign alone (branch risk16b): an alert, not a critical one (it does not page).
+        (
+            "J'ai fait mon testament et donné toutes mes affaires à mes amis.",
+            "high",
+            "Risk language in a note written by the patient",
+        ),
+        # The same sign beside ideation is part of a plan: critical.
+        (
+            "J'ai donné toutes mes affaires à mes amis. Je veux mourir.",
+            "critical",
+            "Risk language in a note: intent or plan",
+        ),
+        # An explicit plan with its means stays critical on its own.
+        ("j'ai acheté une corde pour samedi", "critical", "Risk language in a note: intent or plan"),
+    ],
+)
+def test_a_warning_sign_alone_raises_a_high_alert_and_beside_ideation_a_critical_one(
+    make_patient, note, severity, title
+):
+    patient, client = make_patient()
+    response = client.post("/api/v1/checkins/", checkin_body(note=note), format="json")
+    assert response.status_code == 201 and response.json()["flags"] == ["risk_language"]
+    alert = Alert.objects.get(patient=patient)
+    assert (alert.kind, alert.severity, alert.title) == (AlertKind.LANGUAGE, severity, title)
+    assert "plan" in alert.detail["kinds"]
+
+
+def test_an_ordinary_errand_raises_nothing(make_patient):
+    patient, client = make_patient()
+    note = "J'ai fait mon testament chez le notaire ce matin, puis j'ai donné mes vieux livres à la bibliothèque."
+    response = client.post("/api/v1/checkins/", checkin_body(note=note), format="json")
+    assert response.status_code == 201 and response.json()["flags"] == []
+    assert not Alert.objects.filter(patient=patient).exists()

@@ -24,7 +24,8 @@ class Command(BaseCommand):
             "463 sentences written without reading the lexicon, then tuned on (by classes of misses); "
             "independent2: 192 sentences written after that tuning, never tuned on; independent3: 229 phone-style "
             "sentences written before reading the detector, measured once before and once after the "
-            "generalisation work.",
+            "generalisation work; ordinary: 140 ordinary sentences (none is risk), written before the "
+            "risk16b rules, then tuned on; ordinary2: 60 more, written after them, run once.",
         )
         parser.add_argument("--errors", action="store_true", help="List every sentence the detector gets wrong.")
         parser.add_argument("--repeat", type=int, default=50, help="Runs of the 2,000-character note to time.")
