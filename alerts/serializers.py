@@ -278,6 +278,7 @@ def language_labels() -> dict[str, Any]:
         "kinds": {
             "ideation": gettext("suicidal ideation"),
             "plan": gettext("intent or plan"),
+            "plan_sign": gettext("warning sign of a plan (a farewell, belongings given away)"),
             "self_harm": gettext("self-harm"),
             "hopelessness": gettext("hopelessness"),
             "danger_others": gettext("danger to others"),

@@ -67,3 +67,26 @@ def test_a_risk_language_note_reaches_the_desk_quoted_and_highlighted(
     assert_no_serious_axe_violations(page, "the patient page with a risk-language alert")
     page.screenshot(path=str(artifacts_dir / "risk-language-patient.png"))
     assert problems == []
+
+
+def test_a_warning_sign_alone_is_named_as_a_sign_not_as_an_intent(live_asgi_server, browser, team, patient):
+    """Belongings given away, with no ideation or means in the note: a high alert (it does not
+    escalate like a critical one) whose quote and line say "warning sign of a plan"."""
+    ClinicianFactory(username="nurse-sign", role="nurse", teams=[team])
+    page, problems = open_desk(browser, live_asgi_server, "nurse-sign")
+    post_checkin(live_asgi_server, "patient-a", "J'ai donné toutes mes affaires à ma voisine hier soir.")
+
+    card = page.locator("li.patient-card", has_text="PA1").locator("li.alert-card")
+    expect(card.locator(".badge.sev")).to_have_text("High", timeout=20000)
+    expect(card.locator(".alert-title")).to_have_text("Risk language in a note written by the patient")
+    expect(card.locator(".alert-detail")).to_contain_text("warning sign of a plan (a farewell, belongings given away)")
+    expect(card.locator(".alert-detail")).not_to_contain_text("intent or plan")
+    expect(card.locator(".alert-quote .quote-kind")).to_have_text(
+        " [warning sign of a plan (a farewell, belongings given away)]"
+    )
+    french, _ = open_desk(browser, live_asgi_server, "nurse-sign", locale="fr-FR")
+    card_fr = french.locator("li.patient-card", has_text="PA1").locator("li.alert-card")
+    expect(card_fr.locator(".alert-quote .quote-kind")).to_have_text(
+        " [signe avant-coureur d'un passage à l'acte (adieux, affaires données)]"
+    )
+    assert problems == []

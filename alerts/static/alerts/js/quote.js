@@ -2,6 +2,11 @@
 // it highlighted: <mark>, and the kind in words after it (read by screen readers, and a cue that
 // is not colour alone). Shared by the nurse desk and the patient page (records). Text nodes
 // only: the patient's words are never parsed as HTML.
+
+// A warning sign of a plan alone (a farewell, belongings given away) is a `plan` expression at
+// high severity, not critical: it is named as a sign, not as an intent.
+const kindKey = (m) => (m.kind === "plan" && m.severity && m.severity !== "critical" ? "plan_sign" : m.kind);
+
 export function languageQuote(alert, L) {
   const detail = (alert && alert.detail) || {};
   const matches = Array.isArray(detail.matches) ? detail.matches : [];
@@ -37,7 +42,7 @@ export function languageQuote(alert, L) {
           mark.dataset.kind = m.kind;
           const label = document.createElement("span");
           label.className = "quote-kind";
-          label.textContent = " [" + (kinds[m.kind] || m.kind) + "]";
+          label.textContent = " [" + (kinds[kindKey(m)] || kinds[m.kind] || m.kind) + "]";
           p.append(mark, label);
           at = to;
         });
@@ -52,6 +57,8 @@ export function languageQuote(alert, L) {
 export function languageDetail(alert, L) {
   const detail = (alert && alert.detail) || {};
   if (!alert || alert.kind !== "language" || !L) return "";
-  const kinds = (detail.kinds || []).map((k) => (L.kinds || {})[k] || k).join(", ");
+  const matches = Array.isArray(detail.matches) ? detail.matches : [];
+  const keys = matches.length ? [...new Set(matches.map(kindKey))].sort() : detail.kinds || [];
+  const kinds = keys.map((k) => (L.kinds || {})[k] || k).join(", ");
   return String(L.detail || "").replace("%(kinds)s", kinds);
 }
