@@ -51,10 +51,10 @@ from .serializers import (
     RiskEpisodeSerializer,
     RiskScoreOutputSerializer,
     RiskScoresQuerySerializer,
-    SearchHitSerializer,
     SearchPageSerializer,
     SearchQuerySerializer,
     TimelineSerializer,
+    search_hits_data,
 )
 from .services import ERASURE_KEEPS, NotTheAuthor, clinical_event_edit, patient_erase
 from .summary import EARLIEST_DAY as SUMMARY_EARLIEST_DAY
@@ -718,7 +718,7 @@ class SearchApi(APIView):
         # The pages stop at the ranked matches (at most the newest search.RANK_CAP); `count`
         # is every match.
         paginator.request, paginator.limit, paginator.offset, paginator.count = request, limit, offset, page.ranked
-        response = paginator.get_paginated_response(SearchHitSerializer(page.hits, many=True).data)
+        response = paginator.get_paginated_response(search_hits_data(page.hits))
         response.data["count"] = page.total
         response.data["ranked"] = page.ranked
         return response

@@ -35,7 +35,7 @@ from django.db import connection
 from django.urls import reverse
 
 from patients.audit import audit_record_patients
-from patients.models import AuditAction, Patient, User
+from patients.models import AuditAction, Patient, PatientStatus, User
 from patients.selectors import patients_for_clinician
 
 KINDS = ("checkin", "clinical_event", "alert_note", "alert_resolution", "crisis_plan")
@@ -265,6 +265,9 @@ def notes_search(
     parsed = parse_query(query)
     if not (user.is_authenticated and user.is_active and user.is_clinician):
         return SearchPage(total=0, hits=[], fallback=False)
+    sources = [s for s in SOURCES if kind is None or s.kind == kind]
+    if connection.vendor == "postgresql":
+        return _search_postgresql(parsed, sources, user, patient_id, start, end, limit, offset)
     # The patients of the clinician's teams, never erased ones (patients.selectors' rule).
     patients = patients_for_clinician(user=user)
     if patient_id is not None:
@@ -272,25 +275,13 @@ def notes_search(
     in_scope = list(patients.values_list("pk", "care_team_id"))
     if not in_scope:
         return SearchPage(total=0, hits=[], fallback=False)
-    sources = [s for s in SOURCES if kind is None or s.kind == kind]
-    team_ids = sorted({team for _pk, team in in_scope})
     scope = _Scope(
         patient_ids=[pk for pk, _team in in_scope],
-        team_ids=team_ids,
+        team_ids=sorted({team for _pk, team in in_scope}),
         one_patient=patient_id,
         start=start,
         end=end,
     )
-    if connection.vendor == "postgresql":
-        # PostgreSQL scopes by team (the index's key), then leaves out the team's patients the
-        # clinician may not read (erased ones): usually none, so usually no filter at all.
-        allowed = set(scope.patient_ids)
-        scope.excluded = [
-            pk
-            for pk in Patient.objects.filter(care_team_id__in=team_ids).values_list("pk", flat=True)
-            if pk not in allowed
-        ]
-        return _search_postgresql(parsed, sources, scope, limit, offset)
     return _search_sqlite(parsed, sources, scope, limit, offset)
 
 
@@ -336,20 +327,56 @@ class _Scope:
 _COLUMNS = "kind, source_id, patient_id, day, at, alert_id, flag, rank, match"
 
 
+# The scope and the query, in one statement before the search (PostgreSQL): the clinician's
+# teams that have a patient they may read (patients_for_clinician's rule: their teams' patients,
+# never erased ones; with `patient=`, that patient's team if it is one of them), the erased
+# patients of these teams (left out by id: the team's records about them are kept), the tsquery
+# (a constant the planner can match against each GIN index in the next statement) and the
+# French one the snippets use. It was three statements, two of them through the ORM.
+_SCOPE_SQL = """
+WITH mine AS (SELECT m.careteam_id FROM patients_careteam_members m WHERE m.user_id = %(user)s)
+SELECT
+  ARRAY(SELECT mine.careteam_id FROM mine WHERE EXISTS (
+          SELECT 1 FROM patients_patient p WHERE p.care_team_id = mine.careteam_id
+          AND p.status <> %(erased)s AND (%(patient)s::uuid IS NULL OR p.id = %(patient)s::uuid))
+        ORDER BY 1),
+  ARRAY(SELECT p.id FROM patients_patient p WHERE %(patient)s::uuid IS NULL
+        AND p.care_team_id IN (SELECT careteam_id FROM mine) AND p.status = %(erased)s),
+  public.relapse_search_query(%(words)s, %(prefixes)s)::text,
+  websearch_to_tsquery('pg_catalog.french', public.relapse_search_clean(%(words)s))
+    && to_tsquery('pg_catalog.french', public.relapse_search_clean(%(prefixes)s))
+"""
+
+
 def _search_postgresql(
-    parsed: ParsedQuery, sources: list[_Source], scope: _Scope, limit: int, offset: int
+    parsed: ParsedQuery,
+    sources: list[_Source],
+    user: User,
+    patient_id: UUID | None,
+    start: dt.date | None,
+    end: dt.date | None,
+    limit: int,
+    offset: int,
 ) -> SearchPage:
     with connection.cursor() as cursor:
-        # The tsquery first, as a constant the planner can match against each GIN index.
         cursor.execute(
-            "SELECT public.relapse_search_query(%s, %s)::text, "
-            "websearch_to_tsquery('pg_catalog.french', public.relapse_search_clean(%s))"
-            " && to_tsquery('pg_catalog.french', public.relapse_search_clean(%s))",
-            [parsed.websearch, parsed.prefixes, parsed.websearch, parsed.prefixes],
+            _SCOPE_SQL,
+            {
+                "user": user.pk,
+                "erased": PatientStatus.ERASED.value,
+                "patient": patient_id,
+                "words": parsed.websearch,
+                "prefixes": parsed.prefixes,
+            },
         )
-        tsquery, headline_fr = cursor.fetchone()
+        team_ids, excluded, tsquery, headline_fr = cursor.fetchone()
+    if not team_ids:
+        return SearchPage(total=0, hits=[], fallback=False)
     if not tsquery:
         raise EmptyQuery(parsed.text)
+    # Scoped by team (the index's key), then without the team's patients the clinician may not
+    # read (erased ones): usually none, so usually no filter at all.
+    scope = _Scope(patient_ids=[], team_ids=team_ids, one_patient=patient_id, start=start, end=end, excluded=excluded)
     marks = Marks.new()
     rank = _Rank(sql="1 + ts_rank(v, %s::tsquery, 32)", params=[tsquery], match="'words'")
     headline = _Headline(marks=marks, tsquery=tsquery, french_sql="%s::tsquery", french_params=[headline_fr])
@@ -417,16 +444,17 @@ class _Headline:
         )
 
 
-def _by_ref(sources: list[_Source], alias: str, expression: str) -> str:
-    """SQL for `expression` (over `t`, the row's table) of the match `alias`, read back by its
-    ctid from its table (a TID scan): the page's texts and the newest matches' tsvectors
-    are read again only for the few rows that need them."""
-    cases = " ".join(
-        f"WHEN '{s.kind}' THEN (SELECT {expression.format(text=s.text_sql)} FROM {s.table} t "  # noqa: S608  # nosec B608 - constant identifiers
-        f"WHERE t.ctid = {alias}.ref)"
+def _by_ref(sources: list[_Source], alias: str, columns: str) -> str:
+    """A LATERAL subquery reading `columns` (SQL over `t`, the row's table, and `a`, an alert
+    note's alert) of the match `alias` back by its ctid from its own table (a TID scan, the
+    other tables' branches cut by a one-time filter on the kind): only the few rows that need
+    them are read again, the newest matches' tsvectors and ids, the page's texts."""
+    branches = " UNION ALL ".join(
+        f"SELECT {columns.format(text=s.text_sql, patient=s.patient_sql, alert=s.alert_sql, flag=s.flag_sql)} "  # noqa: S608  # nosec B608 - constant identifiers
+        f"FROM {s.table} t {s.joins} WHERE {alias}.kind = '{s.kind}' AND t.ctid = {alias}.ref"
         for s in sources
     )
-    return f"CASE {alias}.kind {cases} END"
+    return f"({branches})"
 
 
 def _ranked_page(
@@ -440,37 +468,45 @@ def _ranked_page(
 ) -> tuple[list[tuple[Any, ...]], int]:
     """One page of the matches, their count, their patients and their snippets, in one
     statement. Every match in scope is found (one GIN scan per table, team and words) and
-    counted, but only the newest RANK_CAP are ranked (`ts_rank_cd` reads each tsvector:
-    ranking the 30,000 notes of a team that hold a frequent word would be most of the time),
-    best first; `ts_headline` (slow: it parses the whole text) runs on the page's rows only."""
+    counted, but only the newest RANK_CAP are ranked (`ts_rank` reads each tsvector: ranking
+    the 30,000 notes of a team that hold a frequent word would be most of the time), best
+    first; `ts_headline` (slow: it parses the whole text) runs on the page's rows only.
+    What is kept of every match is only what counting and choosing the newest need (its
+    table, its place in it, its day and time): on a frequent word (10,000-30,000 matches in a
+    team) the ids, patients and flags of every match were most of the statement's work past
+    the index; the newest matches' ids and tsvectors, then the page's patients, alerts, flags
+    and texts, are read back by ctid."""
     branches, params = [], []
     for source in sources:
         where, where_params = scope.sql(source, "date")
         day = source.date_sql.format(day="date")
         branches.append(
-            f"SELECT '{source.kind}' AS kind, t.id::text AS source_id, {source.patient_sql} AS patient_id, "  # noqa: S608  # nosec B608 - constant identifiers; values are parameters
-            f"{day} AS day, {source.at_sql} AS at, {source.alert_sql}::text AS alert_id, "
-            f"{source.flag_sql} AS flag, t.ctid AS ref FROM {source.table} t {source.joins} "
-            f"WHERE t.search_vector @@ %s::tsquery AND {where}"
+            f"SELECT '{source.kind}' AS kind, t.ctid AS ref, {day} AS day, {source.at_sql} AS at "  # noqa: S608  # nosec B608 - constant identifiers; values are parameters
+            f"FROM {source.table} t {source.joins} WHERE t.search_vector @@ %s::tsquery AND {where}"
         )
         params.extend([tsquery, *where_params])
     union = " UNION ALL ".join(f"({b})" for b in branches)
-    vector = _by_ref(sources, "n", "t.search_vector")
-    body = _by_ref(sources, "g", "{text}")
+    ranked = _by_ref(sources, "n", "t.search_vector AS v, t.id::text AS source_id")
+    detail = _by_ref(
+        sources,
+        "g",
+        "{patient} AS patient_id, {alert}::text AS alert_id, {flag} AS flag, {text} AS body",
+    )
     sql = (
         f"WITH scoped AS MATERIALIZED ({union}), "  # noqa: S608  # nosec B608 - constant identifiers; values are parameters
-        "newest AS (SELECT * FROM scoped ORDER BY day DESC, at DESC NULLS LAST, kind, source_id LIMIT %s), "
-        "page AS MATERIALIZED (SELECT n.kind, n.source_id, n.patient_id, n.day, n.at, n.alert_id, n.flag, n.ref, "
+        "newest AS (SELECT * FROM scoped ORDER BY day DESC, at DESC NULLS LAST, kind, ref LIMIT %s), "
+        "page AS MATERIALIZED (SELECT n.kind, n.ref, n.day, n.at, x.source_id, "
         f"{rank.sql} AS rank, {rank.match} AS match FROM newest n "
-        f"CROSS JOIN LATERAL (SELECT {vector} AS v OFFSET 0) x "
-        "ORDER BY rank DESC, day DESC, source_id LIMIT %s OFFSET %s) "
-        "SELECT g.kind, g.source_id, g.patient_id, g.day, g.at, g.alert_id, g.flag, g.rank, g.match, "
+        f"CROSS JOIN LATERAL {ranked} x "
+        "ORDER BY rank DESC, n.day DESC, x.source_id LIMIT %s OFFSET %s) "
+        "SELECT g.kind, g.source_id, r.patient_id, g.day, g.at, r.alert_id, r.flag, g.rank, g.match, "
         "p.code, p.timezone, h.french, CASE WHEN strpos(h.french, %s) > 0 THEN NULL "
-        "ELSE ts_headline('public.relapse_en', h.body, %s::tsquery, %s) END, h.body, c.total "
+        "ELSE ts_headline('public.relapse_en', r.body, %s::tsquery, %s) END, r.body, c.total "
         "FROM (SELECT count(*) AS total FROM scoped) c LEFT JOIN (page g "
-        "JOIN patients_patient p ON p.id = g.patient_id "
-        f"CROSS JOIN LATERAL (SELECT b.body, ts_headline('pg_catalog.french', b.body, {headline.french_sql}, %s) "
-        f"AS french FROM (SELECT {body} AS body OFFSET 0) b) h) ON true "
+        f"CROSS JOIN LATERAL {detail} r "
+        "JOIN patients_patient p ON p.id = r.patient_id "
+        f"CROSS JOIN LATERAL (SELECT ts_headline('pg_catalog.french', r.body, {headline.french_sql}, %s) "
+        "AS french OFFSET 0) h) ON true "
         "ORDER BY g.rank DESC, g.day DESC, g.source_id"
     )
     with connection.cursor() as cursor:

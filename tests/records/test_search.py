@@ -4,11 +4,13 @@ PostgreSQL the trigram fallback for misspelt words. Runs on whichever database t
 environment names (SQLite FTS5 by default, PostgreSQL with DATABASE_URL)."""
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from alerts.services import alert_note_add, alert_resolve
@@ -17,6 +19,7 @@ from patients.services import patient_care_team_move
 from records import search as search_module
 from records.search import Marks, fts5_expression, marked_html, parse_query
 from records.search_index import sqlite_search_index_ensure
+from records.serializers import SearchHitSerializer, search_hits_data
 from tests.conftest import auth_client
 from tests.factories import (
     AlertFactory,
@@ -202,6 +205,27 @@ def test_every_kind_of_text_is_searched_with_its_link(world: dict[str, Any]) -> 
     assert only["count"] == 1
 
 
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Paris"])
+def test_the_apis_hits_are_what_the_serializer_makes(world: dict[str, Any], zone: str) -> None:
+    # The API builds its hits without DRF's per-field machinery (search_hits_data); the
+    # serializer documents them (OpenAPI): the two must agree on every kind of text, with and
+    # without a time, in whichever time zone is active.
+    mine, nurse = world["mine"], world["nurse"]
+    ClinicalEventFactory(patient=mine, note="Rechute après arrêt du lithium.")
+    alert = AlertFactory(patient=mine)
+    alert_note_add(alert=alert, user=nurse, kind="note", text="Lithium level asked from the GP.")
+    alert_resolve(alert=alert, user=nurse, note="Lithium restarted by the psychiatrist.")
+    CrisisPlan.objects.create(patient=mine, warning_signs="Stops the lithium", who_to_call="", what_helped="")
+    CheckInFactory(patient=mine, recorded_at=timezone.now() - dt.timedelta(hours=2), note="Lithium oublié <b>hier</b>")
+    with timezone.override(zone):
+        page = search_module.notes_search(user=nurse, query="lithium")
+        assert {hit.kind for hit in page.hits} == set(search_module.KINDS)
+        assert any(hit.at is None for hit in page.hits) and any(hit.at is not None for hit in page.hits)
+        expected = json.loads(json.dumps(SearchHitSerializer(page.hits, many=True).data))
+        assert json.loads(json.dumps(search_hits_data(page.hits))) == expected
+        assert [list(hit) for hit in search_hits_data(page.hits)] == [list(hit) for hit in expected]
+
+
 def test_dates_and_pagination(world: dict[str, Any]) -> None:
     mine, nurse = world["mine"], world["nurse"]
     for days in (10, 20, 30):
@@ -271,6 +295,31 @@ def test_the_results_page_says_when_only_the_newest_are_ranked(
 def test_every_match_is_ranked_below_the_cap(world: dict[str, Any]) -> None:
     page = search(world["nurse"], q="hospitalisation").json()
     assert (page["count"], page["ranked"]) == (1, 1)
+
+
+@POSTGRES
+def test_a_search_is_two_statements_and_the_fallback_four(world: dict[str, Any]) -> None:
+    # The scope (the teams, their erased patients) and the tsquery in one statement, then the
+    # page with its count, patients and snippets in one more; the fallback adds the
+    # vocabulary and the second search (docs/search.md, "Performance (B9)").
+    for days, note in ((5, "Hospitalisation de jour."), (9, "Fin d'hospitalisation.")):  # FEW (3): no fallback
+        ClinicalEventFactory(patient=world["mine"], date=timezone.localdate() - dt.timedelta(days=days), note=note)
+    ClinicalEventFactory(patient=world["also"], note="Hospitalisation de nuit.")
+    world["also"].status = PatientStatus.ERASED
+    world["also"].save(update_fields=["status"])
+    nurse = world["nurse"]
+    with CaptureQueriesContext(connection) as statements:
+        page = search_module.notes_search(user=nurse, query="hospitalisation")
+    assert [hit.patient_code for hit in page.hits] == ["P-MINE"] * 3 and len(statements) == 2
+    with CaptureQueriesContext(connection) as statements:
+        page = search_module.notes_search(user=nurse, query="hospitalisatoin", patient_id=world["mine"].pk)
+    assert {(hit.patient_code, hit.match) for hit in page.hits} == {("P-MINE", "similar")}
+    assert len(page.hits) == 3 and len(statements) == 4
+    # Another team's patient, or one the clinician may not read, is nobody's to search.
+    for patient in (world["theirs"], world["also"]):
+        with CaptureQueriesContext(connection) as statements:
+            page = search_module.notes_search(user=nurse, query="hospitalisation", patient_id=patient.pk)
+        assert (page.total, page.hits, len(statements)) == (0, [], 1)
 
 
 # --- the misspelt-word fallback (PostgreSQL) --------------------------------------------------------
