@@ -146,15 +146,18 @@ class _PerGroup:
         self.columns = columns
         self.groups = [c for c in ("dx_depression", "dx_bipolar", "dx_psychosis") if c in columns]
         self.models: dict[str, Any] = {}
+        self.kept: dict[str, list[int]] = {}
 
     def fit(self, train: pd.DataFrame, y: np.ndarray, groups: np.ndarray, seed: int) -> _PerGroup:
         self.models["all"] = fit_pipeline("model", train, y, groups, seed, self.columns)
         for group in self.groups:
             rows = (train[group] == 1).to_numpy()
             if y[rows].sum() >= PER_GROUP_MIN_POSITIVE and len(np.unique(groups[rows])) >= 6:
-                self.models[group] = fit_pipeline(
-                    "model", train[rows].reset_index(drop=True), y[rows], groups[rows], seed, self.columns
-                )
+                sub = train[rows].reset_index(drop=True)
+                # Only the columns with values in this group (ASRM is bipolar disorder's only).
+                kept = usable_features(sub, groups[rows], self.columns)
+                self.kept[group] = [self.columns.index(c) for c in kept]
+                self.models[group] = fit_pipeline("model", sub, y[rows], groups[rows], seed, kept)
         return self
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
@@ -164,7 +167,7 @@ class _PerGroup:
                 continue
             rows = X[:, self.columns.index(group)] == 1
             if rows.any():
-                out[rows] = model.predict_proba(X[rows])
+                out[rows] = model.predict_proba(X[rows][:, self.kept[group]])
         return out
 
 
