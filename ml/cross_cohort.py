@@ -25,6 +25,13 @@ Scorers (same training rows, same columns, same alert budget):
   the clinical direction is known), Platt-calibrated on its out-of-fold scores; the mean of
   its fold models each calibrated on its held-out patients; and a stacked combination of it
   with the logistic baseline (a logistic regression on both out-of-fold scores);
+- `observable`, `model+observable`, `observable-learned`: the observable ceiling (evaluation
+  only, ml.observable): a matched filter that knows the generator of the cohort's own setting,
+  Platt-calibrated; today's model with its statistics as columns; and today's booster with
+  every family and those statistics fitted on a fresh cohort of the TEST setting itself
+  (INSETTING_FACTOR x the training patients);
+- `oriented`, `model+oriented`, `per-dx+oriented`: the same matched filter knowing only
+  CLINICAL.md's directions; today's model with its statistics; one booster per diagnosis group;
 - `ceiling`: the generator's true prodrome intensity, Platt-calibrated on the training cohort.
 
 On each test cohort, each scorer's threshold is the lowest that keeps its alerts within the
