@@ -25,6 +25,13 @@ Scorers (same training rows, same columns, same alert budget):
   the clinical direction is known), Platt-calibrated on its out-of-fold scores; the mean of
   its fold models each calibrated on its held-out patients; and a stacked combination of it
   with the logistic baseline (a logistic regression on both out-of-fold scores);
+- `observable`, `model+observable`, `observable-learned`: the observable ceiling (evaluation
+  only, ml.observable): a matched filter that knows the generator of the cohort's own setting,
+  Platt-calibrated; today's model with its statistics as columns; and today's booster with
+  every family and those statistics fitted on a fresh cohort of the TEST setting itself
+  (INSETTING_FACTOR x the training patients);
+- `oriented`, `model+oriented`, `per-dx+oriented`: the same matched filter knowing only
+  CLINICAL.md's directions; today's model with its statistics; one booster per diagnosis group;
 - `ceiling`: the generator's true prodrome intensity, Platt-calibrated on the training cohort.
 
 On each test cohort, each scorer's threshold is the lowest that keeps its alerts within the
@@ -49,6 +56,7 @@ from monitoring.cohort_summaries import daily_summaries_from_lines
 from . import evaluation
 from .cohort import SETTINGS, cohort_config, generate
 from .features import FAMILIES
+from .observable import KINDS, clinical_knowledge, generator_knowledge, matched_filter
 from .training import GroupedChoice, _groups, _latent_scores, build_dataset, fit_pipeline, usable_features
 
 # Cohort sizes: (training patients, test patients per setting, days).
@@ -71,8 +79,23 @@ SCORERS: tuple[str, ...] = (
     "tuned+all",
     "tuned-folds+all",
     "stack+all",
+    "observable",
+    "model+observable",
+    "oriented",
+    "model+oriented",
+    "per-dx+oriented",
+    "observable-learned",
     "ceiling",
 )
+# `observable-learned` (evaluation only) is the other half of the observable ceiling: a learner
+# that knows the test setting by having plenty of its data, today's booster fitted on a fresh
+# cohort of the TEST setting (INSETTING_FACTOR x the training patients, its own seed) with
+# every feature family and the generator-knowing matched filter.
+INSETTING_FACTOR = 3
+INSETTING_SEED_OFFSET = 2000
+# Matched-filter columns (ml.observable): `obs__*` know the generator of the cohort's own
+# setting (evaluation only: the observable ceiling), `ori__*` only CLINICAL.md's directions.
+MATCHED = {"observable": "obs", "oriented": "ori"}
 CHOICE_SCORERS = {"tuned+all": "tuned", "tuned-folds+all": "tuned-folds", "stack+all": "stack"}
 
 
@@ -93,6 +116,10 @@ def make_cohort(setting: str, *, patients: int, days: int, seed: int, team: str,
         latents.append(truth.latent)
     summaries, patients_frame, events = daily_summaries_from_lines(lines)
     data = build_dataset(summaries, patients_frame, events, **dict.fromkeys(FAMILIES, True))
+    for prefix, knowledge in (("obs", generator_knowledge(setting)), ("ori", clinical_knowledge())):
+        stats = matched_filter(summaries, patients_frame, data[["patient", "date"]], knowledge)
+        for column in (*KINDS, "score"):
+            data[f"{prefix}__{column}"] = stats[column].to_numpy()
     return Cohort(setting=setting, seed=seed, data=data, events=events, latent=pd.concat(latents, ignore_index=True))
 
 
@@ -102,15 +129,56 @@ def seed_of_test_cohort(seed: int, setting: str) -> int:
 
 def scorer_columns(name: str, today: list[str], family_columns: dict[str, list[str]]) -> list[str]:
     """The columns of a scorer named `kind`, `kind+F`, `kind+all` or `kind+all-F`."""
+    if name in MATCHED:
+        return [f"{MATCHED[name]}__score"]
     if "+" not in name:
         return today
     spec = name.split("+", 1)[1]
+    if spec in MATCHED:
+        return today + [f"{MATCHED[spec]}__{column}" for column in (*KINDS, "score")]
     if spec == "all":
         return today + [c for family in FAMILIES for c in family_columns[family]]
     if spec.startswith("all-"):
         left_out = spec[len("all-") :]
         return today + [c for family in FAMILIES if family != left_out for c in family_columns[family]]
     return today + family_columns[spec]
+
+
+class _PerGroup:
+    """`per-dx+oriented`: one of today's boosters per diagnosis group (its dx_* column is 1),
+    on today's columns and the `ori__*` ones; rows of no group, and groups with fewer than
+    PER_GROUP_MIN_POSITIVE positive days, use one booster fitted on every row."""
+
+    def __init__(self, columns: list[str]):
+        self.columns = columns
+        self.groups = [c for c in ("dx_depression", "dx_bipolar", "dx_psychosis") if c in columns]
+        self.models: dict[str, Any] = {}
+        self.kept: dict[str, list[int]] = {}
+
+    def fit(self, train: pd.DataFrame, y: np.ndarray, groups: np.ndarray, seed: int) -> _PerGroup:
+        self.models["all"] = fit_pipeline("model", train, y, groups, seed, self.columns)
+        for group in self.groups:
+            rows = (train[group] == 1).to_numpy()
+            if y[rows].sum() >= PER_GROUP_MIN_POSITIVE and len(np.unique(groups[rows])) >= 6:
+                sub = train[rows].reset_index(drop=True)
+                # Only the columns with values in this group (ASRM is bipolar disorder's only).
+                kept = usable_features(sub, groups[rows], self.columns)
+                self.kept[group] = [self.columns.index(c) for c in kept]
+                self.models[group] = fit_pipeline("model", sub, y[rows], groups[rows], seed, kept)
+        return self
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        out = self.models["all"].predict_proba(X)
+        for group, model in self.models.items():
+            if group == "all":
+                continue
+            rows = X[:, self.columns.index(group)] == 1
+            if rows.any():
+                out[rows] = model.predict_proba(X[rows][:, self.kept[group]])
+        return out
+
+
+PER_GROUP_MIN_POSITIVE = 50
 
 
 class _ChoiceScorer:
@@ -135,7 +203,7 @@ def fit_scorers(cohort: Cohort, *, seed: int, scorers: Iterable[str] = SCORERS) 
     groups = _groups(train)
     today = usable_features(train, groups)
     family_columns = {family: usable_features(train, groups, names) for family, names in FAMILIES.items()}
-    names = [name for name in scorers if name != "ceiling"]
+    names = [name for name in scorers if name not in ("ceiling", "observable-learned")]
     columns = {name: scorer_columns(name, today, family_columns) for name in names}
     y = train["y"].to_numpy()
     pipelines: dict[str, Any] = {}
@@ -143,7 +211,12 @@ def fit_scorers(cohort: Cohort, *, seed: int, scorers: Iterable[str] = SCORERS) 
     for name in names:
         if name in CHOICE_SCORERS:
             continue
-        pipelines[name] = fit_pipeline(name.split("+")[0], train, y, groups, seed, columns[name])
+        if name == "per-dx+oriented":
+            pipelines[name] = _PerGroup(columns[name]).fit(train, y, groups, seed)
+            continue
+        # A matched filter alone: a one-column logistic (Platt) on its score.
+        kind = "logistic" if name in MATCHED else name.split("+")[0]
+        pipelines[name] = fit_pipeline(kind, train, y, groups, seed, columns[name])
     if any(name in CHOICE_SCORERS for name in names):
         every = scorer_columns("x+all", today, family_columns)
         chooser = GroupedChoice(seed).fit(train[every].to_numpy(dtype=float), y, groups, every)
@@ -190,6 +263,22 @@ def evaluate_scores(
     return result
 
 
+def _in_setting_scores(setting: str, test: Cohort, *, patients: int, days: int, seed: int) -> np.ndarray:
+    """`observable-learned`: today's booster on every family and the `obs__*` columns, fitted
+    on a fresh cohort of the test's own setting (seed + INSETTING_SEED_OFFSET + the setting's
+    index), applied to the test cohort."""
+    t_seed = seed + INSETTING_SEED_OFFSET + list(SETTINGS).index(setting)
+    cohort = make_cohort(setting, patients=patients, days=days, seed=t_seed, team="insetting")
+    train = cohort.data[cohort.data["y"].notna()].reset_index(drop=True)
+    groups = _groups(train)
+    family_columns = {family: usable_features(train, groups, names) for family, names in FAMILIES.items()}
+    every = scorer_columns("model+all", usable_features(train, groups), family_columns)
+    columns = every + [f"obs__{column}" for column in (*KINDS, "score")]
+    pipe = fit_pipeline("model", train, train["y"].to_numpy(), groups, seed, columns)
+    rows = test.data[test.data["y"].notna()].reset_index(drop=True)
+    return pipe.predict_proba(rows.reindex(columns=columns).to_numpy(dtype=float))[:, 1]
+
+
 def across_cohorts(
     *,
     train_settings: Iterable[str],
@@ -220,10 +309,15 @@ def across_cohorts(
                 say(f"generating the test cohort: {test_setting}, {n_test} patients x {days} days, seed {t_seed}")
                 tests[test_setting] = make_cohort(test_setting, patients=n_test, days=days, seed=t_seed, team="test")
             cohort = tests[test_setting]
+            scores = score_cohort(fitted, cohort, seed=seed)
+            if "observable-learned" in scorers:
+                say(f"observable-learned: {INSETTING_FACTOR * n_train} patients of {test_setting}")
+                scores["observable-learned"] = _in_setting_scores(
+                    test_setting, cohort, patients=INSETTING_FACTOR * n_train, days=days, seed=seed
+                )
+            scores = {name: scores[name] for name in scorers if name in scores}  # rows in SCORERS' order
             say(f"scoring and evaluating {train_setting} -> {test_setting} ({n_boot} bootstrap resamples)")
-            figures = evaluate_scores(
-                cohort, score_cohort(fitted, cohort, seed=seed), budget=budget, n_boot=n_boot, seed=seed
-            )
+            figures = evaluate_scores(cohort, scores, budget=budget, n_boot=n_boot, seed=seed)
             test_rows = cohort.data["y"].notna()
             for scorer, values in figures.items():
                 rows.append(
