@@ -33,7 +33,8 @@ Scorers (same training rows, same columns, same alert budget):
 - `oriented`, `model+oriented`, `per-dx+oriented`: the same matched filter knowing only
   CLINICAL.md's directions; today's model with its statistics; one booster per diagnosis group;
 - `model+episodes`: today's model with the direction of the patient's own previous episode
-  (ml.features.EPISODE_FEATURES, from the recorded events before the day);
+  (ml.features.EPISODE_FEATURES, from the recorded events before the day); `model+history`
+  its ablation: today's model with only whether an earlier episode is recorded;
 - `ceiling`: the generator's true prodrome intensity, Platt-calibrated on the training cohort.
 
 Besides one model per training setting, ONE model can be trained on a pooled cohort of
@@ -61,7 +62,7 @@ from monitoring.cohort_summaries import daily_summaries_from_lines
 
 from . import evaluation
 from .cohort import SETTINGS, cohort_config, generate
-from .features import EPISODE_FEATURES, FAMILIES
+from .features import EPISODE_FEATURES, EPISODE_HISTORY, FAMILIES
 from .observable import KINDS, clinical_knowledge, generator_knowledge, matched_filter
 from .training import GroupedChoice, _groups, _latent_scores, build_dataset, fit_pipeline, usable_features
 
@@ -86,6 +87,7 @@ SCORERS: tuple[str, ...] = (
     "tuned-folds+all",
     "stack+all",
     "model+episodes",
+    "model+history",
     "observable",
     "model+observable",
     "oriented",
@@ -174,8 +176,8 @@ def scorer_columns(name: str, today: list[str], family_columns: dict[str, list[s
     if "+" not in name:
         return today
     spec = name.split("+", 1)[1]
-    if spec == "episodes":
-        return today + family_columns["episodes"]
+    if spec in ("episodes", "history"):
+        return today + family_columns[spec]
     if spec in MATCHED:
         return today + [f"{MATCHED[spec]}__{column}" for column in (*KINDS, "score")]
     if spec == "all":
@@ -246,6 +248,7 @@ def fit_scorers(cohort: Cohort, *, seed: int, scorers: Iterable[str] = SCORERS) 
     today = usable_features(train, groups)
     family_columns = {family: usable_features(train, groups, names) for family, names in FAMILIES.items()}
     family_columns["episodes"] = usable_features(train, groups, EPISODE_FEATURES)
+    family_columns["history"] = usable_features(train, groups, EPISODE_HISTORY)
     names = [name for name in scorers if name not in ("ceiling", "observable-learned")]
     columns = {name: scorer_columns(name, today, family_columns) for name in names}
     y = train["y"].to_numpy()

@@ -194,6 +194,9 @@ EPISODE_GAP_DAYS = 45
 EPISODE_Z_CLIP = 4.0
 EPISODE_MIN_CHANNELS = 3
 EPISODE_FEATURES = ["episode__similarity", "episode__projection"]
+# The history alone (an ablation of the direction): 1 when an earlier episode is recorded in the
+# data before day d, else 0.
+EPISODE_HISTORY = ["episode__before"]
 
 FAMILIES: dict[str, list[str]] = {
     "shift": SHIFT_FEATURES,
@@ -513,8 +516,9 @@ def _own_episodes(
     events: pd.DataFrame | None,
     current: np.ndarray,
 ) -> dict[str, np.ndarray]:
-    """EPISODE_FEATURES per target (see there); `current`: (targets, EPISODE_CHANNELS) z14."""
+    """EPISODE_FEATURES and EPISODE_HISTORY per target (see there); `current`: (targets, EPISODE_CHANNELS) z14."""
     result = {name: np.full(len(targets), np.nan) for name in EPISODE_FEATURES}
+    result["episode__before"] = np.zeros(len(targets))
     starts = episode_starts(events)
     starts = starts[starts["patient"].isin(set(targets["patient"]))]
     if not len(starts):
@@ -541,6 +545,7 @@ def _own_episodes(
         allow_exact_matches=False,  # an episode starting on day d is not known before d
     ).sort_values("_i")
     has = matched["row"].notna().to_numpy()
+    result["episode__before"] = has.astype(float)
     if not has.any():
         return result
     prev = previous[matched.loc[has, "row"].to_numpy(dtype=int)]

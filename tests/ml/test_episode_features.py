@@ -6,8 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ml.features import EPISODE_FEATURES, build_features, episode_starts
+from ml.features import EPISODE_FEATURES, EPISODE_HISTORY, build_features, episode_starts
 from tests.ml.helpers import cohort
+
+COLUMNS = [*EPISODE_FEATURES, *EPISODE_HISTORY]
 
 
 def test_a_day_s_row_never_changes_with_later_data_or_later_events():
@@ -35,9 +37,9 @@ def test_a_day_s_row_never_changes_with_later_data_or_later_events():
         perturbed, patients=pats, targets=targets, episodes=True, events=pd.concat([events, extra], ignore_index=True)
     )
     key = ["patient", "date"]
-    a = full.loc[full["date"] <= cut, [*key, *EPISODE_FEATURES]].sort_values(key).reset_index(drop=True)
-    b = truncated[[*key, *EPISODE_FEATURES]].sort_values(key).reset_index(drop=True)
-    c = changed[[*key, *EPISODE_FEATURES]].sort_values(key).reset_index(drop=True)
+    a = full.loc[full["date"] <= cut, [*key, *COLUMNS]].sort_values(key).reset_index(drop=True)
+    b = truncated[[*key, *COLUMNS]].sort_values(key).reset_index(drop=True)
+    c = changed[[*key, *COLUMNS]].sort_values(key).reset_index(drop=True)
     assert len(a) == len(b) > 1000
     assert a["episode__similarity"].notna().sum() > 200  # days after an earlier episode exist
     pd.testing.assert_frame_equal(a, b, check_exact=True)
@@ -110,5 +112,7 @@ def test_the_current_pattern_is_compared_with_the_one_before_the_last_episode(di
         assert last["episode__similarity"] < -0.7 and last["episode__projection"] < -1.0
     # Before the episode (nothing to follow yet) and on its own day: missing.
     assert rows.loc[rows["date"] <= frame["date"][100], EPISODE_FEATURES].isna().all().all()
+    assert (rows.loc[rows["date"] <= frame["date"][100], "episode__before"] == 0).all()
+    assert (rows.loc[rows["date"] > frame["date"][100], "episode__before"] == 1).all()
     # Without the flag the columns are not computed at all.
     assert "episode__similarity" not in build_features(frame, events=events).columns
