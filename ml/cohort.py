@@ -15,7 +15,7 @@ numbers that come from a source say so beside them.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,10 +98,12 @@ def patient_code(team: str, seed: int, index: int) -> str:
     return f"{prefix}-S{seed}-{index + 1:04d}"
 
 
-def generate(config: CohortConfig) -> Iterator[PatientTruth]:
+def generate(config: CohortConfig, indices: Iterable[int] | None = None) -> Iterator[PatientTruth]:
     """One patient at a time (lines and latent table), each from its own random stream so a
-    patient does not change when the cohort grows."""
-    for index in range(config.patients):
+    patient does not change when the cohort grows. `indices`: only these patients of the
+    cohort (each as it is in the whole cohort; a pooled cohort of several settings takes a
+    different slice of the same seed's patients from each)."""
+    for index in range(config.patients) if indices is None else indices:
         yield _patient(config, index)
 
 

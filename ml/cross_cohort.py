@@ -32,7 +32,14 @@ Scorers (same training rows, same columns, same alert budget):
   (INSETTING_FACTOR x the training patients);
 - `oriented`, `model+oriented`, `per-dx+oriented`: the same matched filter knowing only
   CLINICAL.md's directions; today's model with its statistics; one booster per diagnosis group;
+- `model+episodes`: today's model with the direction of the patient's own previous episode
+  (ml.features.EPISODE_FEATURES, from the recorded events before the day); `model+history`
+  its ablation: today's model with only whether an earlier episode is recorded;
 - `ceiling`: the generator's true prodrome intensity, Platt-calibrated on the training cohort.
+
+Besides one model per training setting, ONE model can be trained on a pooled cohort of
+several settings (make_mixture: `mixture`, every setting; `leave-one-out`, the five settings
+other than the one it is tested on), with the same number of training patients.
 
 On each test cohort, each scorer's threshold is the lowest that keeps its alerts within the
 budget (default 1 per patient-month) on that cohort, as in ml.training.compare_scorers, so
@@ -55,7 +62,7 @@ from monitoring.cohort_summaries import daily_summaries_from_lines
 
 from . import evaluation
 from .cohort import SETTINGS, cohort_config, generate
-from .features import FAMILIES
+from .features import EPISODE_FEATURES, EPISODE_HISTORY, FAMILIES
 from .observable import KINDS, clinical_knowledge, generator_knowledge, matched_filter
 from .training import GroupedChoice, _groups, _latent_scores, build_dataset, fit_pipeline, usable_features
 
@@ -79,6 +86,8 @@ SCORERS: tuple[str, ...] = (
     "tuned+all",
     "tuned-folds+all",
     "stack+all",
+    "model+episodes",
+    "model+history",
     "observable",
     "model+observable",
     "oriented",
@@ -108,19 +117,52 @@ class Cohort:
     latent: pd.DataFrame
 
 
-def make_cohort(setting: str, *, patients: int, days: int, seed: int, team: str, end: date = END) -> Cohort:
+def make_cohort(
+    setting: str,
+    *,
+    patients: int,
+    days: int,
+    seed: int,
+    team: str,
+    end: date = END,
+    indices: Iterable[int] | None = None,
+) -> Cohort:
+    """A cohort of one setting; `indices`: only these of its `patients` (ml.cohort.generate)."""
     lines: list[dict[str, Any]] = []
     latents: list[pd.DataFrame] = []
-    for truth in generate(cohort_config(setting, patients=patients, days=days, seed=seed, team=team, end=end)):
+    config = cohort_config(setting, patients=patients, days=days, seed=seed, team=team, end=end)
+    for truth in generate(config, indices):
         lines.extend(truth.lines)
         latents.append(truth.latent)
     summaries, patients_frame, events = daily_summaries_from_lines(lines)
-    data = build_dataset(summaries, patients_frame, events, **dict.fromkeys(FAMILIES, True))
+    data = build_dataset(summaries, patients_frame, events, episodes=True, **dict.fromkeys(FAMILIES, True))
     for prefix, knowledge in (("obs", generator_knowledge(setting)), ("ori", clinical_knowledge())):
         stats = matched_filter(summaries, patients_frame, data[["patient", "date"]], knowledge)
         for column in (*KINDS, "score"):
             data[f"{prefix}__{column}"] = stats[column].to_numpy()
     return Cohort(setting=setting, seed=seed, data=data, events=events, latent=pd.concat(latents, ignore_index=True))
+
+
+def make_mixture(settings: list[str], *, patients: int, days: int, seed: int, team: str, end: date = END) -> Cohort:
+    """ONE training cohort pooled from several settings: the `patients` patients of seed `seed`
+    split in contiguous slices, one per setting in `settings`' order (120 patients over six
+    settings: patients 1-20 drawn under the first setting, 21-40 under the second, ...), so it
+    has as many patients as a single-setting training cohort, and the same patients' random
+    streams, each under another generator. Each slice's matched-filter columns know its own
+    setting (as make_cohort's)."""
+    parts = [
+        make_cohort(setting, patients=patients, days=days, seed=seed, team=team, end=end, indices=chunk.tolist())
+        for setting, chunk in zip(settings, np.array_split(np.arange(patients), len(settings)), strict=True)
+    ]
+    data = pd.concat([part.data for part in parts], ignore_index=True)
+    data = data.sort_values(["code" if "code" in data.columns else "patient", "date"], kind="stable")
+    return Cohort(
+        setting="+".join(settings),
+        seed=seed,
+        data=data.reset_index(drop=True),
+        events=pd.concat([part.events for part in parts], ignore_index=True),
+        latent=pd.concat([part.latent for part in parts], ignore_index=True),
+    )
 
 
 def seed_of_test_cohort(seed: int, setting: str) -> int:
@@ -134,6 +176,8 @@ def scorer_columns(name: str, today: list[str], family_columns: dict[str, list[s
     if "+" not in name:
         return today
     spec = name.split("+", 1)[1]
+    if spec in ("episodes", "history"):
+        return today + family_columns[spec]
     if spec in MATCHED:
         return today + [f"{MATCHED[spec]}__{column}" for column in (*KINDS, "score")]
     if spec == "all":
@@ -203,6 +247,8 @@ def fit_scorers(cohort: Cohort, *, seed: int, scorers: Iterable[str] = SCORERS) 
     groups = _groups(train)
     today = usable_features(train, groups)
     family_columns = {family: usable_features(train, groups, names) for family, names in FAMILIES.items()}
+    family_columns["episodes"] = usable_features(train, groups, EPISODE_FEATURES)
+    family_columns["history"] = usable_features(train, groups, EPISODE_HISTORY)
     names = [name for name in scorers if name not in ("ceiling", "observable-learned")]
     columns = {name: scorer_columns(name, today, family_columns) for name in names}
     y = train["y"].to_numpy()
@@ -290,20 +336,38 @@ def across_cohorts(
     sizes: tuple[int, int, int] | None = None,
     progress: Callable[[str], None] | None = None,
     scorers: Iterable[str] = SCORERS,
+    mixture: bool = False,
+    leave_one_out: bool = False,
 ) -> list[dict[str, Any]]:
-    """One row per (training setting, test setting, scorer); the ceiling always."""
+    """One row per (training setting, test setting, scorer); the ceiling always.
+
+    `mixture`: also ONE model trained on a pooled cohort of every setting (make_mixture: the
+    same number of training patients, split evenly across the six settings), rows with train
+    `mixture`; `leave_one_out`: also, for each test setting, ONE model trained on a pooled
+    cohort of the five other settings and tested on that setting only (the honest test of
+    robustness to dynamics not seen), rows with train `leave-one-out`. Both use the training
+    seed `seed` (the same patients' random streams as a single-setting training cohort)."""
     scorers = [name for name in SCORERS if name in set(scorers) | {"ceiling"}]
     n_train, n_test, days = sizes or SIZES[size]
     say = progress or (lambda _message: None)
     test_settings = list(test_settings)
+    # (label, settings pooled in the training cohort, test settings)
+    designs: list[tuple[str, list[str], list[str]]] = [(name, [name], test_settings) for name in train_settings]
+    if mixture:
+        designs.append(("mixture", list(SETTINGS), test_settings))
+    if leave_one_out:
+        designs += [("leave-one-out", [x for x in SETTINGS if x != left], [left]) for left in test_settings]
     tests: dict[str, Cohort] = {}
     rows: list[dict[str, Any]] = []
-    for train_setting in train_settings:
-        say(f"generating the training cohort: {train_setting}, {n_train} patients x {days} days, seed {seed}")
-        train = make_cohort(train_setting, patients=n_train, days=days, seed=seed, team="train")
+    for train_setting, pooled, design_tests in designs:
+        say(f"generating the training cohort: {'+'.join(pooled)}, {n_train} patients x {days} days, seed {seed}")
+        if len(pooled) == 1:
+            train = make_cohort(pooled[0], patients=n_train, days=days, seed=seed, team="train")
+        else:
+            train = make_mixture(pooled, patients=n_train, days=days, seed=seed, team="train")
         say(f"fitting {len(scorers) - 1} scorers on {train.data['patient'].nunique()} patients")
         fitted = fit_scorers(train, seed=seed, scorers=scorers)
-        for test_setting in test_settings:
+        for test_setting in design_tests:
             if test_setting not in tests:
                 t_seed = seed_of_test_cohort(seed, test_setting)
                 say(f"generating the test cohort: {test_setting}, {n_test} patients x {days} days, seed {t_seed}")
@@ -323,6 +387,7 @@ def across_cohorts(
                 rows.append(
                     {
                         "train": train_setting,
+                        "train_settings": pooled,
                         "test": test_setting,
                         "scorer": scorer,
                         "test_patients": int(cohort.data.loc[test_rows, "patient"].nunique()),

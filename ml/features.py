@@ -179,6 +179,25 @@ MISSINGNESS_FEATURES: list[str] = [
     f"{kind}__{sfx}" for kind in ("selfreport", "passive") for sfx in ("miss14", "run14", "gaps14")
 ] + ["disengaged__miss14"]
 
+# episodes=True (with `events`) -- the direction of the patient's OWN previous episode: for a
+# day d after a recorded episode (its first event, events closer than EPISODE_GAP_DAYS to the
+# one before belong to the same episode) dated before d, the vector of the 14-day deviations
+# (`ch__z14`, clipped to +-EPISODE_Z_CLIP) of the EPISODE_CHANNELS on the eve of that episode
+# (its own baseline then), compared with the same vector on day d: cosine similarity over the
+# channels observed on both days (>= EPISODE_MIN_CHANNELS), and day d's deviation projected on
+# the previous direction (SDs). Both NaN without an earlier episode in the data, so a booster
+# also learns "has relapsed before". Reads days before d only (the eve's features read up to the
+# eve); unlike the other families it needs the history back to 80 days before that episode,
+# more than scoring's LOOKBACK_DAYS window (so it is evaluation only, like the others today).
+EPISODE_CHANNELS = [ch for ch in CHANNELS if ch not in ACTIGRAPHY_CHANNELS]
+EPISODE_GAP_DAYS = 45
+EPISODE_Z_CLIP = 4.0
+EPISODE_MIN_CHANNELS = 3
+EPISODE_FEATURES = ["episode__similarity", "episode__projection"]
+# The history alone (an ablation of the direction): 1 when an earlier episode is recorded in the
+# data before day d, else 0.
+EPISODE_HISTORY = ["episode__before"]
+
 FAMILIES: dict[str, list[str]] = {
     "shift": SHIFT_FEATURES,
     "anomaly": ANOMALY_FEATURES,
@@ -279,13 +298,16 @@ def build_features(
     anomaly: bool = False,
     variability: bool = False,
     missingness: bool = False,
+    episodes: bool = False,
+    events: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Feature rows for `targets` (`patient`, `date`); by default every day from each patient's
     first to last summary. `patients` (`patient`, `diagnosis`) gives the diagnosis group.
 
     Returns `patient`, `date`, the FEATURES columns, and `ref__*` columns (raw recent and usual
     values) that explanations turn into words; with `shift`, `anomaly`, `variability` or
-    `missingness`, also that family's columns (FAMILIES)."""
+    `missingness`, also that family's columns (FAMILIES); with `episodes` and `events`
+    (`patient`, `date` of recorded relapses and hospitalisations), EPISODE_FEATURES."""
     frame = summaries.copy()
     frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
     frame["sleep_mid"] = sleep_midpoint(frame) if len(frame) else pd.Series(dtype=float)
@@ -464,10 +486,84 @@ def build_features(
             with np.errstate(invalid="ignore", divide="ignore"):
                 out[f"{name}__agree"] = np.where(seen > 0, moving / np.maximum(seen, 1), np.nan)
 
+    if episodes:
+        current = np.stack([out[f"{ch}__z14"] for ch in EPISODE_CHANNELS], axis=1)
+        out.update(_own_episodes(summaries, patients, targets, events, current))
+
     result = pd.DataFrame(out, index=targets.index)
     result.insert(0, "date", targets["date"].to_numpy())
     result.insert(0, "patient", targets["patient"].to_numpy())
     return result.reset_index(drop=True)
+
+
+def episode_starts(events: pd.DataFrame | None) -> pd.DataFrame:
+    """(`patient`, `date`) of the first event of each episode: an event more than
+    EPISODE_GAP_DAYS after the patient's previous one (a hospitalisation days after a relapse
+    is the same episode)."""
+    if events is None or not len(events):
+        return pd.DataFrame({"patient": pd.Series(dtype=object), "date": pd.Series(dtype="datetime64[ns]")})
+    ev = events[["patient", "date"]].copy()
+    ev["date"] = pd.to_datetime(ev["date"]).astype("datetime64[ns]")
+    ev = ev.drop_duplicates().sort_values(["patient", "date"]).reset_index(drop=True)
+    gap = ev.groupby("patient")["date"].diff().dt.days
+    return ev[gap.isna() | (gap > EPISODE_GAP_DAYS)].reset_index(drop=True)
+
+
+def _own_episodes(
+    summaries: pd.DataFrame,
+    patients: pd.DataFrame | None,
+    targets: pd.DataFrame,
+    events: pd.DataFrame | None,
+    current: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """EPISODE_FEATURES and EPISODE_HISTORY per target (see there); `current`: (targets, EPISODE_CHANNELS) z14."""
+    result = {name: np.full(len(targets), np.nan) for name in EPISODE_FEATURES}
+    result["episode__before"] = np.zeros(len(targets))
+    starts = episode_starts(events)
+    starts = starts[starts["patient"].isin(set(targets["patient"]))]
+    if not len(starts):
+        return result
+    eves = pd.DataFrame({"patient": starts["patient"].to_numpy(), "date": starts["date"] - pd.Timedelta(days=1)})
+    eves = eves.drop_duplicates().reset_index(drop=True)
+    # The eve's own features read summaries up to the eve only (no later day can reach them).
+    before = build_features(summaries, patients=patients, targets=eves)
+    before["start"] = before["date"] + pd.Timedelta(days=1)
+    previous = np.clip(
+        before[[f"{ch}__z14" for ch in EPISODE_CHANNELS]].to_numpy(dtype=float), -EPISODE_Z_CLIP, EPISODE_Z_CLIP
+    )
+    lookup = pd.DataFrame({"patient": before["patient"].to_numpy(), "start": before["start"].to_numpy()})
+    lookup["row"] = np.arange(len(lookup))
+    order = pd.DataFrame({"patient": targets["patient"].to_numpy(), "date": targets["date"].to_numpy()})
+    order["_i"] = np.arange(len(order))
+    matched = pd.merge_asof(
+        order.sort_values("date"),
+        lookup.sort_values("start"),
+        left_on="date",
+        right_on="start",
+        by="patient",
+        direction="backward",
+        allow_exact_matches=False,  # an episode starting on day d is not known before d
+    ).sort_values("_i")
+    has = matched["row"].notna().to_numpy()
+    result["episode__before"] = has.astype(float)
+    if not has.any():
+        return result
+    prev = previous[matched.loc[has, "row"].to_numpy(dtype=int)]
+    now = np.clip(current[has], -EPISODE_Z_CLIP, EPISODE_Z_CLIP)
+    both = ~np.isnan(prev) & ~np.isnan(now)
+    p = np.where(both, prev, 0.0)
+    c = np.where(both, now, 0.0)
+    n = both.sum(axis=1)
+    dot = (p * c).sum(axis=1)
+    norm_p = np.sqrt((p * p).sum(axis=1))
+    norm_c = np.sqrt((c * c).sum(axis=1))
+    enough = (n >= EPISODE_MIN_CHANNELS) & (norm_p > 1e-9)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        similarity = np.where(enough & (norm_c > 1e-9), dot / np.maximum(norm_p * norm_c, 1e-12), 0.0)
+        projection = dot / np.maximum(norm_p, 1e-12)
+    result["episode__similarity"][has] = np.where(enough, similarity, np.nan)
+    result["episode__projection"][has] = np.where(enough, projection, np.nan)
+    return result
 
 
 def _shift_statistics(

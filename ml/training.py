@@ -55,6 +55,7 @@ def label_rows(rows: pd.DataFrame, events: pd.DataFrame, *, label_end: pd.Timest
     ev = events[["patient", "date"]].drop_duplicates().copy()
     ev["date"] = pd.to_datetime(ev["date"]).astype("datetime64[ns]")
     ev = ev[ev["patient"].isin(set(rows["patient"]))].sort_values("date")
+    ev["patient"] = ev["patient"].astype(rows["patient"].dtype)  # an empty frame's is `object`
     ev["next_event"] = ev["date"]
     ev["prev_event"] = ev["date"]
     ordered = rows.sort_values("date")
@@ -297,17 +298,25 @@ def build_dataset(
     anomaly: bool = False,
     variability: bool = False,
     missingness: bool = False,
+    episodes: bool = False,
 ) -> pd.DataFrame:
     """Feature rows with labels (`y`) and subgroup columns, for every observed patient-day
     (with `shift`, `anomaly`, `variability`, `missingness`, also that family's features,
-    ml.features.FAMILIES)."""
+    ml.features.FAMILIES; with `episodes`, ml.features.EPISODE_FEATURES from `events`)."""
     summaries = summaries.copy()
     summaries["date"] = pd.to_datetime(summaries["date"]).astype("datetime64[ns]")
     if until is not None:
         summaries = summaries[summaries["date"] <= until]
         events = events[pd.to_datetime(events["date"]) <= until]
     data = build_features(
-        summaries, patients=patients, shift=shift, anomaly=anomaly, variability=variability, missingness=missingness
+        summaries,
+        patients=patients,
+        shift=shift,
+        anomaly=anomaly,
+        variability=variability,
+        missingness=missingness,
+        episodes=episodes,
+        events=events if episodes else None,
     )
     label_end = until if until is not None else data["date"].max()
     data["y"] = label_rows(data, events, label_end=label_end).to_numpy()

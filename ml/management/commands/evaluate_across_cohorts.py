@@ -28,6 +28,18 @@ class Command(BaseCommand):
             help="setting(s) to train on, one model each (default: default)",
         )
         parser.add_argument(
+            "--mixture",
+            action="store_true",
+            help="also train ONE model on a pooled cohort of every setting (the same number of training "
+            "patients, split evenly across the settings) and test it on every test setting",
+        )
+        parser.add_argument(
+            "--leave-one-out",
+            action="store_true",
+            help="also, for each test setting, train ONE model on a pooled cohort of the other settings "
+            "and test it on that setting only",
+        )
+        parser.add_argument(
             "--test",
             nargs="+",
             default=list(SETTINGS),
@@ -77,6 +89,8 @@ class Command(BaseCommand):
                 n_boot=options["bootstrap"],
                 progress=progress,
                 scorers=options["scorers"],
+                mixture=options["mixture"],
+                leave_one_out=options["leave_one_out"],
             )
         bar.close()
         elapsed = time.monotonic() - started
@@ -102,7 +116,18 @@ class Command(BaseCommand):
                         "rows": rows,
                         "seconds": round(elapsed, 1),
                         "options": {
-                            k: options[k] for k in ("train", "test", "size", "seed", "budget", "bootstrap", "scorers")
+                            k: options[k]
+                            for k in (
+                                "train",
+                                "mixture",
+                                "leave_one_out",
+                                "test",
+                                "size",
+                                "seed",
+                                "budget",
+                                "bootstrap",
+                                "scorers",
+                            )
                         },
                     },
                     indent=2,
