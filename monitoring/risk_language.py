@@ -121,6 +121,7 @@ FR_PATTERNS: dict[str, list[str]] = {
         r"\bdisparaitre pour toujours\b",
         r"\bveux plus etre la\b",
         r"\bmieux sans moi\b",
+        r"\bplus heureu\w* sans moi\b",
         r"\bplus simple si je n'?etais plus la\b",
         r"\bla mort (?:me semble|est) la seule solution\b",
         r"\bpartir pour de bon\b",
@@ -1608,7 +1609,18 @@ _SELF_QUESTION = {
 }
 
 
+# "ils seraient mieux sans moi", "they'd be happier without me": the conditional is the
+# expression's own grammar (a burden the patient feels now), not a supposition.
+_BURDEN_CONDITIONAL = re.compile(
+    r"\b(?:mieux|plus heureu\w*|soulage\w*) sans moi\b|\b(?:better|happier) (?:off )?without me\b"
+)
+
+
 def _supposed(doc: Any, ent: Any, language: str) -> bool:
+    if _BURDEN_CONDITIONAL.search(_fold(ent.text)) and not any(
+        _fold(cue.text) in ("si", "if") for cue in ent._.hypothesis_cues
+    ):
+        return False
     for cue in ent._.hypothesis_cues:
         if _fold(cue.text) in ("si", "if"):
             between = _fold(doc[cue.end : ent.start].text)

@@ -326,3 +326,18 @@ def test_the_precheck_by_needs_answers_as_the_alternation_of_every_pattern():
             plain = rl._plain_text(text, language)
             if plain is not None:
                 assert rl._holds_a_pattern(plain, language) == bool(expression.search(plain)), (language, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("ils seraient mieux sans moi", True),  # the conditional is the burden's own grammar
+        ("je pense que mes enfants seraient mieux sans moi", True),
+        ("ma famille serait plus heureuse sans moi", True),
+        ("they'd be happier without me", True),
+        ("si je changeais de service ils seraient mieux sans moi au bureau", False),  # a real supposition
+        ("ils seraient mieux avec moi", False),
+    ],
+)
+def test_feeling_a_burden_in_the_conditional_is_not_a_supposition(text, found):
+    assert (rl.IDEATION in rl.kinds_of(rl.detect(text))) is found
