@@ -288,16 +288,28 @@ def score_cohort(fitted: Fitted, cohort: Cohort, *, seed: int) -> dict[str, np.n
 
 
 def evaluate_scores(
-    cohort: Cohort, scores: dict[str, np.ndarray], *, budget: float, n_boot: int, seed: int
+    cohort: Cohort,
+    scores: dict[str, np.ndarray],
+    *,
+    budget: float,
+    n_boot: int,
+    seed: int,
+    subgroups: bool = False,
 ) -> dict[str, dict[str, Any]]:
+    """Each scorer at the threshold that keeps it within the alert budget on this cohort;
+    `subgroups`: also AUROC and relapses alerted by diagnosis group, sex and age band (at the
+    same threshold), under `by_diagnosis`, `by_sex`, `by_age_band`."""
     test = cohort.data[cohort.data["y"].notna()].reset_index(drop=True)
-    held = test[["patient", "date", "y"]]
+    columns = ["patient", "date", "y"] + (
+        [c for c in ("dx_group", "sex", "age_band") if c in test.columns] if subgroups else []
+    )
+    held = test[columns]
     result: dict[str, dict[str, Any]] = {}
     for name, s in scores.items():
         frame = held.assign(score=s)
         threshold = evaluation.threshold_for_budget(frame, budget)
         report = evaluation.evaluate_scorer(
-            frame, cohort.events, threshold=threshold, n_boot=n_boot, seed=seed, subgroups=False
+            frame, cohort.events, threshold=threshold, n_boot=n_boot, seed=seed, subgroups=subgroups
         )
         overall = report["overall"]
         result[name] = {
@@ -306,7 +318,42 @@ def evaluate_scores(
             "events": overall["events"]["value"] if isinstance(overall["events"], dict) else overall["events"],
             **{figure: overall[figure] for figure in FIGURES},
         }
+        for group in SUBGROUPS:
+            if group in report:
+                result[name][group] = {
+                    value: {figure: part.get(figure) for figure in ("auroc", "event_sensitivity", "events")}
+                    for value, part in report[group].items()
+                }
     return result
+
+
+SUBGROUPS = ("by_diagnosis", "by_sex", "by_age_band")
+
+
+def subgroup_table(rows: list[dict[str, Any]]) -> str:
+    """Per training setting, scorer and subgroup (diagnosis group, sex, age band), the mean
+    over the test settings of AUROC and of relapses alerted at the cohort's budget threshold,
+    and the relapses they count (a subgroup with few relapses reads wide)."""
+    out = [
+        "| train | scorer | subgroup | mean AUROC | mean relapses alerted | relapses (all test settings) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for train in dict.fromkeys(r["train"] for r in rows):
+        mine = [r for r in rows if r["train"] == train]
+        for scorer in dict.fromkeys(r["scorer"] for r in mine):
+            these = [r for r in mine if r["scorer"] == scorer]
+            for group in SUBGROUPS:
+                values = sorted({v for r in these for v in (r.get(group) or {})})
+                for value in values:
+                    parts = [r[group].get(value) or {} for r in these if r.get(group)]
+                    aucs = [v for v in (_value(p.get("auroc")) for p in parts) if v is not None]
+                    sens = [v for v in (_value(p.get("event_sensitivity")) for p in parts) if v is not None]
+                    events = sum(int(_value(p.get("events")) or 0) for p in parts)
+                    auc = float(np.mean(aucs)) if aucs else None
+                    sen = float(np.mean(sens)) if sens else None
+                    label = f"{group.removeprefix('by_').replace('_', ' ')}: {value}"
+                    out.append(f"| {train} | {scorer} | {label} | {_figure(auc, 3)} | {_figure(sen, 2)} | {events} |")
+    return "\n".join(out)
 
 
 def _in_setting_scores(setting: str, test: Cohort, *, patients: int, days: int, seed: int) -> np.ndarray:
@@ -338,6 +385,7 @@ def across_cohorts(
     scorers: Iterable[str] = SCORERS,
     mixture: bool = False,
     leave_one_out: bool = False,
+    subgroups: bool = False,
 ) -> list[dict[str, Any]]:
     """One row per (training setting, test setting, scorer); the ceiling always.
 
@@ -381,7 +429,7 @@ def across_cohorts(
                 )
             scores = {name: scores[name] for name in scorers if name in scores}  # rows in SCORERS' order
             say(f"scoring and evaluating {train_setting} -> {test_setting} ({n_boot} bootstrap resamples)")
-            figures = evaluate_scores(cohort, scores, budget=budget, n_boot=n_boot, seed=seed)
+            figures = evaluate_scores(cohort, scores, budget=budget, n_boot=n_boot, seed=seed, subgroups=subgroups)
             test_rows = cohort.data["y"].notna()
             for scorer, values in figures.items():
                 rows.append(

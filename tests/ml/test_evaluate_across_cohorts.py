@@ -69,3 +69,34 @@ def test_test_cohorts_have_their_own_seed_per_setting():
 def test_silly_options_are_refused(bad):
     with pytest.raises(CommandError):
         call_command("evaluate_across_cohorts", *bad, verbosity=0)
+
+
+def test_subgroups_give_each_diagnosis_its_auroc_and_relapses(tmp_path, capsys):
+    out = tmp_path / "grid.json"
+    call_command(
+        "evaluate_across_cohorts",
+        "--size=tiny",
+        "--train=default",
+        "--test",
+        "default",
+        "--scorers",
+        "model",
+        "--bootstrap=10",
+        "--seed=5",
+        "--subgroups",
+        f"--json={out}",
+        verbosity=0,
+    )
+    printed = capsys.readouterr().out
+    rows = json.loads(out.read_text())["rows"]
+    model = next(r for r in rows if r["scorer"] == "model")
+    groups = model["by_diagnosis"]
+    assert len(groups) >= 2  # the tiny cohort holds several diagnosis groups
+    # The groups' relapses add up to the cohort's, each group read at the cohort's threshold.
+    assert (
+        sum(g["events"]["value"] if isinstance(g["events"], dict) else g["events"] for g in groups.values())
+        == (model["events"])
+    )
+    for name in groups:
+        assert f"| default | model | diagnosis: {name} | " in printed
+    assert "| default | model | sex: " in printed and "| default | ceiling | age band: " in printed

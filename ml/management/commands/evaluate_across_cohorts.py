@@ -8,7 +8,7 @@ from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from ml.cohort import SETTINGS
-from ml.cross_cohort import SCORERS, SIZES, across_cohorts, summary, table
+from ml.cross_cohort import SCORERS, SIZES, across_cohorts, subgroup_table, summary, table
 
 
 class Command(BaseCommand):
@@ -58,6 +58,11 @@ class Command(BaseCommand):
         parser.add_argument("--bootstrap", type=int, default=100, help="patient-bootstrap resamples")
         parser.add_argument("--json", default=None, help="also write the rows as JSON to this file")
         parser.add_argument(
+            "--subgroups",
+            action="store_true",
+            help="also AUROC and relapses alerted by diagnosis group, sex and age band (one more table)",
+        )
+        parser.add_argument(
             "--scorers",
             nargs="+",
             default=list(SCORERS),
@@ -91,12 +96,15 @@ class Command(BaseCommand):
                 scorers=options["scorers"],
                 mixture=options["mixture"],
                 leave_one_out=options["leave_one_out"],
+                subgroups=options["subgroups"],
             )
         bar.close()
         elapsed = time.monotonic() - started
         n_train, n_test, days = SIZES[options["size"]]
         self.stdout.write(table(rows))
         self.stdout.write("\n" + summary(rows))
+        if options["subgroups"]:
+            self.stdout.write("\n" + subgroup_table(rows))
         choices = {r["train"]: r["model_choice"] for r in rows if "model_choice" in r}
         for train, choice in choices.items():
             self.stdout.write(
@@ -127,6 +135,7 @@ class Command(BaseCommand):
                                 "budget",
                                 "bootstrap",
                                 "scorers",
+                                "subgroups",
                             )
                         },
                     },
