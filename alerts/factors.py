@@ -278,6 +278,34 @@ def _days(n: float | None) -> str:
     return ngettext("%(n)d day", "%(n)d days", count) % {"n": count}
 
 
+def _ago(n: float | None) -> str:
+    """How long ago, in the unit a clinician would say: days under two months, then months
+    under two years, then years."""
+    days = int(n or 0)
+    if days < 60:
+        return _days(days)
+    if days < 730:
+        months = round(days / 30.44)
+        return ngettext("%(n)d month", "%(n)d months", months) % {"n": months}
+    years = round(days / 365.25)
+    return ngettext("%(n)d year", "%(n)d years", years) % {"n": years}
+
+
+def _history_label(p: dict[str, Any]) -> str:
+    """The relapse history: a lasting risk the patient carries, said so that no reader takes
+    it for a new warning sign."""
+    episodes = int(p.get("episodes") or 0)
+    if episodes < 1:
+        return _("no relapse or hospitalisation recorded before")
+    ago = _ago(p.get("days_since"))
+    if episodes == 1:
+        return _("has relapsed before (1 episode recorded, %(ago)s ago): a lasting risk, not a new sign") % {"ago": ago}
+    return _("has relapsed before (%(n)d episodes recorded, the last %(ago)s ago): a lasting risk, not a new sign") % {
+        "n": episodes,
+        "ago": ago,
+    }
+
+
 def relabelled(factors: Any) -> Any:
     """Stored explanation factors with each `label` rendered in the active language from the
     factor's numbers (`params`, which scoring always stores); anything else keeps its stored
@@ -320,6 +348,8 @@ def factor_label(feature: str, params: dict[str, Any]) -> str:
             "n": int(p.get("days7") or 0),
             "usual": _fmt(p.get("usual7")),
         }
+    if feature == "history":
+        return _history_label(p)
     if feature == "medication":
         return _("medication missed on %(missed)s of the last %(logged)s logged days") % {
             "missed": int(p.get("missed7") or 0),

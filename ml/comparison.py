@@ -165,9 +165,12 @@ def _team_recent(team: CareTeam, models: dict[str, RiskModel], end: date) -> dic
         patient_ids=ids, start=start - timedelta(days=LOOKBACK_DAYS - 1), end=end
     )
     meta = pd.DataFrame({"patient": [str(r[0]) for r in rows], "diagnosis": [r[2] for r in rows]})
-    features = build_features(summaries, patients=meta, targets=targets)
-    events = selectors.label_events_frame(patient_ids=ids)
-    events = events[(events["date"] > pd.Timestamp(start)) & (events["date"] <= pd.Timestamp(end + timedelta(days=1)))]
+    recorded = selectors.label_events_frame(patient_ids=ids)
+    # The relapse history reads the events before each day (ml.features.relapse_history).
+    features = build_features(summaries, patients=meta, targets=targets, events=recorded)
+    events = recorded[
+        (recorded["date"] > pd.Timestamp(start)) & (recorded["date"] <= pd.Timestamp(end + timedelta(days=1)))
+    ]
     out: dict[str, Any] = {"team": team.name, "team_id": team.pk, "from": start.isoformat(), "to": end.isoformat()}
     for role, model in models.items():
         threshold = team_threshold(team=team, model=model)

@@ -34,7 +34,9 @@ Scorers (same training rows, same columns, same alert budget):
   CLINICAL.md's directions; today's model with its statistics; one booster per diagnosis group;
 - `model+episodes`: today's model with the direction of the patient's own previous episode
   (ml.features.EPISODE_FEATURES, from the recorded events before the day); `model+history`
-  its ablation: today's model with only whether an earlier episode is recorded;
+  its ablation: today's model with only whether an earlier episode is recorded, which is the
+  model served since (ml.features.MODEL_FEATURES; `model` here stays the booster on FEATURES,
+  the model served before, so the tables compare the two);
 - `ceiling`: the generator's true prodrome intensity, Platt-calibrated on the training cohort.
 
 Besides one model per training setting, ONE model can be trained on a pooled cohort of
@@ -62,7 +64,7 @@ from monitoring.cohort_summaries import daily_summaries_from_lines
 
 from . import evaluation
 from .cohort import SETTINGS, cohort_config, generate
-from .features import EPISODE_FEATURES, EPISODE_HISTORY, FAMILIES
+from .features import EPISODE_FEATURES, EPISODE_HISTORY, FAMILIES, FEATURES
 from .observable import KINDS, clinical_knowledge, generator_knowledge, matched_filter
 from .training import GroupedChoice, _groups, _latent_scores, build_dataset, fit_pipeline, usable_features
 
@@ -245,7 +247,8 @@ class Fitted:
 def fit_scorers(cohort: Cohort, *, seed: int, scorers: Iterable[str] = SCORERS) -> Fitted:
     train = cohort.data[cohort.data["y"].notna()].reset_index(drop=True)
     groups = _groups(train)
-    today = usable_features(train, groups)
+    # `model` is the booster on FEATURES (the served model before the relapse history).
+    today = usable_features(train, groups, FEATURES)
     family_columns = {family: usable_features(train, groups, names) for family, names in FAMILIES.items()}
     family_columns["episodes"] = usable_features(train, groups, EPISODE_FEATURES)
     family_columns["history"] = usable_features(train, groups, EPISODE_HISTORY)
@@ -365,7 +368,7 @@ def _in_setting_scores(setting: str, test: Cohort, *, patients: int, days: int, 
     train = cohort.data[cohort.data["y"].notna()].reset_index(drop=True)
     groups = _groups(train)
     family_columns = {family: usable_features(train, groups, names) for family, names in FAMILIES.items()}
-    every = scorer_columns("model+all", usable_features(train, groups), family_columns)
+    every = scorer_columns("model+all", usable_features(train, groups, FEATURES), family_columns)
     columns = every + [f"obs__{column}" for column in (*KINDS, "score")]
     pipe = fit_pipeline("model", train, train["y"].to_numpy(), groups, seed, columns)
     rows = test.data[test.data["y"].notna()].reset_index(drop=True)

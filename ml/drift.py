@@ -148,7 +148,8 @@ def _features(rows: list[tuple[Any, str]], start: date, end: date) -> pd.DataFra
         {"patient": np.repeat([str(pk) for pk, _dx in rows], len(days)), "date": np.tile(days.to_numpy(), len(rows))}
     )
     meta = pd.DataFrame({"patient": [str(r[0]) for r in rows], "diagnosis": [r[1] for r in rows]})
-    return build_features(summaries, patients=meta, targets=targets)
+    events = selectors.label_events_frame(patient_ids=[r[0] for r in rows], until=end)
+    return build_features(summaries, patients=meta, targets=targets, events=events)
 
 
 def _predict(model: Any, frame: pd.DataFrame) -> np.ndarray:

@@ -1,11 +1,12 @@
-"""Features for the relapse-risk model, from daily summaries only.
+"""Features for the relapse-risk model, from daily summaries and the recorded episodes.
 
 Every feature of day `d` is computed from summaries dated on or before `d` (trailing windows
 over a dense patient x day grid, via prefix sums), so nothing after the scored day leaks in;
 tests/ml/test_features.py proves it. Features are relative to the patient's own baseline
 (the 60 days ending three weeks before `d`, so a slowly building prodrome does not hide in
-its own baseline), missingness is a feature rather than a zero, and the diagnosis group is
-the only static input (sex and age are reported on, not learned from).
+its own baseline), missingness is a feature rather than a zero, and the diagnosis group and
+the relapse history (an episode recorded before `d`, from the clinical events) are the only
+standing inputs (sex and age are reported on, not learned from).
 
 Input: a DataFrame with `patient`, `date` and the `monitoring.DailySummary` columns (any may
 be absent or all-null). Pure pandas/numpy.
@@ -194,9 +195,17 @@ EPISODE_GAP_DAYS = 45
 EPISODE_Z_CLIP = 4.0
 EPISODE_MIN_CHANNELS = 3
 EPISODE_FEATURES = ["episode__similarity", "episode__projection"]
-# The history alone (an ablation of the direction): 1 when an earlier episode is recorded in the
-# data before day d, else 0.
+# Relapse history (issue 20; served): the standing risk of a patient who has been through an
+# episode before, the strongest known predictor of the next one. For day d: 1 when a relapse or
+# hospitalisation is recorded on a day before d, however long before (also before enrolment or
+# the first data: a nurse records the patient's past episodes on the events page), else 0.
+# Computed whenever build_features is given `events`; explanations read `ref__history__*`
+# (days since the latest episode's first day, episodes recorded). A model that reads it must be
+# given the events wherever it scores (ml.scoring, ml.drift, ml.comparison read them).
 EPISODE_HISTORY = ["episode__before"]
+HISTORY_REFS = ["ref__history__days_since", "ref__history__episodes"]
+# What the served model may read: today's FEATURES and the relapse history.
+MODEL_FEATURES = FEATURES + EPISODE_HISTORY
 
 FAMILIES: dict[str, list[str]] = {
     "shift": SHIFT_FEATURES,
@@ -220,6 +229,7 @@ for _name in COMPOSITES:
     GROUPS[_name] = [f"{_name}__z7", f"{_name}__z14"]
 for _q in QUESTIONNAIRES:
     GROUPS[_q] = [f"{_q}__last", f"{_q}__change", f"{_q}__vs_base"]
+GROUPS["history"] = list(EPISODE_HISTORY)
 
 
 def time_to_hours(values: pd.Series) -> pd.Series:
@@ -306,8 +316,9 @@ def build_features(
 
     Returns `patient`, `date`, the FEATURES columns, and `ref__*` columns (raw recent and usual
     values) that explanations turn into words; with `shift`, `anomaly`, `variability` or
-    `missingness`, also that family's columns (FAMILIES); with `episodes` and `events`
-    (`patient`, `date` of recorded relapses and hospitalisations), EPISODE_FEATURES."""
+    `missingness`, also that family's columns (FAMILIES). With `events` (`patient`, `date` of
+    recorded relapses and hospitalisations, any date), the relapse history (EPISODE_HISTORY and
+    HISTORY_REFS); with `episodes` too, EPISODE_FEATURES."""
     frame = summaries.copy()
     frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
     frame["sleep_mid"] = sleep_midpoint(frame) if len(frame) else pd.Series(dtype=float)
@@ -486,6 +497,8 @@ def build_features(
             with np.errstate(invalid="ignore", divide="ignore"):
                 out[f"{name}__agree"] = np.where(seen > 0, moving / np.maximum(seen, 1), np.nan)
 
+    if events is not None:
+        out.update(relapse_history(targets, events))
     if episodes:
         current = np.stack([out[f"{ch}__z14"] for ch in EPISODE_CHANNELS], axis=1)
         out.update(_own_episodes(summaries, patients, targets, events, current))
@@ -509,6 +522,49 @@ def episode_starts(events: pd.DataFrame | None) -> pd.DataFrame:
     return ev[gap.isna() | (gap > EPISODE_GAP_DAYS)].reset_index(drop=True)
 
 
+def relapse_history(targets: pd.DataFrame, events: pd.DataFrame) -> dict[str, np.ndarray]:
+    """EPISODE_HISTORY and HISTORY_REFS per target (`patient`, `date`): whether an episode
+    (episode_starts) began on a day before the target's, the days since the latest such start,
+    and how many there were. An episode starting on the target day itself is not known yet."""
+    n = len(targets)
+    result = {
+        "episode__before": np.zeros(n),
+        "ref__history__days_since": np.full(n, np.nan),
+        "ref__history__episodes": np.zeros(n),
+    }
+    starts = episode_starts(events)
+    starts = starts[starts["patient"].astype(str).isin(set(targets["patient"].astype(str)))].copy()
+    if not n or not len(starts):
+        return result
+    starts["episodes"] = starts.groupby("patient").cumcount() + 1.0
+    starts["start"] = starts["date"]
+    starts["patient"] = starts["patient"].astype(str)
+    order = pd.DataFrame(
+        {
+            "patient": targets["patient"].astype(str).to_numpy(),
+            "date": pd.to_datetime(targets["date"]).astype("datetime64[ns]").to_numpy(),
+        }
+    )
+    order["patient"] = order["patient"].astype(str)
+    order["_i"] = np.arange(n)
+    matched = pd.merge_asof(
+        order.sort_values("date"),
+        starts[["patient", "start", "episodes"]].sort_values("start"),
+        left_on="date",
+        right_on="start",
+        by="patient",
+        direction="backward",
+        allow_exact_matches=False,  # an episode starting on day d is not known before d
+    ).sort_values("_i")
+    has = matched["start"].notna().to_numpy()
+    result["episode__before"] = has.astype(float)
+    result["ref__history__days_since"] = np.where(
+        has, (matched["date"] - matched["start"]).dt.days.to_numpy(dtype=float, na_value=np.nan), np.nan
+    )
+    result["ref__history__episodes"] = matched["episodes"].fillna(0.0).to_numpy(dtype=float)
+    return result
+
+
 def _own_episodes(
     summaries: pd.DataFrame,
     patients: pd.DataFrame | None,
@@ -516,9 +572,8 @@ def _own_episodes(
     events: pd.DataFrame | None,
     current: np.ndarray,
 ) -> dict[str, np.ndarray]:
-    """EPISODE_FEATURES and EPISODE_HISTORY per target (see there); `current`: (targets, EPISODE_CHANNELS) z14."""
+    """EPISODE_FEATURES per target (see there); `current`: (targets, EPISODE_CHANNELS) z14."""
     result = {name: np.full(len(targets), np.nan) for name in EPISODE_FEATURES}
-    result["episode__before"] = np.zeros(len(targets))
     starts = episode_starts(events)
     starts = starts[starts["patient"].isin(set(targets["patient"]))]
     if not len(starts):
@@ -545,7 +600,6 @@ def _own_episodes(
         allow_exact_matches=False,  # an episode starting on day d is not known before d
     ).sort_values("_i")
     has = matched["row"].notna().to_numpy()
-    result["episode__before"] = has.astype(float)
     if not has.any():
         return result
     prev = previous[matched.loc[has, "row"].to_numpy(dtype=int)]
@@ -752,9 +806,11 @@ def _missingness(
 
 def neutral_values(features: pd.DataFrame) -> pd.DataFrame:
     """What each model feature would be if the patient were as usual: deviations 0, days since
-    the last check-in or sensor data at the patient's usual gap. Explanations replace a group
-    of features with these values."""
-    neutral = pd.DataFrame(0.0, index=features.index, columns=FEATURES)
+    the last check-in or sensor data at the patient's usual gap, no episode before (so the
+    relapse history's share of a score shows). Explanations replace a group of features with
+    these values."""
+    columns = FEATURES + [name for name in EPISODE_HISTORY if name in features.columns]
+    neutral = pd.DataFrame(0.0, index=features.index, columns=columns)
     for name in ("checkin", "passive"):
         rate = features[f"ref__{name}__rate"].fillna(features[f"{name}_days7"] / 7)
         neutral[f"days_since_{name}"] = np.minimum(
@@ -765,7 +821,7 @@ def neutral_values(features: pd.DataFrame) -> pd.DataFrame:
     for col in ("dx_depression", "dx_bipolar", "dx_psychosis"):
         neutral[col] = features[col]
     # A deviation that could not be computed stays missing rather than becoming "as usual".
-    return neutral.mask(features[FEATURES].isna().to_numpy(), np.nan)
+    return neutral.mask(features[columns].isna().to_numpy(), np.nan)
 
 
 # Subgroups (evaluation at training, live performance in service).

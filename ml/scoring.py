@@ -26,7 +26,7 @@ from patients.errors import DomainError
 from patients.models import CareTeam
 
 from . import selectors, trace
-from .features import LOOKBACK_DAYS, build_features
+from .features import EPISODE_HISTORY, LOOKBACK_DAYS, build_features
 from .models import ModelVersion, RiskScore, ScoringRun
 from .registry import model_load
 from .serving import DEFAULT_BUDGET, RiskModel
@@ -95,7 +95,12 @@ def risk_scores_compute(
     summaries = selectors.daily_summaries_frame(
         patient_ids=[pk for pk, *_rest in patients], start=input_start, end=days[-1]
     )
-    rows = score_rows(model_version=model_version, model=model, patients=patients, days=days, summaries=summaries)
+    # The relapse history: every recorded relapse or hospitalisation before the last day,
+    # however old (before enrolment too), not only those in the input window.
+    events = selectors.label_events_frame(patient_ids=[pk for pk, *_rest in patients], until=days[-1])
+    rows = score_rows(
+        model_version=model_version, model=model, patients=patients, days=days, summaries=summaries, events=events
+    )
     if not rows:
         return []
     with transaction.atomic():
@@ -124,11 +129,13 @@ def score_rows(
     patients: list[tuple[Any, date, str, int]],
     days: list[date],
     summaries: pd.DataFrame,
+    events: pd.DataFrame,
 ) -> list[dict[str, Any]]:
     """The score rows of these patients (pk, enrolled_on, diagnosis, care_team_id) and days
-    from their summaries: score, band, team threshold, explanation, and for traceability the
-    hash of each input window and the values of the features that explain it. The one
-    computation nightly scoring stores and `verify_score` repeats."""
+    from their summaries and recorded relapses and hospitalisations (`events`: `patient`,
+    `date`, any date up to the last day): score, band, team threshold, explanation, and for
+    traceability the hash of each input window and the values of the features that explain it.
+    The one computation nightly scoring stores and `verify_score` repeats."""
     targets = pd.DataFrame(
         [(str(pk), pd.Timestamp(d)) for pk, enrolled_on, _dx, _team in patients for d in days if d >= enrolled_on],
         columns=["patient", "date"],
@@ -136,7 +143,7 @@ def score_rows(
     if targets.empty:
         return []
     meta = pd.DataFrame({"patient": [str(p[0]) for p in patients], "diagnosis": [p[2] for p in patients]})
-    features = _features_by_day(summaries, meta, targets)
+    features = _features_by_day(summaries, meta, targets, events)
     # One thread per worker process: parallelism comes from the chunks spread over workers,
     # and OpenMP thread teams on a busy machine cost more than they give on 500 rows.
     with one_openmp_thread():
@@ -147,7 +154,10 @@ def score_rows(
     thresholds = {str(pk): team_thresholds[team_id] for pk, _e, _d, team_id in patients}
     diagnosis = {str(pk): str(dx or "") for pk, _e, dx, _t in patients}
     keys = [(pid, day.date()) for pid, day in zip(features["patient"], features["date"], strict=True)]
-    hashes = trace.input_hashes(summaries, SUMMARY_COLUMNS, keys, diagnosis)
+    # The events are inputs of a model that reads the relapse history only: an older version's
+    # hashes stay what they were when it scored.
+    reads_history = any(name in EPISODE_HISTORY for name in model.feature_names)
+    hashes = trace.input_hashes(summaries, SUMMARY_COLUMNS, keys, diagnosis, events if reads_history else None)
     names = [n for n in model.feature_names if n in features.columns]
     feature_values = trace.explained_values(features[names].to_numpy(dtype=float), explanations, names)
     medium_ratio = model.medium_ratio
@@ -184,22 +194,25 @@ def score_rows(
     return rows
 
 
-def _features_by_day(summaries: pd.DataFrame, meta: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
+def _features_by_day(
+    summaries: pd.DataFrame, meta: pd.DataFrame, targets: pd.DataFrame, events: pd.DataFrame
+) -> pd.DataFrame:
     """The features of each target day from that day's own input window (LOOKBACK_DAYS up to
-    the day) and nothing older. Some features (questionnaire baselines, days observed) read
+    the day) and nothing older, and the relapse history from `events` (whatever their date:
+    a standing input, the same for one day or a backfill). Some features (questionnaire baselines, days observed) read
     every loaded day before the scored one: a backfill of many days loads more history than
     one night does, and its scores would differ from the nightly score of the same day and
     from what `verify_score` recomputes. One day (the night, a check) is one pass; a backfill
     is one pass per day."""
     days = targets["date"].unique()
     if len(days) == 1:
-        return build_features(summaries, patients=meta, targets=targets)
+        return build_features(summaries, patients=meta, targets=targets, events=events)
     dates = pd.to_datetime(summaries["date"])
     parts = []
     for day in sorted(days):
         day = pd.Timestamp(day)
         window = summaries[(dates >= day - pd.Timedelta(days=LOOKBACK_DAYS - 1)) & (dates <= day)]
-        parts.append(build_features(window, patients=meta, targets=targets[targets["date"] == day]))
+        parts.append(build_features(window, patients=meta, targets=targets[targets["date"] == day], events=events))
     return pd.concat(parts, ignore_index=True)
 
 

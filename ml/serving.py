@@ -264,6 +264,11 @@ def factor_params(group: str, row: Any) -> dict[str, Any]:
         rate = _num(row.get("med_rate7"))
         missed = None if logged is None or rate is None else round(logged * (1 - rate))
         return {"logged7": logged, "missed7": missed, "usual_rate": _num(row.get("ref__medication__base"))}
+    if group == "history":
+        return {
+            "episodes": _num(row.get("ref__history__episodes")),
+            "days_since": _num(row.get("ref__history__days_since")),
+        }
     if group in ("phq9", "gad7", "asrm"):
         return {
             "value": _num(row.get(f"{group}__last")),

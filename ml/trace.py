@@ -90,9 +90,13 @@ def input_hashes(
     columns: Sequence[str],
     targets: Iterable[tuple[str, date]],
     diagnosis: dict[str, str],
+    events: pd.DataFrame | None = None,
 ) -> list[str]:
     """SHA-256 of each (patient, day)'s input window: its summaries from day - 89 to day and
-    the patient's diagnosis (the model's inputs)."""
+    the patient's diagnosis (the model's inputs); with `events` (`patient`, `date`: the
+    recorded relapses and hospitalisations, for a model that reads the relapse history), also
+    the days of those dated before the day, however long before. A model without the history
+    is given no events, so its hashes stay as they were."""
     patients, days, values = canonical_rows(summaries, columns)
     bounds: dict[str, tuple[int, int]] = {}
     if len(patients):
@@ -100,6 +104,11 @@ def input_hashes(
         starts = np.concatenate([[0], change])
         ends = np.concatenate([change, [len(patients)]])
         bounds = {str(patients[s]): (int(s), int(e)) for s, e in zip(starts, ends, strict=True)}
+    history: dict[str, np.ndarray] = {}
+    if events is not None and len(events):
+        ordinals = pd.to_datetime(events["date"]).to_numpy(dtype="datetime64[D]").astype(np.int64) + _EPOCH_ORDINAL
+        by_patient = pd.Series(ordinals).groupby(events["patient"].astype(str).to_numpy())
+        history = {str(pid): np.unique(days_of.to_numpy()) for pid, days_of in by_patient}
     base = hashlib.sha256(",".join(columns).encode())
     lookback = timedelta(days=LOOKBACK_DAYS - 1)
     out: list[str] = []
@@ -113,6 +122,9 @@ def input_hashes(
             hi = a + int(np.searchsorted(window, day.toordinal(), "right"))
             digest.update(days[lo:hi].tobytes())
             digest.update(values[lo:hi].tobytes())  # rows of a C-ordered matrix: contiguous
+        if events is not None:
+            before = history.get(pid, np.zeros(0, dtype=np.int64))
+            digest.update(b"|events|" + before[: int(np.searchsorted(before, day.toordinal(), "left"))].tobytes())
         out.append(digest.hexdigest())
     return out
 

@@ -35,7 +35,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from . import evaluation
-from .features import FEATURES, build_features
+from .features import MODEL_FEATURES, build_features
 
 # RiskModel is imported by this name on purpose: artifacts saved before ml.serving existed
 # pickle the class as `ml.training.RiskModel`, and unpickle through this name (a test in
@@ -119,12 +119,12 @@ def _groups(frame: pd.DataFrame) -> np.ndarray:
 
 
 def usable_features(X: pd.DataFrame, groups: np.ndarray, names: list[str] | None = None) -> list[str]:
-    """The FEATURES (in their order) that have at least one value in the training rows of
+    """The MODEL_FEATURES (in their order) that have at least one value in the training rows of
     every patient-grouped fold, hence in all of X: gradient boosting cannot bin a column that
     is missing on every row it is fitted on (a wearable channel in a cohort without wearables,
     or whose only wearers fall in one fold). A cohort without any wearable keeps exactly the
     features of the phone-only model. `names`: another list of columns to choose from."""
-    names = FEATURES if names is None else names
+    names = MODEL_FEATURES if names is None else names
     present = X[names].notna().to_numpy()
     keep = present.any(axis=0)
     if len(np.unique(groups)) >= 3:
@@ -292,9 +292,10 @@ def build_dataset(
     missingness: bool = False,
     episodes: bool = False,
 ) -> pd.DataFrame:
-    """Feature rows with labels (`y`) and subgroup columns, for every observed patient-day
-    (with `shift`, `anomaly`, `variability`, `missingness`, also that family's features,
-    ml.features.FAMILIES; with `episodes`, ml.features.EPISODE_FEATURES from `events`)."""
+    """Feature rows with labels (`y`) and subgroup columns, for every observed patient-day:
+    the features and the relapse history read from `events` (ml.features.MODEL_FEATURES); with
+    `shift`, `anomaly`, `variability`, `missingness`, also that family's features,
+    ml.features.FAMILIES; with `episodes`, ml.features.EPISODE_FEATURES."""
     summaries = summaries.copy()
     summaries["date"] = pd.to_datetime(summaries["date"]).astype("datetime64[ns]")
     if until is not None:
@@ -308,7 +309,7 @@ def build_dataset(
         variability=variability,
         missingness=missingness,
         episodes=episodes,
-        events=events if episodes else None,
+        events=events,
     )
     label_end = until if until is not None else data["date"].max()
     data["y"] = label_rows(data, events, label_end=label_end).to_numpy()
@@ -506,7 +507,7 @@ def train_risk_model(
         "data_start": pd.Timestamp(data["date"].min()).date().isoformat() if len(data) else None,
         "data_end": pd.Timestamp(data["date"].max()).date().isoformat() if len(data) else None,
         "features": len(columns),
-        "features_dropped": [name for name in FEATURES if name not in columns],
+        "features_dropped": [name for name in MODEL_FEATURES if name not in columns],
     }
     model = RiskModel(
         pipeline=pipeline,

@@ -38,11 +38,14 @@ def risk_score_verify(*, patient: Patient, day: date) -> list[ScoreCheck]:
         patient_ids=[patient.pk], start=day - timedelta(days=LOOKBACK_DAYS - 1), end=day
     )
     # Recomputed whatever the patient's status or consent now: the question is what was done.
+    events = selectors.label_events_frame(patient_ids=[patient.pk], until=day)
     info = (patient.pk, min(patient.enrolled_on, day), patient.diagnosis, patient.care_team_id)
     checks = []
     for stored in scores:
         mv = stored.model_version
-        rows = score_rows(model_version=mv, model=model_load(mv), patients=[info], days=[day], summaries=summaries)
+        rows = score_rows(
+            model_version=mv, model=model_load(mv), patients=[info], days=[day], summaries=summaries, events=events
+        )
         fresh = rows[0] if rows else {}
         diff: dict[str, dict[str, Any]] = {}
         if stored.input_sha256 != fresh.get("input_sha256"):

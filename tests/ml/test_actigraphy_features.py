@@ -8,12 +8,13 @@ import functools
 import numpy as np
 import pandas as pd
 
-from ml.features import ACTIGRAPHY_CHANNELS, CHANNEL_SUFFIXES, FEATURES, build_features
+from ml.features import ACTIGRAPHY_CHANNELS, CHANNEL_SUFFIXES, MODEL_FEATURES, build_features
 from ml.training import _grouped_folds, _groups, build_dataset, make_pipeline, train_risk_model
 from tests.ml.helpers import cohort, trained
 
 ACTIGRAPHY_FEATURES = [f"{ch}__{sfx}" for ch in ACTIGRAPHY_CHANNELS for sfx in CHANNEL_SUFFIXES]
-PHONE_FEATURES = [f for f in FEATURES if f not in ACTIGRAPHY_FEATURES]
+# The phone-only model: today's features without the wrist, and the relapse history.
+PHONE_FEATURES = [f for f in MODEL_FEATURES if f not in ACTIGRAPHY_FEATURES]
 COLUMNS = list(ACTIGRAPHY_CHANNELS)
 
 
@@ -123,7 +124,7 @@ def test_a_cohort_with_actigraphy_trains_on_it_and_explains_it():
 
     model, report, data = trained_with_wearables()
     assert set(ACTIGRAPHY_FEATURES) <= set(model.feature_names)
-    assert model.feature_names == FEATURES
+    assert model.feature_names == MODEL_FEATURES
     assert report["training"]["features_dropped"] == []
     # The fitted trees read the wearable inputs.
     scores = model.predict(data)
