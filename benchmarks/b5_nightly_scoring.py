@@ -5,7 +5,9 @@ ml.scoring, chunk after chunk of CHUNK_SIZE (1,000) patients as one worker would
 chunk's 90-day window, features, calibrated model, explanations, bulk insert of the scores;
 alert rules off, they are the alerts benchmark's business). The limit beside it, in another
 child: reading the same daily rows with the same COPY query and one predict_proba over the
-same number of feature rows. Summaries are bulk-loaded with COPY.
+same number of feature rows. Summaries are bulk-loaded with COPY; about a third of the
+patients have earlier relapses or hospitalisations recorded (the relapse history scoring
+reads, ml.features.relapse_history).
 
 In the same scoring child, after the night's scores: the nightly monitoring run of the model in
 service (issue 17: ml.monitoring.monitoring_run per care team: live performance and the
@@ -49,7 +51,7 @@ def load_population(ctx: Context, n_patients: int, *, days: int = WINDOW_DAYS, s
     ctx.django()
     from django.utils import timezone
 
-    from patients.models import CareTeam, ConsentRecord, Patient
+    from patients.models import CareTeam, ClinicalEvent, ConsentRecord, Patient
 
     team, _ = CareTeam.objects.get_or_create(name="bench-scoring")
     rng = np.random.default_rng(seed)
@@ -73,6 +75,16 @@ def load_population(ctx: Context, n_patients: int, *, days: int = WINDOW_DAYS, s
     ConsentRecord.objects.bulk_create(
         [ConsentRecord(patient=p, scope="risk_scoring", version="1", granted_at=now) for p in patients], batch_size=5000
     )
+    # The relapse history scoring reads: about a third of the patients have one to three earlier
+    # relapses or hospitalisations recorded, over the three years before the night (most before
+    # enrolment, as a clinic records them from the patient's file).
+    events: list[ClinicalEvent] = []
+    for p in patients:
+        if rng.random() < 0.35:
+            for back in sorted({int(b) for b in rng.integers(20, 3 * 365, int(rng.integers(1, 4)))}):
+                kind = "relapse" if rng.random() < 0.6 else "hospitalization"
+                events.append(ClinicalEvent(patient=p, kind=kind, date=DAY - dt.timedelta(days=back)))
+    ClinicalEvent.objects.bulk_create(events, batch_size=5000)
     stamp = now.isoformat()
     dates = [(start + dt.timedelta(days=d)).isoformat() for d in range(days)]
     with ctx.psycopg_connect() as conn, conn.cursor() as cur:
