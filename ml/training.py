@@ -322,6 +322,38 @@ def build_dataset(
     return data
 
 
+def evaluate_exported_scores(
+    scores: pd.DataFrame,
+    patients: pd.DataFrame,
+    events: pd.DataFrame,
+    *,
+    data_end: pd.Timestamp,
+    budget: float = DEFAULT_BUDGET,
+    n_boot: int = 200,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """The figures of scores the platform served (`export_scores`' `patient_code`, `date`,
+    `score`) on a cohort's patients (`patient` = their codes, `sex`, `birth_year`,
+    `diagnosis`) against the cohort's `events`, as an independent evaluator reads them: the
+    labels of ml.training (data known up to `data_end`), the threshold that keeps the alerts
+    within `budget` on these scores, patient-bootstrap intervals, subgroups."""
+    frame = scores.rename(columns={"patient_code": "patient"})[["patient", "date", "score"]].copy()
+    frame["patient"] = frame["patient"].astype(str)
+    frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
+    frame = frame[frame["patient"].isin(set(patients["patient"].astype(str)))].reset_index(drop=True)
+    if frame.empty:
+        raise ValueError("None of the scores is of a patient of the cohort.")
+    frame["y"] = label_rows(frame, events, label_end=data_end).to_numpy()
+    frame = frame[frame["y"].notna()].reset_index(drop=True)
+    meta = patient_meta(patients.assign(patient=patients["patient"].astype(str)), int(data_end.year))
+    frame = frame.merge(meta[["patient", "sex", "age_band", "dx_group"]], on="patient", how="left")
+    threshold = evaluation.threshold_for_budget(frame, budget)
+    result = evaluation.evaluate_scorer(frame, events, threshold=threshold, n_boot=n_boot, seed=seed)
+    result["alert_budget_per_patient_month"] = budget
+    result["events"] = int(events["patient"].astype(str).isin(set(frame["patient"])).sum())
+    return result
+
+
 def _split_patients(labelled: pd.DataFrame, seed: int, test_share: float) -> tuple[set, set]:
     """Patient-grouped split, stratified on whether a patient has any pre-relapse day, so both
     sides hold relapsing patients whenever at least two exist (otherwise a small cohort can

@@ -29,7 +29,11 @@ def test_commands_from_cohort_file_to_exported_scores(db, tmp_path, capsys):
     assert (
         len(rows) == 180 and rows[0]["model_version"] == mv.version and rows[0]["patient_code"].startswith("E2E-S11-")
     )
+    # The served scores read as an independent evaluator reads them (only 6 scored days here).
     capsys.readouterr()
+    call_command("evaluate_model", cohort=str(cohort), scores=str(out), bootstrap=5)
+    served = json.loads(capsys.readouterr().out)["model"]
+    assert served["overall"]["days"] > 0 and served["alert_budget_per_patient_month"] == 1.0
     report_dir = tmp_path / "report"
     call_command("evaluate_model", report=str(report_dir))
     printed = json.loads(capsys.readouterr().out)
@@ -78,3 +82,40 @@ def test_nightly_chunks_raise_risk_alerts_through_the_worker(celery_worker_proce
     alerts = Alert.objects.filter(kind="risk")
     assert {a.patient_id for a in alerts} == {p.pk for p in patients}
     assert {a.detail["score_date"] for a in alerts} == {day.isoformat()}
+
+
+def test_evaluate_model_reads_served_scores_against_the_cohort_s_events(tmp_path, capsys):
+    """An oracle export (1 on the 14 days before each relapse, else 0) reads as perfect; a file
+    that is not an export, or of other patients, is a clear error."""
+    import pandas as pd
+    import pytest
+    from django.core.management.base import CommandError
+
+    from monitoring.cohort_summaries import daily_summaries_from_lines, read_cohort_lines
+
+    cohort = tmp_path / "cohort.jsonl"
+    call_command("generate_cohort", patients=20, days=150, seed=5, out=str(cohort), team="ev", end="2026-06-30")
+    summaries, _patients, events = daily_summaries_from_lines(read_cohort_lines(cohort))
+    assert len(events)
+    rows = summaries[["patient", "date"]].rename(columns={"patient": "patient_code"}).copy()
+    rows["score"] = 0.0
+    for ev in events.itertuples():
+        before = (rows["patient_code"] == ev.patient) & (rows["date"] < ev.date)
+        rows.loc[before & (rows["date"] >= ev.date - pd.Timedelta(days=14)), "score"] = 1.0
+    out = tmp_path / "oracle.csv"
+    rows.assign(band="low", model_version="oracle").to_csv(out, index=False)
+    capsys.readouterr()
+    call_command("evaluate_model", cohort=str(cohort), scores=str(out), bootstrap=5)
+    overall = json.loads(capsys.readouterr().out)["model"]["overall"]
+    assert overall["auroc"]["value"] == 1.0 and overall["event_sensitivity"]["value"] == 1.0
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,day,risk\nx,2026-01-01,0.1\n")
+    with pytest.raises(CommandError, match="patient_code"):
+        call_command("evaluate_model", cohort=str(cohort), scores=str(bad))
+    others = tmp_path / "others.csv"
+    rows.assign(patient_code="OTHER-1").to_csv(others, index=False)
+    with pytest.raises(CommandError, match="None of the scores"):
+        call_command("evaluate_model", cohort=str(cohort), scores=str(others))
+    with pytest.raises(CommandError, match="needs --cohort"):
+        call_command("evaluate_model", scores=str(out))

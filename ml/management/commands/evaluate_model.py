@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from ml import selectors
 from ml.modelcard import model_card
 from ml.reports import write_report
-from ml.training import build_dataset, compare_scorers
+from ml.training import build_dataset, compare_scorers, evaluate_exported_scores
 from monitoring.cohort_summaries import daily_summaries_from_lines, read_cohort_lines
 
 
@@ -29,11 +29,20 @@ class Command(BaseCommand):
         parser.add_argument("--report", default=None, help="directory for plots and the model card")
         parser.add_argument("--cohort", default=None, help="evaluate on a cohort file (no database needed)")
         parser.add_argument("--latent", default=None, help="latent side file (default: <cohort>.latent.csv)")
+        parser.add_argument(
+            "--scores",
+            default=None,
+            help="with --cohort: evaluate the scores the platform served (an export_scores CSV) on the cohort's "
+            "patients against its events, instead of training",
+        )
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--budget", type=float, default=1.0)
         parser.add_argument("--bootstrap", type=int, default=200)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["scores"]:
+            self.stdout.write(json.dumps(self._served(options), indent=2, default=str))
+            return
         if options["cohort"]:
             report, held_out, card = self._from_cohort(options)
         else:
@@ -49,6 +58,32 @@ class Command(BaseCommand):
             written = write_report(Path(options["report"]), report=report, held_out=held_out, model_card=card)
             self.stderr.write(f"report written: {', '.join(str(p) for p in written)}")
         self.stdout.write(json.dumps(report, indent=2, default=str))
+
+    def _served(self, options: dict[str, Any]) -> dict[str, Any]:
+        if not options["cohort"]:
+            raise CommandError("--scores needs --cohort (the file whose events label the scores).")
+        path, scores_path = Path(options["cohort"]), Path(options["scores"])
+        for p in (path, scores_path):
+            if not p.exists():
+                raise CommandError(f"{p} does not exist.")
+        summaries, patients, events = daily_summaries_from_lines(read_cohort_lines(path))
+        scores = pd.read_csv(scores_path)
+        missing = {"patient_code", "date", "score"} - set(scores.columns)
+        if missing:
+            raise CommandError(f"{scores_path} lacks the columns {', '.join(sorted(missing))} (an export_scores CSV).")
+        try:
+            result = evaluate_exported_scores(
+                scores,
+                patients,
+                events,
+                data_end=pd.Timestamp(summaries["date"].max()),
+                budget=options["budget"],
+                n_boot=options["bootstrap"],
+                seed=options["seed"],
+            )
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        return {"cohort": str(path), "scores": str(scores_path), "model": result}
 
     def _from_cohort(self, options: dict[str, Any]) -> tuple[dict[str, Any], Any, str]:
         path = Path(options["cohort"])
