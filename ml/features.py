@@ -198,7 +198,7 @@ EPISODE_FEATURES = ["episode__similarity", "episode__projection"]
 # Relapse history (issue 20; served): the standing risk of a patient who has been through an
 # episode before, the strongest known predictor of the next one. For day d: 1 when a relapse or
 # hospitalisation is recorded on a day before d, however long before (also before enrolment or
-# the first data: a nurse records the patient's past episodes on the events page), else 0.
+# the first data: a nurse records past episodes with the patient page's event form), else 0.
 # Computed whenever build_features is given `events`; explanations read `ref__history__*`
 # (days since the latest episode's first day, episodes recorded). A model that reads it must be
 # given the events wherever it scores (ml.scoring, ml.drift, ml.comparison read them).

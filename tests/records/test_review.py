@@ -256,6 +256,10 @@ def test_the_patient_page_shows_the_threshold_in_percent_and_the_new_cards(patie
     assert 'id="risk-episodes"' in html and 'id="clinical-events"' in html
     assert 'data-episodes-url="/api/v1/patients/' in html
     assert "12.3%" in listing and "Alert threshold: 30.0%" in listing
+    # The event form asks for earlier episodes too: the risk model reads them (relapse history).
+    assert "even from before enrolment: the risk model reads them as a lasting risk" in html
+    french = client.get(f"/dashboard/patients/{patient.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "inclusion : le modèle de risque les lit comme un risque durable" in french
 
 
 def test_the_patient_list_sorts_every_column_both_ways(team, psychiatrist, client):
