@@ -144,6 +144,11 @@ def risk_display(
 _HIGHER_IS_WORSE = ("phq9", "gad7", "asrm")
 
 
+# Factors that are not a change but a lasting risk the patient carries (ml.features: the
+# relapse history): listed after what changed.
+_STANDING = ("history",)
+
+
 def _is_improvement(factor: dict[str, Any]) -> bool:
     feature, p = factor.get("feature"), factor.get("params") or {}
     if not isinstance(p, dict):
@@ -175,10 +180,11 @@ def raising(factors: Any) -> list[dict[str, Any]]:
     (direction "up", weight > 0), less the improvements (a questionnaire total lower than
     before or than usual, check-ins or sensor days at least as usual, no missed medication),
     which the model may weigh upwards but a reader must never see as a reason for alarm.
-    What alerts list."""
+    What alerts list: what changed first, then the lasting risks (the relapse history), each
+    part in the model's order."""
     if not isinstance(factors, list):
         return []
-    return [f for f in factors if _raised(f)]
+    return sorted((f for f in factors if _raised(f)), key=lambda f: f.get("feature") in _STANDING)
 
 
 def lowering(factors: Any) -> list[dict[str, Any]]:

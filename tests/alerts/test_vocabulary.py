@@ -110,6 +110,13 @@ def test_raising_lists_only_what_raised_the_risk_never_an_improvement():
     assert raising(None) == [] and lowering("nonsense") == []
 
 
+def test_the_relapse_history_is_listed_after_what_changed():
+    history = {"feature": "history", "direction": "up", "weight": 0.05, "params": {"episodes": 1, "days_since": 120}}
+    raised = raising([history, *FACTORS])
+    assert [f["feature"] for f in raised] == ["sleep_hours", "phq9", "logging", "history"]
+    assert [f["feature"] for f in raising([history])] == ["history"]
+
+
 def test_a_questionnaire_lower_than_usual_is_an_improvement_too():
     factor = {"feature": "asrm", "direction": "up", "weight": 0.01, "params": {"value": 3.0, "usual": 6.0}}
     assert raising([factor]) == []

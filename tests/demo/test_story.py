@@ -78,6 +78,9 @@ def check_story() -> None:
     assert max(late) >= 1.5 * mean(early)
     # A risk alert on a score of the two weeks before the relapse.
     assert any(day - dt.timedelta(days=14) <= a < day for a in alerts)
+    # "about a dozen risk alerts for 60 patients" (one alert per patient-month of budget).
+    assert "about a dozen risk alerts" in readme
+    assert 8 <= Alert.objects.filter(kind="risk").count() <= 16
     check_desk_context()
 
 
