@@ -36,7 +36,8 @@ Scorers (same training rows, same columns, same alert budget):
   (ml.features.EPISODE_FEATURES, from the recorded events before the day); `model+history`
   its ablation: today's model with only whether an earlier episode is recorded, which is the
   model served since (ml.features.MODEL_FEATURES; `model` here stays the booster on FEATURES,
-  the model served before, so the tables compare the two);
+  the model served before, so the tables compare the two); `model+history-detail` with the
+  number of earlier episodes and the days since the latest one began as inputs too;
 - `ceiling`: the generator's true prodrome intensity, Platt-calibrated on the training cohort.
 
 Besides one model per training setting, ONE model can be trained on a pooled cohort of
@@ -64,7 +65,7 @@ from monitoring.cohort_summaries import daily_summaries_from_lines
 
 from . import evaluation
 from .cohort import SETTINGS, cohort_config, generate
-from .features import EPISODE_FEATURES, EPISODE_HISTORY, FAMILIES, FEATURES
+from .features import EPISODE_FEATURES, EPISODE_HISTORY, FAMILIES, FEATURES, HISTORY_REFS
 from .observable import KINDS, clinical_knowledge, generator_knowledge, matched_filter
 from .training import GroupedChoice, _groups, _latent_scores, build_dataset, fit_pipeline, usable_features
 
@@ -90,6 +91,7 @@ SCORERS: tuple[str, ...] = (
     "stack+all",
     "model+episodes",
     "model+history",
+    "model+history-detail",
     "observable",
     "model+observable",
     "oriented",
@@ -178,7 +180,7 @@ def scorer_columns(name: str, today: list[str], family_columns: dict[str, list[s
     if "+" not in name:
         return today
     spec = name.split("+", 1)[1]
-    if spec in ("episodes", "history"):
+    if spec in ("episodes", "history", "history-detail"):
         return today + family_columns[spec]
     if spec in MATCHED:
         return today + [f"{MATCHED[spec]}__{column}" for column in (*KINDS, "score")]
@@ -252,6 +254,7 @@ def fit_scorers(cohort: Cohort, *, seed: int, scorers: Iterable[str] = SCORERS) 
     family_columns = {family: usable_features(train, groups, names) for family, names in FAMILIES.items()}
     family_columns["episodes"] = usable_features(train, groups, EPISODE_FEATURES)
     family_columns["history"] = usable_features(train, groups, EPISODE_HISTORY)
+    family_columns["history-detail"] = usable_features(train, groups, EPISODE_HISTORY + HISTORY_REFS)
     names = [name for name in scorers if name not in ("ceiling", "observable-learned")]
     columns = {name: scorer_columns(name, today, family_columns) for name in names}
     y = train["y"].to_numpy()
