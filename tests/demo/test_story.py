@@ -14,7 +14,7 @@ from django.core.management import call_command
 
 from alerts.models import Alert
 from demo.management.commands.demo_setup import STORY_PATIENT
-from ml.models import RiskScore
+from ml.models import ModelVersion, RiskScore
 from monitoring.models import DailySummary
 from patients.models import ClinicalEvent
 
@@ -81,6 +81,11 @@ def check_story() -> None:
     # "about a dozen risk alerts for 60 patients" (one alert per patient-month of budget).
     assert "about a dozen risk alerts" in readme
     assert 8 <= Alert.objects.filter(kind="risk").count() <= 16
+    # "trained on only 60 synthetic patients and is close to chance on its 15 held-out patients"
+    assert "close to chance on its 15 held-out patients" in " ".join(readme.split())
+    metrics = ModelVersion.objects.get(is_active=True).metrics
+    assert metrics["train_patients"] + metrics["test_patients"] == 60 and metrics["test_patients"] == 15
+    assert metrics["scorers"]["model"]["overall"]["auroc"]["value"] < 0.65
     check_desk_context()
 
 
