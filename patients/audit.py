@@ -46,6 +46,36 @@ def audit_record(
     )
 
 
+def audit_event(
+    *,
+    action: str,
+    resource: str,
+    request: HttpRequest | None = None,
+    actor: Any = None,
+    patient_id: UUID | str | None = None,
+    status_code: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """The row `audit_record` would write, not written yet: for a write path that appends it
+    (`audit_append`) inside the transaction that stores the data, so that the request costs one
+    commit rather than two. That path must append it on every outcome (see
+    `patients.access.request_patient_audit_pending`)."""
+    return _event(
+        action=action,
+        resource=resource,
+        request=request,
+        actor=actor,
+        patient_id=patient_id,
+        status_code=status_code,
+        detail=detail,
+    )
+
+
+def audit_append(event: AuditEvent) -> AuditEvent:
+    """Write a row built by `audit_event` (in the caller's transaction, if any), stamped now."""
+    return _append(event)
+
+
 def audit_record_patients(
     *,
     action: str,
