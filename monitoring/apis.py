@@ -9,13 +9,13 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from patients.access import request_patient, request_patient_audit_pending
 from patients.audit import audit_append
 from patients.models import AuditAction
 from patients.permissions import IsPatient
+from patients.throttling import RedisScopedRateThrottle
 
 from . import services
 from .models import SpeechRecording
@@ -41,7 +41,7 @@ _NO_CONSENT = OpenApiResponse(description="The patient has not consented to this
 class PatientWriteApi(APIView):
     permission_classes = [IsPatient]
     parser_classes = [JSONParser]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [RedisScopedRateThrottle]
     throttle_scope = "patient_write"
 
 
@@ -159,7 +159,7 @@ def _recording_body(recording: SpeechRecording) -> dict:
 class SpeechRecordingApi(APIView):
     permission_classes = [IsPatient]
     parser_classes = [MultiPartParser]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [RedisScopedRateThrottle]
     throttle_scope = "patient_write"
 
     @extend_schema(
