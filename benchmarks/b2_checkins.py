@@ -29,8 +29,8 @@ def run(ctx: Context) -> list[dict[str, Any]]:
     team, _nurse, _token = ctx.care_team("b2")
     tokens = [token for _patient, token in ctx.patients(team, CLIENTS, prefix="b2", enrolled_days_ago=30)]
     bounded = {"concurrency": CLIENTS, "max_requests": requests, "max_seconds": seconds, "warmup": 2}
-    bare = {"generator": "repeat", "params": {"paths": ["/bench/empty/"]}}
-    checkin = {"generator": "checkins", "params": {"tokens": tokens, "path": "/api/v1/checkins/"}}
+    bare: dict[str, Any] = {"generator": "repeat", "params": {"paths": ["/bench/empty/"]}}
+    checkin: dict[str, Any] = {"generator": "checkins", "params": {"tokens": tokens, "path": "/api/v1/checkins/"}}
     with ctx.server() as server:
         bare_before = ctx.load(server, {**bounded, **bare})
         checkins = ctx.load(server, {**bounded, **checkin})

@@ -24,16 +24,17 @@ _lock = threading.Lock()
 
 class SharedRedisCacheClient(RedisCacheClient):
     def _shared(self, write: bool) -> tuple[Any, Any]:
-        index = self._get_connection_pool_index(write)
-        server = self._servers[index]
-        key = (server, repr(sorted(self._pool_options.items(), key=lambda item: item[0])))
+        django: Any = self  # RedisCacheClient's own attributes, which django-stubs does not declare
+        server = django._servers[django._get_connection_pool_index(write)]
+        options = django._pool_options
+        key = (server, repr(sorted(options.items(), key=lambda item: item[0])))
         found = _shared.get(key)
         if found is None:
             with _lock:
                 found = _shared.get(key)
                 if found is None:
-                    pool = self._pool_class.from_url(server, **self._pool_options)
-                    found = _shared[key] = (pool, self._client(connection_pool=pool))
+                    pool = django._pool_class.from_url(server, **options)
+                    found = _shared[key] = (pool, django._client(connection_pool=pool))
         return found
 
     def _get_connection_pool(self, write: bool) -> Any:

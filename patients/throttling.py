@@ -12,7 +12,7 @@ embedded default) it is DRF's own throttle."""
 
 import threading
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
@@ -66,7 +66,7 @@ class RedisScopedRateThrottle(ScopedRateThrottle):
             return True
         self.now = self.timer()
         key = backend.make_and_validate_key(f"{self.key}:window")
-        client = backend._cache.get_client(key, write=True)
+        client = cast(Any, backend)._cache.get_client(key, write=True)  # the redis.Redis of the backend
         allowed, count, oldest = _script(client)(
             keys=[key], args=[repr(self.now), self.duration, self.num_requests, uuid.uuid4().hex], client=client
         )
