@@ -76,6 +76,18 @@ def audit_append(event: AuditEvent) -> AuditEvent:
     return _append(event)
 
 
+def audit_append_clause(event: AuditEvent) -> tuple[str, list[Any]] | None:
+    """`WITH` clause inserting a row built by `audit_event`, and its parameters, to put in front
+    of the caller's next statement (PostgreSQL: a data-modifying WITH runs whether the statement
+    reads it or not): the row is written in that statement's round trip. None on a database
+    without them (SQLite): `audit_append` it instead."""
+    if connection.vendor != "postgresql":
+        return None
+    event.at = timezone.now()
+    params = [field.get_db_prep_save(getattr(event, field.attname), connection) for field in _audit_fields()]
+    return f"WITH audit_row AS ({_audit_insert_sql(connection.vendor, False)}) ", params
+
+
 def audit_record_patients(
     *,
     action: str,

@@ -223,10 +223,9 @@ def _checkins_store(
     # The notes are read before the transaction: no row lock is held while the detector runs.
     found = {c.id: checkin_risk_language(checkin=c) for c in checkins} if raise_alerts else {}
     with transaction.atomic():
-        if audit is not None:
-            # The request's audit row commits with the data (one commit, not two).
-            audit_append(audit)
-        if consent_refused(patient=patient, scopes=[ConsentScope.SELF_REPORT], lock=True):
+        # The request's audit row commits with the data (one commit, not two), written by the
+        # consent gate's statement (one round trip, not two).
+        if consent_refused(patient=patient, scopes=[ConsentScope.SELF_REPORT], lock=True, audit=audit):
             return [f"consent:{ConsentScope.SELF_REPORT}"] * len(checkins), {}
         statuses = store_rows(
             model=CheckIn,
