@@ -66,6 +66,9 @@ class LoadResult:
     counted: int  # sum of the response field named by the spec's `count_field`, if any
     per_worker: list[int] = field(default_factory=list)  # counted requests of each client
     errors: list[str] = field(default_factory=list)
+    # Paced at a total rate (spec `rate_per_s`): how late each request left after its
+    # scheduled moment (its client was still waiting for the previous answer), in ms.
+    late_ms: list[float] = field(default_factory=list)
 
     @property
     def requests(self) -> int:
@@ -88,6 +91,14 @@ class LoadResult:
             "p99_ms": round(self.p(99), 2),
             "mean_ms": round(statistics.fmean(self.latencies_ms), 2) if self.latencies_ms else None,
             "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
+            **(
+                {
+                    "late_p99_ms": round(percentile(self.late_ms, 99), 2),
+                    "late_over_10_ms": sum(1 for v in self.late_ms if v > 10),
+                }
+                if self.late_ms
+                else {}
+            ),
         }
 
 
@@ -275,7 +286,8 @@ class Context:
         """Run a bounded request loop in a separate client process (benchmarks/load.py).
 
         spec: concurrency, max_requests, max_seconds, warmup (requests per worker not
-        counted), count_field (optional), and either `requests_file` (JSON lines
+        counted), count_field (optional), think_s or rate_per_s (optional pacing, see
+        benchmarks/load.py), and either `requests_file` (JSON lines
         {"worker", "method", "path", "headers", "body"}) or `generator` + `params` (a
         generator defined in benchmarks/load.py)."""
         spec = {**spec, "host": LOOPBACK, "port": server.port}
@@ -300,6 +312,7 @@ class Context:
             counted=raw["counted"],
             per_worker=raw["per_worker"],
             errors=raw["errors"],
+            late_ms=raw.get("late_ms", []),
         )
 
     # --- users and tokens ---------------------------------------------------------------------

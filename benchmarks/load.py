@@ -83,6 +83,15 @@ def main(spec_path: str, out_path: str) -> None:
     # this mean, and a random start within the first pause, so that the clients' requests
     # arrive spread out as independent phones' would, not in synchronised bursts.
     think_s = float(spec.get("think_s", 0))
+    # Or paced at a total rate (requests/s, all clients together): each client sends at the
+    # moments of its own Poisson process of rate_per_s / concurrency (exponential gaps between
+    # scheduled moments, not between responses), so the arrivals at the server are random and
+    # their rate does not depend on the latency. A client still busy at its next moment sends
+    # as soon as its answer is in (a phone never has two requests in flight); how late it sent
+    # is reported (`late_ms`).
+    rate_per_s = float(spec.get("rate_per_s", 0))
+    if think_s and rate_per_s:
+        raise SystemExit("give think_s or rate_per_s, not both")
     count_field = spec.get("count_field")
     if "requests_file" in spec:
         sources = _from_file(spec["requests_file"], concurrency)
@@ -95,6 +104,7 @@ def main(spec_path: str, out_path: str) -> None:
     statuses: dict[int, int] = {}
     counted = [0]
     errors: list[str] = []
+    late_ms: list[float] = []
     warmed = [0]
     per_worker = [0] * concurrency
     go = threading.Event()
@@ -131,11 +141,22 @@ def main(spec_path: str, out_path: str) -> None:
             go.wait()
             if think_s:
                 time.sleep(pacing.uniform(0, think_s))
+            gap_s = concurrency / rate_per_s if rate_per_s else 0.0
+            moment = time.perf_counter() + (pacing.expovariate(1 / gap_s) if gap_s else 0.0)
             while True:
+                if gap_s:
+                    pause = moment - time.perf_counter()
+                    if pause > 0:
+                        time.sleep(pause)
+                    lateness = max(0.0, time.perf_counter() - moment) * 1000
+                    moment += pacing.expovariate(1 / gap_s)
                 request = next(source, None)
                 if request is None or not take():
                     break
                 status, data, ms = send(request)
+                if gap_s:
+                    with lock:
+                        late_ms.append(lateness)
                 value = 0
                 if count_field and status == 200:
                     value = int(json.loads(data).get(count_field, 0))
@@ -177,6 +198,7 @@ def main(spec_path: str, out_path: str) -> None:
                 "counted": counted[0],
                 "per_worker": per_worker,
                 "errors": errors,
+                "late_ms": late_ms,
             },
             handle,
         )

@@ -9,12 +9,13 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from patients.access import request_patient
+from patients.access import request_patient, request_patient_audit_pending
+from patients.audit import audit_append
 from patients.models import AuditAction
 from patients.permissions import IsPatient
+from patients.throttling import RedisScopedRateThrottle
 
 from . import services
 from .models import SpeechRecording
@@ -28,6 +29,7 @@ from .serializers import (
     SignalBatchOutputSerializer,
     SpeechRecordingInputSerializer,
     SpeechRecordingOutputSerializer,
+    checkin_output,
 )
 from .speech import MAX_BYTES, MAX_SECONDS, MIN_SECONDS, wav_info
 from .validation import validate_checkin, validate_questionnaire
@@ -39,7 +41,7 @@ _NO_CONSENT = OpenApiResponse(description="The patient has not consented to this
 class PatientWriteApi(APIView):
     permission_classes = [IsPatient]
     parser_classes = [JSONParser]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [RedisScopedRateThrottle]
     throttle_scope = "patient_write"
 
 
@@ -65,13 +67,19 @@ class CheckInApi(PatientWriteApi):
         "crisis line. The same check-in sent again raises nothing twice and answers the same flags.",
     )
     def post(self, request: Request) -> Response:
-        patient = request_patient(request, resource="checkin", action=AuditAction.CREATE)
-        checkin, errors = validate_checkin(_object(request.data), services.ingestion_context(patient=patient))
+        # The audit row is written with the check-in, in its transaction (one commit, not two).
+        patient, audit = request_patient_audit_pending(request, resource="checkin", action=AuditAction.CREATE)
+        try:
+            checkin, errors = validate_checkin(_object(request.data), services.ingestion_context(patient=patient))
+        except Exception:  # a body that is not JSON, or not an object: a 400 all the same
+            audit_append(audit)
+            raise
         if checkin is None:
+            audit_append(audit)
             raise ValidationError(errors)
-        recorded = services.checkin_record(patient=patient, checkin=checkin)
+        recorded = services.checkin_record(patient=patient, checkin=checkin, audit=audit)
         flags = [RISK_LANGUAGE] if recorded.risk_language else []
-        body = CheckInOutputSerializer({**checkin._asdict(), "flags": flags, "crisis_line": bool(flags)}).data
+        body = checkin_output(checkin, flags)
         return Response(body, status=status.HTTP_201_CREATED if recorded.created else status.HTTP_200_OK)
 
 
@@ -151,7 +159,7 @@ def _recording_body(recording: SpeechRecording) -> dict:
 class SpeechRecordingApi(APIView):
     permission_classes = [IsPatient]
     parser_classes = [MultiPartParser]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [RedisScopedRateThrottle]
     throttle_scope = "patient_write"
 
     @extend_schema(

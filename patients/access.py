@@ -1,7 +1,8 @@
 """The API's way to the patient a request is about: scoped by the caller, audited.
 
 Every view that touches one patient's data goes through `clinician_patient_or_404` or
-`request_patient`, so care-team scoping and the audit trail cannot be forgotten."""
+`request_patient` (or, for the check-in, `request_patient_audit_pending`), so care-team
+scoping and the audit trail cannot be forgotten."""
 
 from typing import Any, cast
 from uuid import UUID
@@ -10,8 +11,8 @@ from django.http import HttpRequest
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 
-from .audit import audit_denied, audit_record
-from .models import Patient, User
+from .audit import audit_denied, audit_event, audit_record
+from .models import AuditEvent, Patient, User
 from .selectors import patient_for_user, patient_get_for_clinician
 
 
@@ -40,6 +41,20 @@ def request_patient(request: Any, *, resource: str, action: str = "read") -> Pat
         raise PermissionDenied("This endpoint is for enrolled patients.")
     audit_record(request=request, action=action, resource=resource, patient_id=patient.pk)
     return patient
+
+
+def request_patient_audit_pending(request: Any, *, resource: str, action: str = "read") -> tuple[Patient, AuditEvent]:
+    """`request_patient` with the audit row built but not yet written: the write path appends it
+    (`patients.audit.audit_append`) in the same transaction as the data it stores, which saves
+    the request a commit of its own (a flush of the write-ahead log: the check-in, the phone's
+    hot path, did two). The caller appends it on every outcome: before answering a 400, inside
+    the data's transaction, and again after that transaction failed (it was rolled back with
+    it). A refusal (not an enrolled patient) is written at once, as by `request_patient`."""
+    patient = patient_for_user(user=request.user)
+    if patient is None:
+        audit_denied(request=request, resource=resource)
+        raise PermissionDenied("This endpoint is for enrolled patients.")
+    return patient, audit_event(request=request, action=action, resource=resource, patient_id=patient.pk)
 
 
 def _as_uuid(value: UUID | str) -> UUID | None:

@@ -46,6 +46,48 @@ def audit_record(
     )
 
 
+def audit_event(
+    *,
+    action: str,
+    resource: str,
+    request: HttpRequest | None = None,
+    actor: Any = None,
+    patient_id: UUID | str | None = None,
+    status_code: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """The row `audit_record` would write, not written yet: for a write path that appends it
+    (`audit_append`) inside the transaction that stores the data, so that the request costs one
+    commit rather than two. That path must append it on every outcome (see
+    `patients.access.request_patient_audit_pending`)."""
+    return _event(
+        action=action,
+        resource=resource,
+        request=request,
+        actor=actor,
+        patient_id=patient_id,
+        status_code=status_code,
+        detail=detail,
+    )
+
+
+def audit_append(event: AuditEvent) -> AuditEvent:
+    """Write a row built by `audit_event` (in the caller's transaction, if any), stamped now."""
+    return _append(event)
+
+
+def audit_append_clause(event: AuditEvent) -> tuple[str, list[Any]] | None:
+    """`WITH` clause inserting a row built by `audit_event`, and its parameters, to put in front
+    of the caller's next statement (PostgreSQL: a data-modifying WITH runs whether the statement
+    reads it or not): the row is written in that statement's round trip. None on a database
+    without them (SQLite): `audit_append` it instead."""
+    if connection.vendor != "postgresql":
+        return None
+    event.at = timezone.now()
+    params = [field.get_db_prep_save(getattr(event, field.attname), connection) for field in _audit_fields()]
+    return f"WITH audit_row AS ({_audit_insert_sql(connection.vendor, False)}) ", params
+
+
 def audit_record_patients(
     *,
     action: str,

@@ -13,11 +13,13 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
+from .audit import audit_append, audit_append_clause
 from .errors import ConsentRequired, DomainError, IdempotencyConflict
 from .identifiers import finess_normalized, ins_normalized
 from .models import (
     CLINICAL_ROLES,
     OPT_OUT_SCOPES,
+    AuditEvent,
     CareTeam,
     ClinicalEvent,
     ConsentRecord,
@@ -341,13 +343,22 @@ def consent_withdraw(*, patient: Patient, scopes: Iterable[str], at: datetime | 
     return withdrawn
 
 
-def consent_refused(*, patient: Patient, scopes: Iterable[str], lock: bool = False) -> set[str]:
+def consent_refused(
+    *, patient: Patient, scopes: Iterable[str], lock: bool = False, audit: AuditEvent | None = None
+) -> set[str]:
     """The one consent gate every ingestion path passes, for one or several scopes: the scopes
     without consent in force, judged now, when the data arrives (all of them when the patient
     is not active). One query whatever the number of scopes; with `lock=True` the same query
     also locks the patient's row until commit (FOR NO KEY UPDATE: ingestion serialises per
-    patient, and inserts elsewhere that reference the patient are not blocked)."""
+    patient, and inserts elsewhere that reference the patient are not blocked). `audit`, the
+    request's audit row not yet written (`patients.audit.audit_event`), is written in the same
+    statement on PostgreSQL (one round trip fewer on the check-in), else just before it."""
     wanted = sorted(set(scopes))
+    clause = None
+    if audit is not None:
+        clause = audit_append_clause(audit) if wanted and patient.status == PatientStatus.ACTIVE else None
+        if clause is None:
+            audit_append(audit)
     if not wanted:
         return set()
     if patient.status != PatientStatus.ACTIVE:
@@ -363,8 +374,11 @@ def consent_refused(*, patient: Patient, scopes: Iterable[str], lock: bool = Fal
     )
     if lock:
         statement += patient_lock_clause("p")
+    params = [Patient._meta.pk.get_db_prep_value(patient.pk, connection)]
+    if clause is not None:
+        statement, params = clause[0] + statement, [*clause[1], *params]
     with connection.cursor() as cursor:
-        cursor.execute(statement, [Patient._meta.pk.get_db_prep_value(patient.pk, connection)])
+        cursor.execute(statement, params)
         rows = cursor.fetchall()
     if not rows or rows[0][0] != PatientStatus.ACTIVE:
         return set(wanted)

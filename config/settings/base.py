@@ -257,7 +257,13 @@ REDIS_URL = env("REDIS_URL", default="")
 # process) in local memory.
 CACHES: dict[str, Any] = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "relapse"}
+        {
+            # Django's RedisCache with one pool and one client per process, not one connection
+            # per request (config/cache.py).
+            "BACKEND": "config.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "relapse",
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

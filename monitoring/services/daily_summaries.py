@@ -1,6 +1,7 @@
 """Daily-summary writes: the patient-days that new rows touched are recomputed from those
 days' raw rows by the one rule set (`monitoring.summaries`) and upserted."""
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, timedelta
 from typing import Any
@@ -132,21 +133,7 @@ def _checkin_summaries_upsert(*, patient: Patient, days: set[date]) -> None:
     """The self-report columns of these days, aggregated (summaries.CHECKIN_AGGREGATES) and
     upserted by the database in one statement: the hot path of every check-in. A day without
     check-ins is left as it is."""
-    qn = connection.ops.quote_name
-    summary, checkin = qn(DailySummary._meta.db_table), qn(CheckIn._meta.db_table)
-    aggregates = summaries.CHECKIN_AGGREGATES
-    selected = ", ".join(_CHECKIN_SQL[a.function](qn(a.source) if a.source else "*") for a in aggregates)
-    updated = [*(a.column for a in aggregates), "updated_at"]
-    columns = ["patient_id", "date", *(a.column for a in aggregates), "passive_records", "updated_at"]
-    placeholders = ", ".join(["%s"] * len(days))
-    sql = (
-        f"INSERT INTO {summary} ({', '.join(qn(c) for c in columns)}) "  # noqa: S608  # nosec B608
-        f"SELECT {qn('patient_id')}, {qn('day')}, {selected}, 0, %s "
-        f"FROM {checkin} WHERE {qn('patient_id')} = %s AND {qn('day')} IN ({placeholders}) "
-        f"GROUP BY {qn('patient_id')}, {qn('day')} "
-        f"ON CONFLICT ({qn('patient_id')}, {qn('date')}) DO UPDATE SET "
-        + ", ".join(f"{qn(c)} = excluded.{qn(c)}" for c in updated)
-    )
+    sql = _checkin_summaries_sql(connection.vendor, len(days))
     now = timezone.now()
     sqlite = connection.vendor == "sqlite"
     params: list[Any] = [
@@ -156,6 +143,27 @@ def _checkin_summaries_upsert(*, patient: Patient, days: set[date]) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+@functools.lru_cache(maxsize=32)
+def _checkin_summaries_sql(vendor: str, day_count: int) -> str:
+    """The statement of `_checkin_summaries_upsert` for this database and number of days, built
+    once per process (quoting its 40-odd names on every check-in cost more than sending it)."""
+    qn = connection.ops.quote_name
+    summary, checkin = qn(DailySummary._meta.db_table), qn(CheckIn._meta.db_table)
+    aggregates = summaries.CHECKIN_AGGREGATES
+    selected = ", ".join(_CHECKIN_SQL[a.function](qn(a.source) if a.source else "*") for a in aggregates)
+    updated = [*(a.column for a in aggregates), "updated_at"]
+    columns = ["patient_id", "date", *(a.column for a in aggregates), "passive_records", "updated_at"]
+    placeholders = ", ".join(["%s"] * day_count)
+    return (
+        f"INSERT INTO {summary} ({', '.join(qn(c) for c in columns)}) "  # noqa: S608  # nosec B608
+        f"SELECT {qn('patient_id')}, {qn('day')}, {selected}, 0, %s "
+        f"FROM {checkin} WHERE {qn('patient_id')} = %s AND {qn('day')} IN ({placeholders}) "
+        f"GROUP BY {qn('patient_id')}, {qn('day')} "
+        f"ON CONFLICT ({qn('patient_id')}, {qn('date')}) DO UPDATE SET "
+        + ", ".join(f"{qn(c)} = excluded.{qn(c)}" for c in updated)
+    )
 
 
 def daily_summaries_rebuild(*, patient: Patient) -> int:

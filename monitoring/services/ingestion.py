@@ -2,6 +2,7 @@
 import_cohort, the speech task, the phone app) comes through here, so the consent gate,
 idempotency (monitoring.bulk), the safety rule and the summary update cannot be skipped."""
 
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -14,8 +15,9 @@ from django.utils import timezone
 
 from alerts.rules import safety_alert_needed
 from alerts.services import alert_raise_language, alert_raise_safety
+from patients.audit import audit_append
 from patients.errors import ConsentRequired, IdempotencyConflict
-from patients.models import ConsentScope, Patient
+from patients.models import AuditEvent, ConsentScope, Patient
 from patients.services import consent_refused
 
 from ..bulk import CONFLICT, DUPLICATE, STORED, store_rows
@@ -210,13 +212,20 @@ def checkin_risk_language(*, checkin: CheckInIn) -> list[RiskMatch]:
 
 
 def _checkins_store(
-    *, patient: Patient, checkins: Sequence[CheckInIn], update_summaries: bool, raise_alerts: bool
+    *,
+    patient: Patient,
+    checkins: Sequence[CheckInIn],
+    update_summaries: bool,
+    raise_alerts: bool,
+    audit: AuditEvent | None = None,
 ) -> tuple[list[str], dict[UUID, list[RiskMatch]]]:
     received_at = timezone.now()
     # The notes are read before the transaction: no row lock is held while the detector runs.
     found = {c.id: checkin_risk_language(checkin=c) for c in checkins} if raise_alerts else {}
     with transaction.atomic():
-        if consent_refused(patient=patient, scopes=[ConsentScope.SELF_REPORT], lock=True):
+        # The request's audit row commits with the data (one commit, not two), written by the
+        # consent gate's statement (one round trip, not two).
+        if consent_refused(patient=patient, scopes=[ConsentScope.SELF_REPORT], lock=True, audit=audit):
             return [f"consent:{ConsentScope.SELF_REPORT}"] * len(checkins), {}
         statuses = store_rows(
             model=CheckIn,
@@ -272,10 +281,22 @@ class CheckInRecorded:
     risk_language: list[RiskMatch]
 
 
-def checkin_record(*, patient: Patient, checkin: CheckInIn) -> CheckInRecorded:
+def checkin_record(*, patient: Patient, checkin: CheckInIn, audit: AuditEvent | None = None) -> CheckInRecorded:
     """One check-in from the API: `created` False when it was a duplicate; raises
-    ConsentRequired (403) or IdempotencyConflict (409)."""
-    (status,), found = _checkins_store(patient=patient, checkins=[checkin], update_summaries=True, raise_alerts=True)
+    ConsentRequired (403) or IdempotencyConflict (409). `audit`, the request's audit row not
+    yet written (`patients.access.request_patient_audit_pending`), is written in the check-in's
+    transaction, or on its own when that transaction fails: it is written whatever happens."""
+    try:
+        (status,), found = _checkins_store(
+            patient=patient, checkins=[checkin], update_summaries=True, raise_alerts=True, audit=audit
+        )
+    except Exception:
+        if audit is not None:
+            # Rolled back with the check-in (or never reached): on record all the same, unless
+            # the database cannot take it either (the original error is the one to raise).
+            with contextlib.suppress(Exception):
+                audit_append(audit)
+        raise
     _raise_for(status, checkin.id)
     return CheckInRecorded(created=status == STORED, risk_language=found.get(checkin.id, []))
 

@@ -61,7 +61,8 @@ def test_throttle_counters_are_shared_between_server_processes(db):
     if not os.environ.get("REDIS_URL"):
         assert backend == "django.core.cache.backends.locmem.LocMemCache"
         return
-    assert backend == "django.core.cache.backends.redis.RedisCache"
+    # Django's RedisCache, sharing one pool and client per process (config/cache.py).
+    assert backend == "config.cache.RedisCache"
     from django.core.cache import cache
 
     cache.delete("shared-counter-probe")
@@ -81,3 +82,34 @@ def test_throttle_counters_are_shared_between_server_processes(db):
     assert result.returncode == 0, result.stderr
     assert cache.get("shared-counter-probe") == 42
     cache.delete("shared-counter-probe")
+
+
+def test_every_request_of_a_process_shares_one_redis_pool_and_client(db):
+    """Django keeps a cache object per request context (a new thread here, as under daphne):
+    with Redis, they all share the process's one pool and client (config/cache.py), and each
+    request's counters are everyone's. Without Redis there is nothing to share."""
+    if not os.environ.get("REDIS_URL"):
+        return
+    import threading
+
+    from django.core.cache import caches
+
+    seen: list[tuple[object, object, object]] = []
+
+    def request() -> None:
+        cache = caches["default"]
+        cache.incr("shared-pool-probe")
+        client = cache._cache.get_client()  # type: ignore[attr-defined]
+        seen.append((cache, client, client.connection_pool))
+
+    caches["default"].set("shared-pool-probe", 0, 60)
+    threads = [threading.Thread(target=request) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({id(cache) for cache, _client, _pool in seen}) == 3  # Django's objects, one per thread
+    assert len({id(client) for _cache, client, _pool in seen}) == 1
+    assert len({id(pool) for _cache, _client, pool in seen}) == 1
+    assert caches["default"].get("shared-pool-probe") == 3
+    caches["default"].delete("shared-pool-probe")
