@@ -537,25 +537,7 @@ def relapse_history(targets: pd.DataFrame, events: pd.DataFrame) -> dict[str, np
     if not n or not len(starts):
         return result
     starts["episodes"] = starts.groupby("patient").cumcount() + 1.0
-    starts["start"] = starts["date"]
-    starts["patient"] = starts["patient"].astype(str)
-    order = pd.DataFrame(
-        {
-            "patient": targets["patient"].astype(str).to_numpy(),
-            "date": pd.to_datetime(targets["date"]).astype("datetime64[ns]").to_numpy(),
-        }
-    )
-    order["patient"] = order["patient"].astype(str)
-    order["_i"] = np.arange(n)
-    matched = pd.merge_asof(
-        order.sort_values("date"),
-        starts[["patient", "start", "episodes"]].sort_values("start"),
-        left_on="date",
-        right_on="start",
-        by="patient",
-        direction="backward",
-        allow_exact_matches=False,  # an episode starting on day d is not known before d
-    ).sort_values("_i")
+    matched = _latest_start_before(targets, starts.rename(columns={"date": "start"}))
     has = matched["start"].notna().to_numpy()
     result["episode__before"] = has.astype(float)
     result["ref__history__days_since"] = np.where(
@@ -563,6 +545,33 @@ def relapse_history(targets: pd.DataFrame, events: pd.DataFrame) -> dict[str, np
     )
     result["ref__history__episodes"] = matched["episodes"].fillna(0.0).to_numpy(dtype=float)
     return result
+
+
+def _latest_start_before(targets: pd.DataFrame, starts: pd.DataFrame) -> pd.DataFrame:
+    """Per target (`patient`, `date`), in the targets' order, the row of `starts` (`patient`,
+    `start`, other columns) with the latest `start` before the target's day (all NaN without
+    one): an episode starting on day d is not known before d."""
+    order = pd.DataFrame(
+        {
+            "patient": targets["patient"].astype(str).to_numpy(),
+            "date": pd.to_datetime(targets["date"]).astype("datetime64[ns]").to_numpy(),
+        }
+    )
+    order["patient"] = order["patient"].astype(str)
+    order["_i"] = np.arange(len(order))
+    lookup = starts.assign(
+        patient=starts["patient"].astype(str), start=pd.to_datetime(starts["start"]).astype("datetime64[ns]")
+    )
+    matched = pd.merge_asof(
+        order.sort_values("date"),
+        lookup.sort_values("start"),
+        left_on="date",
+        right_on="start",
+        by="patient",
+        direction="backward",
+        allow_exact_matches=False,
+    )
+    return matched.sort_values("_i").reset_index(drop=True)
 
 
 def _own_episodes(
@@ -588,17 +597,7 @@ def _own_episodes(
     )
     lookup = pd.DataFrame({"patient": before["patient"].to_numpy(), "start": before["start"].to_numpy()})
     lookup["row"] = np.arange(len(lookup))
-    order = pd.DataFrame({"patient": targets["patient"].to_numpy(), "date": targets["date"].to_numpy()})
-    order["_i"] = np.arange(len(order))
-    matched = pd.merge_asof(
-        order.sort_values("date"),
-        lookup.sort_values("start"),
-        left_on="date",
-        right_on="start",
-        by="patient",
-        direction="backward",
-        allow_exact_matches=False,  # an episode starting on day d is not known before d
-    ).sort_values("_i")
+    matched = _latest_start_before(targets, lookup)
     has = matched["row"].notna().to_numpy()
     if not has.any():
         return result
