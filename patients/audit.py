@@ -34,7 +34,7 @@ def audit_record(
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     return _append(
-        _event(
+        audit_event(
             action=action,
             resource=resource,
             request=request,
@@ -43,31 +43,6 @@ def audit_record(
             status_code=status_code,
             detail=detail,
         )
-    )
-
-
-def audit_event(
-    *,
-    action: str,
-    resource: str,
-    request: HttpRequest | None = None,
-    actor: Any = None,
-    patient_id: UUID | str | None = None,
-    status_code: int | None = None,
-    detail: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """The row `audit_record` would write, not written yet: for a write path that appends it
-    (`audit_append`) inside the transaction that stores the data, so that the request costs one
-    commit rather than two. That path must append it on every outcome (see
-    `patients.access.request_patient_audit_pending`)."""
-    return _event(
-        action=action,
-        resource=resource,
-        request=request,
-        actor=actor,
-        patient_id=patient_id,
-        status_code=status_code,
-        detail=detail,
     )
 
 
@@ -105,12 +80,12 @@ def audit_record_patients(
     if len(ids) > 1 and connection.vendor == "postgresql":
         # One row per patient, everything else alike: one short statement over the ids.
         _append_for_patients(
-            _event(action=action, resource=resource, request=request, actor=actor, patient_id=None, detail=detail),
+            audit_event(action=action, resource=resource, request=request, actor=actor, patient_id=None, detail=detail),
             ids,
         )
         return len(ids)
     events = [
-        _event(action=action, resource=resource, request=request, actor=actor, patient_id=pid, detail=detail)
+        audit_event(action=action, resource=resource, request=request, actor=actor, patient_id=pid, detail=detail)
         for pid in ids or [None]
     ]
     for start in range(0, len(events), _MANY_CHUNK):
@@ -118,16 +93,20 @@ def audit_record_patients(
     return len(events)
 
 
-def _event(
+def audit_event(
     *,
     action: str,
     resource: str,
-    request: HttpRequest | None,
-    actor: Any,
-    patient_id: UUID | str | None,
+    request: HttpRequest | None = None,
+    actor: Any = None,
+    patient_id: UUID | str | None = None,
     status_code: int | None = None,
-    detail: dict[str, Any] | None,
+    detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
+    """The row `audit_record` writes, not written yet: for a write path that appends it
+    (`audit_append`) inside the transaction that stores the data, so that the request costs one
+    commit rather than two. That path must append it on every outcome (see
+    `patients.access.request_patient_audit_pending`)."""
     if actor is None and request is not None:
         actor = getattr(request, "user", None)
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
