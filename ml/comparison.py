@@ -164,7 +164,9 @@ def _team_recent(team: CareTeam, models: dict[str, RiskModel], end: date) -> dic
     summaries = selectors.daily_summaries_frame(
         patient_ids=ids, start=start - timedelta(days=LOOKBACK_DAYS - 1), end=end
     )
-    meta = pd.DataFrame({"patient": [str(r[0]) for r in rows], "diagnosis": [r[2] for r in rows]})
+    meta = pd.DataFrame(
+        {"patient": [str(r[0]) for r in rows], "diagnosis": [r[2] for r in rows], "enrolled_on": [r[1] for r in rows]}
+    )
     recorded = selectors.label_events_frame(patient_ids=ids)
     # The relapse history reads the events before each day (ml.features.relapse_history).
     features = build_features(summaries, patients=meta, targets=targets, events=recorded)

@@ -33,11 +33,16 @@ Scorers (same training rows, same columns, same alert budget):
 - `oriented`, `model+oriented`, `per-dx+oriented`: the same matched filter knowing only
   CLINICAL.md's directions; today's model with its statistics; one booster per diagnosis group;
 - `model+episodes`: today's model with the direction of the patient's own previous episode
-  (ml.features.EPISODE_FEATURES, from the recorded events before the day); `model+history`
-  its ablation: today's model with only whether an earlier episode is recorded, which is the
-  model served since (ml.features.MODEL_FEATURES; `model` here stays the booster on FEATURES,
-  the model served before, so the tables compare the two); `model+history-detail` with the
-  number of earlier episodes and the days since the latest one began as inputs too;
+  (ml.features.EPISODE_FEATURES, from the recorded events before the day); `model+history`:
+  today's model with the relapse history (whether an earlier episode is recorded and the
+  episodes per year observed), which is the model served since the sixth part of issue 20
+  (ml.features.MODEL_FEATURES; `model` here stays the booster on FEATURES, the model served
+  before the history, so the tables compare the two); `model+history-binary` with only whether
+  an earlier episode is recorded (the model served in the fifth part); `model+history-detail`
+  with that, the number of earlier episodes and the days since the latest one began;
+  `stack+history-binary` the fifth part's columns in a stack of today's booster and the
+  logistic baseline (ml.training.make_pipeline("stack"), scikit-learn's StackingClassifier on
+  patient-grouped out-of-fold decision functions);
 - `ceiling`: the generator's true prodrome intensity, Platt-calibrated on the training cohort.
 
 Besides one model per training setting, ONE model can be trained on a pooled cohort of
@@ -91,7 +96,9 @@ SCORERS: tuple[str, ...] = (
     "stack+all",
     "model+episodes",
     "model+history",
+    "model+history-binary",
     "model+history-detail",
+    "stack+history-binary",
     "observable",
     "model+observable",
     "oriented",
@@ -180,7 +187,7 @@ def scorer_columns(name: str, today: list[str], family_columns: dict[str, list[s
     if "+" not in name:
         return today
     spec = name.split("+", 1)[1]
-    if spec in ("episodes", "history", "history-detail"):
+    if spec in ("episodes", "history", "history-binary", "history-detail"):
         return today + family_columns[spec]
     if spec in MATCHED:
         return today + [f"{MATCHED[spec]}__{column}" for column in (*KINDS, "score")]
@@ -254,7 +261,8 @@ def fit_scorers(cohort: Cohort, *, seed: int, scorers: Iterable[str] = SCORERS) 
     family_columns = {family: usable_features(train, groups, names) for family, names in FAMILIES.items()}
     family_columns["episodes"] = usable_features(train, groups, EPISODE_FEATURES)
     family_columns["history"] = usable_features(train, groups, EPISODE_HISTORY)
-    family_columns["history-detail"] = usable_features(train, groups, EPISODE_HISTORY + HISTORY_REFS)
+    family_columns["history-binary"] = usable_features(train, groups, ["episode__before"])
+    family_columns["history-detail"] = usable_features(train, groups, ["episode__before", *HISTORY_REFS[:2]])
     names = [name for name in scorers if name not in ("ceiling", "observable-learned")]
     columns = {name: scorer_columns(name, today, family_columns) for name in names}
     y = train["y"].to_numpy()

@@ -136,8 +136,9 @@ def _sample(ids: list[str]) -> list[str]:
     return ranked[:DRIFT_SAMPLE_PATIENTS]
 
 
-def _features(rows: list[tuple[Any, str]], start: date, end: date) -> pd.DataFrame:
-    """Model inputs of these (patient, diagnosis) for every day from `start` to `end`."""
+def _features(rows: list[tuple[Any, str, date]], start: date, end: date) -> pd.DataFrame:
+    """Model inputs of these (patient, diagnosis, enrolment date) for every day from `start`
+    to `end`."""
     if not rows:
         return pd.DataFrame()
     summaries = selectors.daily_summaries_frame(
@@ -145,9 +146,11 @@ def _features(rows: list[tuple[Any, str]], start: date, end: date) -> pd.DataFra
     )
     days = pd.date_range(start, end, freq="D")
     targets = pd.DataFrame(
-        {"patient": np.repeat([str(pk) for pk, _dx in rows], len(days)), "date": np.tile(days.to_numpy(), len(rows))}
+        {"patient": np.repeat([str(r[0]) for r in rows], len(days)), "date": np.tile(days.to_numpy(), len(rows))}
     )
-    meta = pd.DataFrame({"patient": [str(r[0]) for r in rows], "diagnosis": [r[1] for r in rows]})
+    meta = pd.DataFrame(
+        {"patient": [str(r[0]) for r in rows], "diagnosis": [r[1] for r in rows], "enrolled_on": [r[2] for r in rows]}
+    )
     events = selectors.label_events_frame(patient_ids=[r[0] for r in rows], until=end)
     return build_features(summaries, patients=meta, targets=targets, events=events)
 
@@ -165,7 +168,7 @@ def drift_check(*, model_version: ModelVersion, day: date) -> ModelDrift:
     version and day: dedupe key)."""
     model = model_load(model_version)
     ids = _sample([str(p) for p in selectors.patients_scorable().values_list("pk", flat=True)])
-    rows = list(selectors.patients_scorable().filter(pk__in=ids).values_list("pk", "diagnosis"))
+    rows = list(selectors.patients_scorable().filter(pk__in=ids).values_list("pk", "diagnosis", "enrolled_on"))
     recent_start = day - timedelta(days=RECENT_DAYS - 1)
     reference = (model_version.metrics or {}).get("drift_reference")
     if not reference:

@@ -196,14 +196,25 @@ EPISODE_Z_CLIP = 4.0
 EPISODE_MIN_CHANNELS = 3
 EPISODE_FEATURES = ["episode__similarity", "episode__projection"]
 # Relapse history (issue 20; served): the standing risk of a patient who has been through an
-# episode before, the strongest known predictor of the next one. For day d: 1 when a relapse or
-# hospitalisation is recorded on a day before d, however long before (also before enrolment or
-# the first data: a nurse records past episodes with the patient page's event form), else 0.
-# Computed whenever build_features is given `events`; explanations read `ref__history__*`
-# (days since the latest episode's first day, episodes recorded). A model that reads it must be
-# given the events wherever it scores (ml.scoring, ml.drift, ml.comparison read them).
-EPISODE_HISTORY = ["episode__before"]
-HISTORY_REFS = ["ref__history__days_since", "ref__history__episodes"]
+# episode before, the strongest known predictor of the next one. For day d:
+# - `episode__before`: 1 when a relapse or hospitalisation is recorded on a day before d,
+#   however long before (also before enrolment or the first data: a nurse records past
+#   episodes with the patient page's event form), else 0;
+# - `episode__rate` (sixth part): the episodes recorded before d per year observed, with a
+#   weak prior, (episodes + HISTORY_PRIOR_EPISODES) / (years + HISTORY_PRIOR_YEARS), the years
+#   observed running from the earlier of the patient's enrolment and their first recorded
+#   episode to d. A patient followed long without an episode reads lower than one just
+#   enrolled; two episodes in six months higher than one in three years. Missing when the
+#   enrolment date is not known. The prior (half an episode in half a year) was set once,
+#   before any grid ran.
+# Computed whenever build_features is given `events` (`episode__rate` needs `patients` with
+# `enrolled_on`); explanations read `ref__history__*` (days since the latest episode's first
+# day, episodes recorded, years observed). A model that reads it must be given the events and
+# enrolment dates wherever it scores (ml.scoring, ml.drift, ml.comparison read them).
+EPISODE_HISTORY = ["episode__before", "episode__rate"]
+HISTORY_REFS = ["ref__history__days_since", "ref__history__episodes", "ref__history__years"]
+HISTORY_PRIOR_EPISODES = 0.5
+HISTORY_PRIOR_YEARS = 0.5
 # What the served model may read: today's FEATURES and the relapse history.
 MODEL_FEATURES = FEATURES + EPISODE_HISTORY
 
@@ -498,7 +509,7 @@ def build_features(
                 out[f"{name}__agree"] = np.where(seen > 0, moving / np.maximum(seen, 1), np.nan)
 
     if events is not None:
-        out.update(relapse_history(targets, events))
+        out.update(relapse_history(targets, events, patients))
     if episodes:
         current = np.stack([out[f"{ch}__z14"] for ch in EPISODE_CHANNELS], axis=1)
         out.update(_own_episodes(summaries, patients, targets, events, current))
@@ -522,28 +533,56 @@ def episode_starts(events: pd.DataFrame | None) -> pd.DataFrame:
     return ev[gap.isna() | (gap > EPISODE_GAP_DAYS)].reset_index(drop=True)
 
 
-def relapse_history(targets: pd.DataFrame, events: pd.DataFrame) -> dict[str, np.ndarray]:
+def relapse_history(
+    targets: pd.DataFrame, events: pd.DataFrame, patients: pd.DataFrame | None = None
+) -> dict[str, np.ndarray]:
     """EPISODE_HISTORY and HISTORY_REFS per target (`patient`, `date`): whether an episode
-    (episode_starts) began on a day before the target's, the days since the latest such start,
-    and how many there were. An episode starting on the target day itself is not known yet."""
+    (episode_starts) began on a day before the target's, the episodes per year observed (needs
+    `patients` with `patient` and `enrolled_on`; missing without), the days since the latest
+    start, how many there were and the years observed. An episode starting on the target day
+    itself is not known yet."""
     n = len(targets)
     result = {
         "episode__before": np.zeros(n),
+        "episode__rate": np.full(n, np.nan),
         "ref__history__days_since": np.full(n, np.nan),
         "ref__history__episodes": np.zeros(n),
+        "ref__history__years": np.full(n, np.nan),
     }
+    if not n:
+        return result
+    dates = pd.to_datetime(targets["date"]).astype("datetime64[ns]").to_numpy()
+    enrolled = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    if patients is not None and "enrolled_on" in patients.columns:
+        known = pd.Series(
+            pd.to_datetime(patients["enrolled_on"]).astype("datetime64[ns]").to_numpy(),
+            index=patients["patient"].astype(str).to_numpy(),
+        )
+        enrolled = targets["patient"].astype(str).map(known).astype("datetime64[ns]").to_numpy()
     starts = episode_starts(events)
     starts = starts[starts["patient"].astype(str).isin(set(targets["patient"].astype(str)))].copy()
-    if not n or not len(starts):
-        return result
-    starts["episodes"] = starts.groupby("patient").cumcount() + 1.0
-    matched = _latest_start_before(targets, starts.rename(columns={"date": "start"}))
-    has = matched["start"].notna().to_numpy()
-    result["episode__before"] = has.astype(float)
-    result["ref__history__days_since"] = np.where(
-        has, (matched["date"] - matched["start"]).dt.days.to_numpy(dtype=float, na_value=np.nan), np.nan
+    first = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    if len(starts):
+        starts["episodes"] = starts.groupby("patient").cumcount() + 1.0
+        starts["first"] = starts.groupby("patient")["date"].transform("min")
+        matched = _latest_start_before(targets, starts.rename(columns={"date": "start"}))
+        has = matched["start"].notna().to_numpy()
+        result["episode__before"] = has.astype(float)
+        result["ref__history__days_since"] = np.where(
+            has, (matched["date"] - matched["start"]).dt.days.to_numpy(dtype=float, na_value=np.nan), np.nan
+        )
+        result["ref__history__episodes"] = matched["episodes"].fillna(0.0).to_numpy(dtype=float)
+        # The first episode only once it is known (it is before d whenever any episode is).
+        first = pd.to_datetime(matched["first"]).astype("datetime64[ns]").to_numpy()
+    # Observed from the earlier of enrolment and the first recorded episode (NaT is ignored
+    # by fmin); no enrolment date: not known.
+    observed_from = np.where(np.isnat(enrolled), np.datetime64("NaT"), np.fmin(enrolled, first))
+    days = (dates - observed_from.astype("datetime64[ns]")) / np.timedelta64(1, "D")
+    years = np.clip(days, 0, None) / 365.25
+    result["ref__history__years"] = years
+    result["episode__rate"] = (result["ref__history__episodes"] + HISTORY_PRIOR_EPISODES) / (
+        years + HISTORY_PRIOR_YEARS
     )
-    result["ref__history__episodes"] = matched["episodes"].fillna(0.0).to_numpy(dtype=float)
     return result
 
 
@@ -806,10 +845,14 @@ def _missingness(
 def neutral_values(features: pd.DataFrame) -> pd.DataFrame:
     """What each model feature would be if the patient were as usual: deviations 0, days since
     the last check-in or sensor data at the patient's usual gap, no episode before (so the
-    relapse history's share of a score shows). Explanations replace a group of features with
+    relapse history's share of a score shows; the episode rate as with none over the same
+    years). Explanations replace a group of features with
     these values."""
     columns = FEATURES + [name for name in EPISODE_HISTORY if name in features.columns]
     neutral = pd.DataFrame(0.0, index=features.index, columns=columns)
+    if "episode__rate" in columns:
+        # No episode recorded over the same years observed.
+        neutral["episode__rate"] = HISTORY_PRIOR_EPISODES / (features["ref__history__years"] + HISTORY_PRIOR_YEARS)
     for name in ("checkin", "passive"):
         rate = features[f"ref__{name}__rate"].fillna(features[f"{name}_days7"] / 7)
         neutral[f"days_since_{name}"] = np.minimum(

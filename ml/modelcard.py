@@ -131,11 +131,11 @@ and recovery). Seed {seed}.
 Features relative to each patient's own baseline (60 days ending 3 weeks earlier): deviations
 over 3, 7 and 14 days, trends, variability (e.g. sleep-timing irregularity), missingness and
 logging adherence, questionnaire changes, the diagnosis group, and the relapse history (a
-relapse or hospitalisation recorded before the day, however long before: a lasting risk,
-explained as such, not a new sign). A histogram gradient-boosting classifier, calibrated
-(sigmoid, patient-grouped folds). Explanations: each factor group is replaced by the patient's
-usual value (for the history: no earlier episode) and the change in the calibrated score is
-its weight.
+relapse or hospitalisation recorded before the day, however long before, and the episodes
+per year observed: a lasting risk, explained as such, not a new sign). A histogram
+gradient-boosting classifier, calibrated (sigmoid, patient-grouped folds). Explanations:
+each factor group is replaced by the patient's usual value (for the history: no earlier
+episode) and the change in the calibrated score is its weight.
 {features_line}
 Operating threshold {report.get("operating_threshold", 0):.4f}, the lowest that keeps
 {report.get("alert_budget_per_patient_month")} alert per patient-month or fewer (consecutive

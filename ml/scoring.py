@@ -142,7 +142,13 @@ def score_rows(
     )
     if targets.empty:
         return []
-    meta = pd.DataFrame({"patient": [str(p[0]) for p in patients], "diagnosis": [p[2] for p in patients]})
+    meta = pd.DataFrame(
+        {
+            "patient": [str(p[0]) for p in patients],
+            "diagnosis": [p[2] for p in patients],
+            "enrolled_on": [p[1] for p in patients],
+        }
+    )
     features = _features_by_day(summaries, meta, targets, events)
     # One thread per worker process: parallelism comes from the chunks spread over workers,
     # and OpenMP thread teams on a busy machine cost more than they give on 500 rows.
@@ -157,7 +163,11 @@ def score_rows(
     # The events are inputs of a model that reads the relapse history only: an older version's
     # hashes stay what they were when it scored.
     reads_history = any(name in EPISODE_HISTORY for name in model.feature_names)
-    hashes = trace.input_hashes(summaries, SUMMARY_COLUMNS, keys, diagnosis, events if reads_history else None)
+    # And the enrolment date is one of a model that reads the episode rate.
+    enrolled = {str(pk): e for pk, e, _dx, _t in patients} if "episode__rate" in model.feature_names else None
+    hashes = trace.input_hashes(
+        summaries, SUMMARY_COLUMNS, keys, diagnosis, events if reads_history else None, enrolled
+    )
     names = [n for n in model.feature_names if n in features.columns]
     feature_values = trace.explained_values(features[names].to_numpy(dtype=float), explanations, names)
     medium_ratio = model.medium_ratio

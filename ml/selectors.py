@@ -115,8 +115,10 @@ def patients_frame(*, patient_ids: Iterable[UUID | str] | None = None) -> pd.Dat
     qs = Patient.objects.all()
     if patient_ids is not None:
         qs = qs.filter(pk__in=[UUID(str(p)) for p in patient_ids])
-    rows = list(qs.values_list("pk", "code", "sex", "birth_year", "diagnosis", "care_team_id"))
-    frame = pd.DataFrame(rows, columns=["patient", "code", "sex", "birth_year", "diagnosis", "care_team_id"])
+    rows = list(qs.values_list("pk", "code", "sex", "birth_year", "diagnosis", "care_team_id", "enrolled_on"))
+    frame = pd.DataFrame(
+        rows, columns=["patient", "code", "sex", "birth_year", "diagnosis", "care_team_id", "enrolled_on"]
+    )
     frame["patient"] = frame["patient"].astype(str)
     return frame
 

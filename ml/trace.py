@@ -91,12 +91,14 @@ def input_hashes(
     targets: Iterable[tuple[str, date]],
     diagnosis: dict[str, str],
     events: pd.DataFrame | None = None,
+    enrolled: dict[str, date] | None = None,
 ) -> list[str]:
     """SHA-256 of each (patient, day)'s input window: its summaries from day - 89 to day and
     the patient's diagnosis (the model's inputs); with `events` (`patient`, `date`: the
     recorded relapses and hospitalisations, for a model that reads the relapse history), also
-    the days of those dated before the day, however long before. A model without the history
-    is given no events, so its hashes stay as they were."""
+    the days of those dated before the day, however long before; with `enrolled` (patient ->
+    enrolment date, for a model that reads the episode rate), also that date. A model without
+    them is given neither, so its hashes stay as they were."""
     patients, days, values = canonical_rows(summaries, columns)
     bounds: dict[str, tuple[int, int]] = {}
     if len(patients):
@@ -125,6 +127,9 @@ def input_hashes(
         if events is not None:
             before = history.get(pid, np.zeros(0, dtype=np.int64))
             digest.update(b"|events|" + before[: int(np.searchsorted(before, day.toordinal(), "left"))].tobytes())
+        if enrolled is not None:
+            since = enrolled.get(pid)
+            digest.update(b"|enrolled|" + (since.isoformat().encode() if since is not None else b"-"))
         out.append(digest.hexdigest())
     return out
 

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.ensemble import HistGradientBoostingClassifier, StackingClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
@@ -96,6 +96,19 @@ def make_pipeline(kind: str, seed: int, cv: list[tuple[np.ndarray, np.ndarray]] 
         # averaging the three fold models (AUROC 0.635 vs 0.631 on the 300-patient cohort)
         # at a third of the cost of every prediction and explanation.
         return Pipeline([("calibrated_gbm", CalibratedClassifierCV(booster, method="sigmoid", cv=cv, ensemble=False))])
+    if kind == "stack":
+        # Evaluation only (ml.cross_cohort `stack+history`): the served booster and the logistic
+        # baseline on the same columns, combined by a logistic regression fitted on their
+        # patient-grouped out-of-fold decision functions. Measured against the booster alone
+        # with the relapse history on two fresh medium grids: the same AUROC (docs/model.md,
+        # sixth part), so one booster stays.
+        stack = StackingClassifier(
+            estimators=[("gbm", make_booster("current", seed, [])), ("logistic", make_pipeline("logistic", seed))],
+            final_estimator=LogisticRegression(C=1.0, max_iter=1000),
+            cv=cv,
+            stack_method="decision_function",
+        )
+        return Pipeline([("stack", stack)])
     if kind == "logistic":
         return Pipeline(
             [
@@ -138,7 +151,7 @@ def fit_pipeline(
 ) -> Pipeline:
     """Fit on `columns` (by default those usable_features keeps); predict with the same ones."""
     columns = usable_features(X, groups) if columns is None else columns
-    pipeline = make_pipeline(kind, seed, cv=_grouped_folds(groups) if kind == "model" else 3)
+    pipeline = make_pipeline(kind, seed, cv=_grouped_folds(groups) if kind in ("model", "stack") else 3)
     pipeline.fit(X[columns].to_numpy(dtype=float), y.astype(int))
     return pipeline
 

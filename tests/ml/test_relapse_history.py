@@ -52,6 +52,33 @@ def test_the_history_counts_episodes_before_the_day_however_old():
     assert np.isnan(since[4])
 
 
+def test_the_episode_rate_counts_episodes_per_year_observed_without_looking_ahead():
+    targets = _frame([("a", "2026-03-01"), ("a", "2026-09-01"), ("b", "2026-09-01"), ("c", "2026-09-01")])
+    events = _frame([("a", "2025-03-01"), ("a", "2026-06-01"), ("b", "2026-10-01")])
+    patients = pd.DataFrame(
+        {
+            "patient": ["a", "b", "c"],
+            "enrolled_on": [dt.date(2026, 1, 1), dt.date(2026, 3, 1), dt.date(2026, 8, 1)],
+        }
+    )
+    h = relapse_history(targets, events, patients)
+    # a: observed from its first episode (before enrolment); one episode on 1 March, two on 1 September.
+    years = np.array([365, 549]) / 365.25
+    assert np.allclose(h["ref__history__years"][:2], years)
+    assert np.allclose(h["episode__rate"][:2], (np.array([1, 2]) + 0.5) / (years + 0.5))
+    # b: its episode comes after the day: observed from enrolment, no episode yet.
+    assert h["ref__history__episodes"][2] == 0 and np.isclose(h["ref__history__years"][2], 184 / 365.25)
+    assert np.isclose(h["episode__rate"][2], 0.5 / (184 / 365.25 + 0.5))
+    # Followed longer without an episode: a lower rate than c, enrolled a month ago.
+    assert h["episode__rate"][2] < h["episode__rate"][3]
+    # The rate of day 1 March does not move when later episodes are recorded.
+    later = relapse_history(targets, pd.concat([events, _frame([("a", "2026-12-01")])]), patients)
+    assert later["episode__rate"][0] == h["episode__rate"][0]
+    # No enrolment date known: no rate (the binary history stays).
+    unknown = relapse_history(targets, events)
+    assert np.isnan(unknown["episode__rate"]).all() and unknown["episode__before"].tolist() == [1, 1, 0, 0]
+
+
 def test_build_features_adds_the_history_only_when_given_the_events():
     _lines, _latent, summaries, patients, events = cohort()
     without = build_features(summaries, patients=patients)
@@ -70,9 +97,9 @@ def test_build_features_adds_the_history_only_when_given_the_events():
 
 def test_the_served_model_reads_the_history():
     model, report = trained()
-    assert model.feature_names[-1] == "episode__before"
+    assert model.feature_names[-2:] == EPISODE_HISTORY == ["episode__before", "episode__rate"]
     assert model.feature_names == [n for n in MODEL_FEATURES if n in model.feature_names]
-    assert "episode__before" not in report["training"]["features_dropped"]
+    assert not set(EPISODE_HISTORY) & set(report["training"]["features_dropped"])
 
 
 def test_the_history_reads_in_a_nurse_s_words_in_english_and_french():
@@ -152,6 +179,9 @@ def test_a_relapse_recorded_before_enrolment_is_scored_explained_and_traced(
         f"has relapsed before (1 episode recorded, {months} months ago): a lasting risk, not a new sign"
     )
     assert after.feature_values["episode__before"] == 1.0
+    # Observed since that episode: one episode in (DAY - past) days, with the prior.
+    years = (DAY - past).days / 365.25
+    assert after.feature_values["episode__rate"] == pytest.approx(1.5 / (years + 0.5), abs=1e-4)
     assert after.input_sha256 != before.input_sha256
 
     # The psychiatrist reading in French sees it in French (labels rendered per language).
@@ -199,3 +229,7 @@ def test_the_hash_covers_the_events_before_the_day_only():
     assert old != none
     assert same_day == none  # an event on the day itself, or another patient's, is not an input
     assert input_hashes(rows, SUMMARY_COLUMNS, targets, dx) != none  # a model without the history
+    # A model reading the episode rate: its enrolment date is an input too.
+    enrolled = input_hashes(rows, SUMMARY_COLUMNS, targets, dx, _frame([]), {code: dt.date(2026, 1, 5)})
+    assert enrolled != none
+    assert enrolled != input_hashes(rows, SUMMARY_COLUMNS, targets, dx, _frame([]), {code: dt.date(2026, 1, 6)})
