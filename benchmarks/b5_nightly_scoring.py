@@ -1,7 +1,7 @@
 """B5: nightly scoring of 10,000 patients x 90 days of daily summaries in PostgreSQL.
 
 The scoring runs in a child process (so its peak memory is its own): the nightly path of
-ml.scoring, chunk after chunk of CHUNK_SIZE (1,000) patients as one worker would run them (read the
+ml.scoring, chunk after chunk of CHUNK_SIZE (2,000) patients as one worker would run them (read the
 chunk's 90-day window, features, calibrated model, explanations, bulk insert of the scores;
 alert rules off, they are the alerts benchmark's business). The limit beside it, in another
 child: reading the same daily rows with the same COPY query and one predict_proba over the
