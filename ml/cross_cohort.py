@@ -70,7 +70,7 @@ from monitoring.cohort_summaries import daily_summaries_from_lines
 
 from . import evaluation
 from .cohort import SETTINGS, cohort_config, generate
-from .features import EPISODE_FEATURES, EPISODE_HISTORY, FAMILIES, FEATURES, HISTORY_REFS
+from .features import EPISODE_FEATURES, EPISODE_HISTORY, FAMILIES, FEATURES
 from .observable import KINDS, clinical_knowledge, generator_knowledge, matched_filter
 from .training import GroupedChoice, _groups, _latent_scores, build_dataset, fit_pipeline, usable_features
 
@@ -262,7 +262,9 @@ def fit_scorers(cohort: Cohort, *, seed: int, scorers: Iterable[str] = SCORERS) 
     family_columns["episodes"] = usable_features(train, groups, EPISODE_FEATURES)
     family_columns["history"] = usable_features(train, groups, EPISODE_HISTORY)
     family_columns["history-binary"] = usable_features(train, groups, ["episode__before"])
-    family_columns["history-detail"] = usable_features(train, groups, ["episode__before", *HISTORY_REFS[:2]])
+    family_columns["history-detail"] = usable_features(
+        train, groups, ["episode__before", "ref__history__days_since", "ref__history__episodes"]
+    )
     names = [name for name in scorers if name not in ("ceiling", "observable-learned")]
     columns = {name: scorer_columns(name, today, family_columns) for name in names}
     y = train["y"].to_numpy()

@@ -35,8 +35,8 @@ logger = logging.getLogger(__name__)
 
 # Patients per scoring task: large enough that per-chunk costs (queries, commit, one call per
 # boosted tree, pandas' per-frame overheads) are amortised, small enough that a chunk takes
-# about two seconds and a killed worker redoes little. 2,000 (was 1,000): B5 1.65-1.75x its
-# limit against 1.8-2.2x, peak memory +15 MB (docs/model.md, "Benchmarks").
+# about two seconds and a killed worker redoes little. 2,000 (was 1,000): B5 1.65-2.12x its
+# limit (mean 1.87x) against 1.84-2.23x, peak memory +15 MB (docs/model.md, "Benchmarks").
 CHUNK_SIZE = 2000
 NIGHTLY_LOCAL_TIME = time(2, 0)
 REDISPATCH_AFTER = timedelta(minutes=30)

@@ -97,7 +97,7 @@ def make_pipeline(kind: str, seed: int, cv: list[tuple[np.ndarray, np.ndarray]] 
         # at a third of the cost of every prediction and explanation.
         return Pipeline([("calibrated_gbm", CalibratedClassifierCV(booster, method="sigmoid", cv=cv, ensemble=False))])
     if kind == "stack":
-        # Evaluation only (ml.cross_cohort `stack+history`): the served booster and the logistic
+        # Evaluation only (ml.cross_cohort `stack+history-binary`): the served booster and the logistic
         # baseline on the same columns, combined by a logistic regression fitted on their
         # patient-grouped out-of-fold decision functions. Measured against the booster alone
         # with the relapse history on two fresh medium grids: the same AUROC (docs/model.md,

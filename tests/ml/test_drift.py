@@ -75,3 +75,19 @@ def test_model_alerts_reach_psychiatrists_of_the_team_and_admins_once(team, psyc
     assert model_alerts_for(user=nurse).count() == 0
     elsewhere = ClinicianFactory(username="psy-elsewhere", role="psychiatrist", teams=[other_team])
     assert model_alerts_for(user=elsewhere).count() == 0
+
+
+@pytest.mark.django_db
+def test_drift_reads_the_episode_rate_from_the_enrolment_dates(team):
+    """The drift check compares the model's inputs; the episode rate is one of them only if
+    the patients' enrolment dates reach the features."""
+    import datetime as dt
+
+    from ml.drift import _features
+    from patients.models import Patient
+    from tests.ml.helpers import load_patients_and_summaries
+
+    load_patients_and_summaries(team, n=3)
+    rows = list(Patient.objects.values_list("pk", "diagnosis", "enrolled_on"))
+    frame = _features(rows, dt.date(2026, 6, 10), dt.date(2026, 6, 20))
+    assert len(frame) == 3 * 11 and frame["episode__rate"].notna().all()

@@ -21,6 +21,9 @@ def test_commands_from_cohort_file_to_exported_scores(db, tmp_path, capsys):
     call_command("train_model", activate=True, seed=2, bootstrap=10, latent=f"{cohort}.latent.csv", verbosity=0)
     mv = ModelVersion.objects.get(is_active=True)
     assert "ceiling" in mv.metrics["scorers"] and mv.metrics["standing"] is not None
+    # Trained from the database, the model reads the episode rate: the patients' enrolment
+    # dates reach training (a column missing on every row would be dropped).
+    assert "episode__rate" not in mv.metrics["training"]["features_dropped"]
     call_command("score_patients", **{"from": "2026-06-25", "to": "2026-06-30"}, verbosity=0)
     assert RiskScore.objects.filter(model_version=mv).count() == 30 * 6
     out = tmp_path / "scores.csv"
